@@ -1,0 +1,22 @@
+.PHONY: demo test bench lint clean
+
+VENV := .venv
+LINT_PATHS := $(wildcard django_cognito tests bench example_project)
+
+demo:
+	bash scripts/demo.sh
+
+test:
+	bash scripts/test.sh $(ARGS)
+
+bench:
+	bash scripts/bench.sh $(ARGS)
+
+lint:
+	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache example_project/db.sqlite3
+	find . -path ./.venv -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,14 @@
+"""App configuration."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class DjangoCognitoConfig(AppConfig):
+    name = "django_cognito"
+    verbose_name = "Cognito"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

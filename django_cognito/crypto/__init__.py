@@ -1,0 +1,1 @@
+"""Cryptographic helpers: identifiers, secrets, encryption at rest, code hashing."""

@@ -1,0 +1,21 @@
+"""Models of django_cognito."""
+
+from .client import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, PreventUserExistenceErrors
+from .pool import MfaConfiguration, UserPool
+from .user import (
+    ALIAS_COLUMNS,
+    SEARCH_COLUMNS,
+    CodePurpose,
+    Group,
+    GroupMembership,
+    PasswordHistoryEntry,
+    PoolUser,
+    UserStatus,
+    VerificationCode,
+)
+
+__all__ = [
+    "ALIAS_COLUMNS", "DEFAULT_EXPLICIT_AUTH_FLOWS", "SEARCH_COLUMNS", "AppClient", "CodePurpose",
+    "Group", "GroupMembership", "MfaConfiguration", "PasswordHistoryEntry", "PoolUser",
+    "PreventUserExistenceErrors", "UserPool", "UserStatus", "VerificationCode",
+]

@@ -1,0 +1,113 @@
+"""Groups: CRUD, membership, and listings (reference §1.8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from ..clock import now
+from ..exceptions import GroupExistsException, InvalidParameterException, ResourceNotFoundException
+from ..models import Group, GroupMembership, PoolUser, UserPool
+from .pagination import Page, paginate
+
+MAX_GROUPS_PER_POOL = 10000
+MAX_GROUPS_PER_USER = 100
+
+
+def _check(name: object, description: object, role_arn: object, precedence: object) -> None:
+    if not isinstance(name, str) or not 1 <= len(name) <= 128 or any(c.isspace() for c in name):
+        raise InvalidParameterException("GroupName must be 1 to 128 non-space characters.")
+    if description is not None and (not isinstance(description, str) or len(description) > 2048):
+        raise InvalidParameterException("Description must be at most 2048 characters.")
+    if role_arn is not None and (not isinstance(role_arn, str) or
+                                 (role_arn and not role_arn.startswith("arn:"))):
+        raise InvalidParameterException("RoleArn must be an IAM role ARN.")
+    if precedence is not None and (not isinstance(precedence, int) or isinstance(precedence, bool)
+                                   or precedence < 0):
+        raise InvalidParameterException("Precedence must be a non-negative integer.")
+
+
+def get_group(pool: UserPool, name: object) -> Group:
+    """The group ``name`` of ``pool`` or ResourceNotFoundException."""
+    if not isinstance(name, str):
+        raise ResourceNotFoundException("Group not found.")
+    try:
+        return Group.objects.get(pool=pool, name=name)
+    except Group.DoesNotExist:
+        raise ResourceNotFoundException("Group not found.") from None
+
+
+def create_group(pool: UserPool, name: object, *, description: str | None = None,
+                 role_arn: str | None = None, precedence: int | None = None) -> Group:
+    """Create a group; a duplicate name raises GroupExistsException."""
+    _check(name, description, role_arn, precedence)
+    if Group.objects.filter(pool=pool).count() >= MAX_GROUPS_PER_POOL:
+        raise InvalidParameterException("The pool has reached its limit of groups.")
+    try:
+        with transaction.atomic():
+            return Group.objects.create(pool=pool, name=str(name), description=description or "",
+                                        role_arn=role_arn or "", precedence=precedence)
+    except IntegrityError:
+        raise GroupExistsException("A group with the name already exists.") from None
+
+
+def update_group(group: Group, **changes: Any) -> Group:
+    """Change description, role or precedence; members given as ``None`` are left alone."""
+    values = {k: v for k, v in changes.items() if v is not None}
+    unknown = set(values) - {"description", "role_arn", "precedence"}
+    if unknown:
+        raise TypeError(f"Unknown group fields: {sorted(unknown)}")
+    _check(group.name, values.get("description"), values.get("role_arn"),
+           values.get("precedence"))
+    for field, value in values.items():
+        setattr(group, field, value)
+    group.modified_at = now()
+    group.save()
+    return group
+
+
+def delete_group(group: Group) -> None:
+    group.delete()
+
+
+def add_user_to_group(user: PoolUser, group: Group) -> None:
+    """Idempotently add ``user`` to ``group``."""
+    if GroupMembership.objects.filter(user=user, group=group).exists():
+        return
+    if GroupMembership.objects.filter(user=user).count() >= MAX_GROUPS_PER_USER:
+        raise InvalidParameterException("The user has reached its limit of groups.")
+    try:
+        with transaction.atomic():
+            GroupMembership.objects.create(user=user, group=group)
+    except IntegrityError:  # added concurrently: the end state is the same
+        pass
+
+
+def remove_user_from_group(user: PoolUser, group: Group) -> None:
+    """Idempotently remove ``user`` from ``group``."""
+    GroupMembership.objects.filter(user=user, group=group).delete()
+
+
+def list_groups(pool: UserPool, limit: object = None, token: object = None) -> Page[Group]:
+    """A page of the pool's groups by name."""
+    return paginate(Group.objects.filter(pool=pool), "name", limit, token,
+                    scope=f"groups:{pool.pk}")
+
+
+def groups_for_user(user: PoolUser, limit: object = None, token: object = None) -> Page[Group]:
+    """A page of the groups ``user`` belongs to."""
+    return paginate(Group.objects.filter(groupmembership__user=user), "name", limit, token,
+                    scope=f"user-groups:{user.pk}")
+
+
+def users_in_group(group: Group, limit: object = None, token: object = None) -> Page[PoolUser]:
+    """A page of the members of ``group``."""
+    return paginate(PoolUser.objects.filter(groupmembership__group=group).select_related("pool"),
+                    "id", limit, token, scope=f"group-users:{group.pk}")
+
+
+def user_groups_sorted(user: PoolUser) -> list[Group]:
+    """All groups of ``user``, by precedence then name (the order of ``cognito:groups``)."""
+    groups = list(Group.objects.filter(groupmembership__user=user))
+    return sorted(groups, key=lambda g: (g.precedence is None, g.precedence or 0, g.name))

@@ -1,0 +1,30 @@
+"""Per-user attempt caps (reference §9), counted in the configured cache."""
+
+from __future__ import annotations
+
+from django.core.cache import caches
+
+from ..clock import now
+from ..conf import app_settings
+from ..exceptions import LimitExceededException
+from ..models import PoolUser
+
+WINDOW_SECONDS = 3600
+
+
+def hit(operation: str, user: PoolUser) -> None:
+    """Count one attempt of ``operation`` by ``user``; raise once the hourly cap is passed."""
+    limit = app_settings.RATE_LIMITS.get(operation)
+    if not limit:
+        return
+    cache = caches[app_settings.CACHE_ALIAS]
+    window = int(now().timestamp()) // WINDOW_SECONDS
+    key = f"django_cognito:limit:{operation}:{user.pool_id}:{user.pk}:{window}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
+        count = 1
+    if count > limit:
+        raise LimitExceededException()

@@ -1,0 +1,241 @@
+"""Creating, reading and deleting pools and app clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from ..conf import app_settings
+from ..crypto import secrets as cs
+from ..exceptions import InvalidParameterException, ResourceNotFoundException
+from ..models import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, UserPool
+from .delivery import CODE_PLACEHOLDER, USERNAME_PLACEHOLDER
+from .schema import build_schema
+
+USERNAME_ATTRIBUTE_CHOICES = {"email", "phone_number"}
+ALIAS_ATTRIBUTE_CHOICES = {"email", "phone_number", "preferred_username"}
+AUTH_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH",
+              "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH",
+              "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"}
+RECOVERY_NAMES = {"verified_email", "verified_phone_number", "admin_only"}
+TOKEN_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def get_pool(pool_id: object) -> UserPool:
+    """The pool with ``pool_id`` or ResourceNotFoundException."""
+    if not isinstance(pool_id, str) or len(pool_id) > 55:
+        raise ResourceNotFoundException("User pool does not exist.")
+    try:
+        return UserPool.objects.get(pk=pool_id)
+    except UserPool.DoesNotExist:
+        raise ResourceNotFoundException(f"User pool {pool_id} does not exist.") from None
+
+
+def get_client(client_id: object, pool: UserPool | None = None) -> AppClient:
+    """The app client with ``client_id`` (of ``pool`` when given) or ResourceNotFoundException."""
+    if not isinstance(client_id, str) or len(client_id) > 128:
+        raise ResourceNotFoundException("User pool client does not exist.")
+    clients = AppClient.objects.select_related("pool")
+    if pool is not None:
+        clients = clients.filter(pool=pool)
+    try:
+        return clients.get(pk=client_id)
+    except AppClient.DoesNotExist:
+        raise ResourceNotFoundException(f"User pool client {client_id} does not exist.") from None
+
+
+def _subset(value: Iterable[str] | None, allowed: set[str], what: str) -> list[str]:
+    items = list(value or [])
+    if any(not isinstance(v, str) or v not in allowed for v in items):
+        raise InvalidParameterException(f"Invalid {what}: {items}")
+    return sorted(set(items), key=items.index)
+
+
+def _password_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
+    fields = {"MinimumLength": ("minimum_length", 6, 99),
+              "PasswordHistorySize": ("password_history_size", 0, 24),
+              "TemporaryPasswordValidityDays": ("temporary_password_validity_days", 0, 365)}
+    result: dict[str, Any] = {}
+    for key, (field, low, high) in fields.items():
+        if key in policy:
+            value = policy[key]
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise InvalidParameterException(f"{key} must be between {low} and {high}.")
+            result[field] = value or (7 if key == "TemporaryPasswordValidityDays" else value)
+    for key, field in (("RequireUppercase", "require_uppercase"),
+                       ("RequireLowercase", "require_lowercase"),
+                       ("RequireNumbers", "require_numbers"),
+                       ("RequireSymbols", "require_symbols")):
+        if key in policy:
+            if not isinstance(policy[key], bool):
+                raise InvalidParameterException(f"{key} must be a boolean.")
+            result[field] = policy[key]
+    return result
+
+
+def _check_templates(verification: Mapping[str, Any], admin_config: Mapping[str, Any]) -> None:
+    for key in ("SmsMessage", "EmailMessage"):
+        if verification.get(key) and CODE_PLACEHOLDER not in verification[key]:
+            raise InvalidParameterException(f"{key} must contain {CODE_PLACEHOLDER}.")
+    invite = admin_config.get("InviteMessageTemplate") or {}
+    for key in ("SMSMessage", "EmailMessage"):
+        text = invite.get(key)
+        if text and (CODE_PLACEHOLDER not in text or USERNAME_PLACEHOLDER not in text):
+            raise InvalidParameterException(
+                f"{key} of InviteMessageTemplate must contain {USERNAME_PLACEHOLDER} and "
+                f"{CODE_PLACEHOLDER}.")
+
+
+def _check_recovery(setting: Mapping[str, Any]) -> None:
+    mechanisms = setting.get("RecoveryMechanisms", [])
+    if not isinstance(mechanisms, list) or not 1 <= len(mechanisms) <= 2:
+        raise InvalidParameterException("RecoveryMechanisms must list 1 or 2 mechanisms.")
+    names = [m.get("Name") for m in mechanisms if isinstance(m, Mapping)]
+    if len(names) != len(mechanisms) or not set(names) <= RECOVERY_NAMES or \
+            len(set(names)) != len(names) or ("admin_only" in names and len(names) > 1):
+        raise InvalidParameterException("Invalid RecoveryMechanisms.")
+
+
+def create_user_pool(name: str, *, username_attributes: Iterable[str] | None = None,
+                     alias_attributes: Iterable[str] | None = None, case_sensitive: bool = True,
+                     password_policy: Mapping[str, Any] | None = None,
+                     schema: Iterable[Mapping[str, Any]] | None = None,
+                     auto_verified_attributes: Iterable[str] | None = None,
+                     **config: Any) -> UserPool:
+    """Create a pool from Cognito-shaped configuration (CreateUserPool's members)."""
+    if not isinstance(name, str) or not 1 <= len(name) <= 128:
+        raise InvalidParameterException("PoolName must be 1 to 128 characters.")
+    usernames = _subset(username_attributes, USERNAME_ATTRIBUTE_CHOICES, "UsernameAttributes")
+    aliases = _subset(alias_attributes, ALIAS_ATTRIBUTE_CHOICES, "AliasAttributes")
+    if usernames and aliases:
+        raise InvalidParameterException(
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool")
+    verified = _subset(auto_verified_attributes, USERNAME_ATTRIBUTE_CHOICES,
+                       "AutoVerifiedAttributes")
+    verification = dict(config.pop("verification_message_template", None) or {})
+    admin_config = dict(config.pop("admin_create_user_config", None) or {})
+    _check_templates(verification, admin_config)
+    recovery = dict(config.pop("account_recovery_setting", None) or {})
+    if recovery:
+        _check_recovery(recovery)
+    allowed = {"mfa_configuration", "email_configuration", "sms_configuration",
+               "sms_authentication_message", "lambda_config", "deletion_protection",
+               "user_attribute_update_settings", "tags", "user_pool_tier"}
+    unknown = set(config) - allowed
+    if unknown:
+        raise TypeError(f"Unknown pool settings: {sorted(unknown)}")
+    pool = UserPool(name=name, username_attributes=usernames, alias_attributes=aliases,
+                    case_sensitive=bool(case_sensitive), schema=build_schema(schema),
+                    auto_verified_attributes=verified, verification_message_template=verification,
+                    admin_create_user_config=admin_config, account_recovery_setting=recovery,
+                    **_password_policy(password_policy or {}), **config)
+    if pool.mfa_configuration not in ("OFF", "ON", "OPTIONAL"):
+        raise InvalidParameterException("MfaConfiguration must be OFF, ON or OPTIONAL.")
+    for _ in range(5):
+        pool.id = cs.new_pool_id(app_settings.REGION)
+        try:
+            with transaction.atomic():
+                pool.save(force_insert=True)
+            return pool
+        except IntegrityError:  # pragma: no cover - a 62^9 collision
+            continue
+    raise InvalidParameterException("Could not allocate a pool id.")  # pragma: no cover
+
+
+def delete_user_pool(pool: UserPool) -> None:
+    """Delete a pool and everything in it, unless deletion protection is on."""
+    if pool.deletion_protection:
+        raise InvalidParameterException(
+            "The user pool cannot be deleted because deletion protection is activated.")
+    from .users import delete_django_users
+
+    with transaction.atomic():
+        delete_django_users(pool.users.all())
+        pool.delete()
+
+
+def _validity(value: Any, unit: str, low: int, high: int, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidParameterException(f"{what} must be an integer.")
+    seconds = value * TOKEN_UNITS[unit]
+    if not low <= seconds <= high:
+        raise InvalidParameterException(
+            f"Invalid range for token validity: {what} must be between {low} and {high} seconds.")
+    return value
+
+
+def _default_validity(unit: str) -> tuple[int, str]:
+    if unit == "days":
+        return 60, "minutes"
+    return 3600 // TOKEN_UNITS[unit], unit
+
+
+def create_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool = False,
+                            explicit_auth_flows: Iterable[str] | None = None,
+                            access_token_validity: int | None = None,
+                            id_token_validity: int | None = None,
+                            refresh_token_validity: int | None = None,
+                            token_validity_units: Mapping[str, str] | None = None,
+                            auth_session_validity: int = 3,
+                            read_attributes: Iterable[str] | None = None,
+                            write_attributes: Iterable[str] | None = None,
+                            prevent_user_existence_errors: str = "LEGACY",
+                            enable_token_revocation: bool = True,
+                            **oauth: Any) -> AppClient:
+    """Create an app client with Cognito's defaults and validity rules (reference §2.5)."""
+    if not isinstance(name, str) or not 1 <= len(name) <= 128:
+        raise InvalidParameterException("ClientName must be 1 to 128 characters.")
+    flows = list(explicit_auth_flows) if explicit_auth_flows is not None else \
+        list(DEFAULT_EXPLICIT_AUTH_FLOWS)
+    if not set(flows) <= AUTH_FLOWS:
+        raise InvalidParameterException(f"Invalid ExplicitAuthFlows: {flows}")
+    if any(f.startswith("ALLOW_") for f in flows) and any(not f.startswith("ALLOW_")
+                                                           for f in flows):
+        raise InvalidParameterException(
+            "The ExplicitAuthFlows parameter cannot mix legacy and ALLOW_ values.")
+    given_units = dict(token_validity_units or {})
+    if not set(given_units) <= {"AccessToken", "IdToken", "RefreshToken"} or \
+            not set(given_units.values()) <= set(TOKEN_UNITS):
+        raise InvalidParameterException("Invalid TokenValidityUnits.")
+    # Omitted validities default to 60 minutes / 30 days; given ones default to hours / days.
+    units = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days", **given_units}
+    if access_token_validity is None:
+        access_token_validity, units["AccessToken"] = _default_validity(units["AccessToken"])
+    if id_token_validity is None:
+        id_token_validity, units["IdToken"] = _default_validity(units["IdToken"])
+    if not refresh_token_validity:
+        refresh_token_validity = 30 * 86400 // TOKEN_UNITS[units["RefreshToken"]]
+    _validity(access_token_validity, units["AccessToken"], 300, 86400, "AccessTokenValidity")
+    _validity(id_token_validity, units["IdToken"], 300, 86400, "IdTokenValidity")
+    _validity(refresh_token_validity, units["RefreshToken"], 3600, 315360000,
+              "RefreshTokenValidity")
+    if not isinstance(auth_session_validity, int) or not 3 <= auth_session_validity <= 15:
+        raise InvalidParameterException("AuthSessionValidity must be between 3 and 15.")
+    if prevent_user_existence_errors not in ("LEGACY", "ENABLED"):
+        raise InvalidParameterException("PreventUserExistenceErrors must be LEGACY or ENABLED.")
+    schema = pool.schema_by_name()
+    for attrs in (read_attributes or [], write_attributes or []):
+        missing = [a for a in attrs if a not in schema]
+        if missing:
+            raise InvalidParameterException(f"Invalid attributes: {missing}")
+    client = AppClient(
+        pool=pool, name=name, explicit_auth_flows=flows,
+        access_token_validity=access_token_validity, id_token_validity=id_token_validity,
+        refresh_token_validity=refresh_token_validity, token_validity_units=units,
+        auth_session_validity=auth_session_validity,
+        read_attributes=list(read_attributes or []), write_attributes=list(write_attributes or []),
+        prevent_user_existence_errors=prevent_user_existence_errors,
+        enable_token_revocation=enable_token_revocation, **oauth)
+    if generate_secret:
+        client.secret = cs.new_client_secret()
+    for _ in range(5):
+        client.id = cs.new_client_id()
+        try:
+            with transaction.atomic():
+                client.save(force_insert=True)
+            return client
+        except IntegrityError:  # pragma: no cover - a 36^26 collision
+            continue
+    raise InvalidParameterException("Could not allocate a client id.")  # pragma: no cover

@@ -1,0 +1,124 @@
+"""Forgotten, changed and administratively reset passwords (reference §1.8, §2.6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import transaction
+
+from ..exceptions import (
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotFoundException,
+)
+from ..models import AppClient, CodePurpose, PoolUser, UserStatus
+from . import codes, delivery, limits, passwords
+from .clients import check_secret_hash
+from .signup import _simulated_delivery, post_confirmation
+from .users import find_user, require_enabled, save_user
+
+NO_RECOVERY_CONTACT = ("Cannot reset password for the user as there is no registered/verified "
+                       "email or phone_number")
+
+
+def recovery_attribute(user: PoolUser) -> str | None:
+    """The verified contact a reset code goes to, per AccountRecoverySetting (legacy: SMS first)."""
+    setting = user.pool.account_recovery_setting.get("RecoveryMechanisms")
+    if setting:
+        order = [m["Name"] for m in sorted(setting, key=lambda m: m.get("Priority", 0))]
+    else:
+        order = ["verified_phone_number", "verified_email"]
+    for name in order:
+        if name == "admin_only":
+            return None
+        attribute = name.removeprefix("verified_")
+        if user.attributes.get(attribute) and user.is_verified(attribute):
+            return attribute
+    return None
+
+
+def send_reset_code(client: AppClient | None, user: PoolUser,
+                    client_metadata: Mapping[str, str] | None = None) -> delivery.Message:
+    """Issue and render a forgot-password code (caller sends it after committing)."""
+    attribute = recovery_attribute(user)
+    if attribute is None:
+        raise InvalidParameterException(NO_RECOVERY_CONTACT)
+    code = codes.issue(user, CodePurpose.FORGOT_PASSWORD, attribute)
+    return delivery.render(user.pool, client, user, attribute=attribute,
+                           source="CustomMessage_ForgotPassword", code=code,
+                           client_metadata=client_metadata)
+
+
+def forgot_password(client: AppClient, username: object, *,
+                    client_metadata: Mapping[str, str] | None = None,
+                    secret_hash: object = None) -> dict[str, str]:
+    """Send a password-reset code to the user's recovery contact; returns CodeDeliveryDetails."""
+    pool = client.pool
+    check_secret_hash(client, username, secret_hash)
+    user = find_user(pool, username)
+    simulated = _simulated_delivery(client)
+    if user is None:
+        if simulated:
+            return simulated
+        raise UserNotFoundException()
+    if simulated and (not user.enabled or recovery_attribute(user) is None):
+        return simulated
+    require_enabled(user)
+    limits.hit("ForgotPassword", user)
+    with transaction.atomic():
+        message = send_reset_code(client, user, client_metadata)
+    delivery.send(pool, message)
+    return message.details()
+
+
+def confirm_forgot_password(client: AppClient, username: object, code: object,
+                            password: object, *,
+                            client_metadata: Mapping[str, str] | None = None,
+                            secret_hash: object = None) -> PoolUser:
+    """Set a new password with a reset code; the user becomes CONFIRMED."""
+    pool = client.pool
+    check_secret_hash(client, username, secret_hash)
+    user = find_user(pool, username)
+    if user is None or (not user.enabled and client.prevents_user_existence_errors):
+        if client.prevents_user_existence_errors:
+            raise CodeMismatchException()
+        raise UserNotFoundException()
+    require_enabled(user)
+    limits.hit("ConfirmForgotPassword", user)
+    password = passwords.check_policy(pool, password)
+    passwords.check_history(user, password)
+    record = codes.consume(user, CodePurpose.FORGOT_PASSWORD, code)
+    with transaction.atomic():
+        passwords.set_password(user, password, check_policy_first=False)
+        user.status = UserStatus.CONFIRMED
+        save_user(user)
+        passwords.record_history(user)
+        record.delete()
+    post_confirmation(client, user, "PostConfirmation_ConfirmForgotPassword", client_metadata)
+    return user
+
+
+def change_password(user: PoolUser, previous: object, proposed: object) -> None:
+    """Change a signed-in user's password after checking the previous one."""
+    require_enabled(user)
+    limits.hit("ChangePassword", user)
+    if not isinstance(previous, str) or not passwords.verify(user, previous):
+        raise NotAuthorizedException("Incorrect username or password.")
+    proposed = passwords.check_policy(user.pool, proposed)
+    with transaction.atomic():
+        passwords.set_password(user, proposed, check_policy_first=False)
+        save_user(user, ["password", "password_set_at", "temporary_password_expires_at"])
+        passwords.record_history(user)
+
+
+def admin_reset_user_password(user: PoolUser, *,
+                              client_metadata: Mapping[str, str] | None = None) -> None:
+    """Require a reset: status RESET_REQUIRED and a code to the recovery contact."""
+    if user.status == UserStatus.EXTERNAL_PROVIDER:
+        raise NotAuthorizedException("Cannot reset the password of a federated user.")
+    with transaction.atomic():
+        message = send_reset_code(None, user, client_metadata)
+        user.status = UserStatus.RESET_REQUIRED
+        save_user(user, ["status"])
+    delivery.send(user.pool, message)

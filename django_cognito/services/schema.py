@@ -1,0 +1,218 @@
+"""The attribute schema of a pool and validation of attribute writes (reference §2.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..exceptions import InvalidParameterException, NotAuthorizedException
+from ..models import AppClient, UserPool
+
+STANDARD_ATTRIBUTES = [
+    "address", "birthdate", "email", "family_name", "gender", "given_name", "locale",
+    "middle_name", "name", "nickname", "phone_number", "picture", "preferred_username",
+    "profile", "updated_at", "website", "zoneinfo",
+]
+VERIFIED_FLAGS = {"email_verified": "email", "phone_number_verified": "phone_number"}
+MAX_CUSTOM_ATTRIBUTES = 50
+MAX_VALUE_LENGTH = 2048
+
+EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+$")
+PHONE_RE = re.compile(r"^\+[0-9]{4,15}$")
+CUSTOM_NAME_RE = re.compile(r"^[\w-]{1,20}$")
+
+
+def _string(name: str, *, mutable: bool = True, required: bool = False,
+            min_length: int = 0) -> dict[str, Any]:
+    return {"Name": name, "AttributeDataType": "String", "DeveloperOnlyAttribute": False,
+            "Mutable": mutable, "Required": required,
+            "StringAttributeConstraints": {"MinLength": str(min_length),
+                                           "MaxLength": str(MAX_VALUE_LENGTH)}}
+
+
+def default_schema() -> list[dict[str, Any]]:
+    """The schema Cognito reports for a pool created without a Schema parameter."""
+    schema = [_string("sub", mutable=False, required=True, min_length=1)]
+    for name in STANDARD_ATTRIBUTES:
+        if name == "updated_at":
+            schema.append({"Name": name, "AttributeDataType": "Number",
+                           "DeveloperOnlyAttribute": False, "Mutable": True, "Required": False,
+                           "NumberAttributeConstraints": {"MinValue": "0"}})
+        else:
+            schema.append(_string(name))
+    for flag in VERIFIED_FLAGS:
+        schema.append({"Name": flag, "AttributeDataType": "Boolean",
+                       "DeveloperOnlyAttribute": False, "Mutable": True, "Required": False})
+    schema.append(_string("identities"))
+    return schema
+
+
+def build_schema(requested: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """Merge a CreateUserPool ``Schema`` into the default one; custom names get ``custom:``."""
+    schema = default_schema()
+    by_name = {a["Name"]: a for a in schema}
+    customs = 0
+    for item in requested or []:
+        if not isinstance(item, Mapping) or not isinstance(item.get("Name"), str):
+            raise InvalidParameterException("Each schema attribute needs a Name.")
+        name = item["Name"]
+        kind = item.get("AttributeDataType", "String")
+        if kind not in ("String", "Number", "DateTime", "Boolean"):
+            raise InvalidParameterException(f"Invalid AttributeDataType for {name}.")
+        if name in by_name and name != "sub":
+            attr = by_name[name]
+            if kind != attr["AttributeDataType"]:
+                raise InvalidParameterException(
+                    f"You can not change AttributeDataType or set developerOnlyAttribute for "
+                    f"standard schema attribute {name}")
+            attr["Required"] = bool(item.get("Required", attr["Required"]))
+            attr["Mutable"] = bool(item.get("Mutable", attr["Mutable"]))
+            _apply_constraints(attr, item)
+            continue
+        if name == "sub":
+            raise InvalidParameterException("The sub attribute cannot be redefined.")
+        bare = name.removeprefix("custom:")
+        if not CUSTOM_NAME_RE.match(bare):
+            raise InvalidParameterException(
+                f"Invalid custom attribute name {name}: at most 20 characters of [A-Za-z0-9_-].")
+        if item.get("Required"):
+            raise InvalidParameterException(
+                "Required custom attributes are not supported currently.")
+        full = f"custom:{bare}"
+        if full in by_name:
+            raise InvalidParameterException(f"Duplicate attribute in schema: {full}")
+        customs += 1
+        if customs > MAX_CUSTOM_ATTRIBUTES:
+            raise InvalidParameterException("A pool can have at most 50 custom attributes.")
+        attr = {"Name": full, "AttributeDataType": kind,
+                "DeveloperOnlyAttribute": bool(item.get("DeveloperOnlyAttribute", False)),
+                "Mutable": bool(item.get("Mutable", True)), "Required": False}
+        _apply_constraints(attr, item)
+        schema.append(attr)
+        by_name[full] = attr
+    return schema
+
+
+def _apply_constraints(attr: dict[str, Any], item: Mapping[str, Any]) -> None:
+    if attr["AttributeDataType"] == "String":
+        given = item.get("StringAttributeConstraints") or {}
+        current = attr.get("StringAttributeConstraints", {"MinLength": "0",
+                                                          "MaxLength": str(MAX_VALUE_LENGTH)})
+        merged = {**current, **{k: str(v) for k, v in given.items()
+                                if k in ("MinLength", "MaxLength")}}
+        if not all(v.isdigit() for v in merged.values()) or \
+                int(merged["MinLength"]) > int(merged["MaxLength"]) or \
+                int(merged["MaxLength"]) > MAX_VALUE_LENGTH:
+            raise InvalidParameterException(
+                f"Invalid StringAttributeConstraints for {attr['Name']}.")
+        attr["StringAttributeConstraints"] = merged
+    elif attr["AttributeDataType"] == "Number":
+        given = item.get("NumberAttributeConstraints") or attr.get("NumberAttributeConstraints")
+        if given:
+            cleaned = {k: str(v) for k, v in given.items() if k in ("MinValue", "MaxValue")}
+            try:
+                [float(v) for v in cleaned.values()]
+            except ValueError as exc:
+                raise InvalidParameterException(
+                    f"Invalid NumberAttributeConstraints for {attr['Name']}.") from exc
+            attr["NumberAttributeConstraints"] = cleaned
+
+
+def required_attributes(pool: UserPool) -> list[str]:
+    """Names the pool requires at sign-up (``sub`` excluded)."""
+    return [a["Name"] for a in pool.schema if a.get("Required") and a["Name"] != "sub"]
+
+
+def _conform(name: str, reason: str) -> InvalidParameterException:
+    return InvalidParameterException(f"Attributes did not conform to the schema: {name}: {reason}")
+
+
+def check_value(pool: UserPool, name: str, value: str) -> None:
+    """Check one attribute value against the pool schema; raises InvalidParameterException."""
+    definition = pool.schema_by_name().get(name)
+    if definition is None:
+        raise _conform(name, "Attribute does not exist in the schema.")
+    if not isinstance(value, str):
+        raise _conform(name, "Attribute value must be a string.")
+    kind = definition["AttributeDataType"]
+    if len(value) > MAX_VALUE_LENGTH:
+        raise _conform(name, f"String must be no longer than {MAX_VALUE_LENGTH} characters")
+    if value == "":
+        return
+    if kind == "String":
+        limits = definition.get("StringAttributeConstraints", {})
+        if len(value) > int(limits.get("MaxLength", MAX_VALUE_LENGTH)):
+            raise _conform(name, f"String must be no longer than {limits['MaxLength']} characters")
+        if len(value) < int(limits.get("MinLength", 0)):
+            raise _conform(name, f"String must be no shorter than {limits['MinLength']} characters")
+    elif kind == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise _conform(name, "Number attribute value must be a number.") from None
+        limits = definition.get("NumberAttributeConstraints", {})
+        if "MinValue" in limits and number < float(limits["MinValue"]):
+            raise _conform(name, f"Number must be no less than {limits['MinValue']}")
+        if "MaxValue" in limits and number > float(limits["MaxValue"]):
+            raise _conform(name, f"Number must be no greater than {limits['MaxValue']}")
+    elif kind == "Boolean" and value not in ("true", "false"):
+        raise _conform(name, "Boolean attribute value must be true or false.")
+    elif kind == "DateTime":
+        try:
+            dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise _conform(name, "DateTime attribute value is not a valid date.") from None
+    if name == "email" and not EMAIL_RE.match(value):
+        raise InvalidParameterException("Invalid email address format.")
+    if name == "phone_number" and not PHONE_RE.match(value):
+        raise InvalidParameterException("Invalid phone number format.")
+    if name == "birthdate" and not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        raise _conform(name, "Birthdate must be in the format YYYY-MM-DD.")
+
+
+def parse_attribute_list(items: Any) -> dict[str, str]:
+    """Turn Cognito's ``[{"Name": ..., "Value": ...}]`` into a dict, rejecting bad shapes."""
+    if items is None:
+        return {}
+    if isinstance(items, Mapping):
+        items = [{"Name": k, "Value": v} for k, v in items.items()]
+    if not isinstance(items, list):
+        raise InvalidParameterException("UserAttributes must be a list of Name/Value pairs.")
+    result: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, Mapping) or not isinstance(item.get("Name"), str) or \
+                not isinstance(item.get("Value", ""), str):
+            raise InvalidParameterException("Each attribute needs a string Name and Value.")
+        name = item["Name"]
+        if not name or len(name) > 32:
+            raise InvalidParameterException(f"Invalid attribute name: {name[:40]!r}")
+        result[name] = item.get("Value", "")
+    return result
+
+
+def validate_write(pool: UserPool, attributes: Mapping[str, str], *,
+                   client: AppClient | None = None, admin: bool = False,
+                   creating: bool = False) -> None:
+    """Validate a set of attribute writes: schema, types, mutability, client permissions."""
+    schema = pool.schema_by_name()
+    for name, value in attributes.items():
+        if name == "sub":
+            raise _conform(name, "Attribute cannot be updated. (changing an immutable attribute)")
+        check_value(pool, name, value)
+        if not creating and not schema[name].get("Mutable", True):
+            raise _conform(name, "Attribute cannot be updated. (changing an immutable attribute)")
+        if name in VERIFIED_FLAGS and not admin:
+            raise NotAuthorizedException("A client attempted to write unauthorized attribute")
+        if name == "identities":
+            raise NotAuthorizedException("A client attempted to write unauthorized attribute")
+        if client is not None and not admin and client.write_attributes and \
+                name not in client.write_attributes:
+            raise NotAuthorizedException("A client attempted to write unauthorized attribute")
+
+
+def readable(client: AppClient | None, name: str) -> bool:
+    """Whether ``client`` may read attribute ``name`` (all when it lists none)."""
+    return client is None or not client.read_attributes or name in client.read_attributes or \
+        name == "sub"

@@ -1,0 +1,196 @@
+"""Sign-up, confirmation codes and their re-sending (reference §1.8, §2.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from .. import signals
+from ..exceptions import (
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotFoundException,
+)
+from ..models import AppClient, CodePurpose, PoolUser, UserStatus
+from . import codes, delivery, limits, passwords, triggers
+from .clients import check_secret_hash
+from .schema import parse_attribute_list, required_attributes, validate_write
+from .users import find_user, get_user, insert_user, mark_verified, new_user, save_user
+
+
+@dataclass
+class SignUpResult:
+    """What SignUp returns: the user, whether it is confirmed and where the code went."""
+
+    user: PoolUser
+    confirmed: bool
+    code_delivery: dict[str, str] | None = None
+    messages: list[delivery.Message] = field(default_factory=list)
+
+
+def delivery_attribute(user: PoolUser) -> str | None:
+    """The auto-verified attribute a sign-up code goes to (SMS wins when both are set)."""
+    verified = user.pool.auto_verified_attributes
+    for name in ("phone_number", "email"):
+        if name in verified and user.attributes.get(name) and not user.is_verified(name):
+            return name
+    return None
+
+
+def sign_up(client: AppClient, username: object, password: object,
+            attributes: Any = None, *, validation_data: Any = None,
+            client_metadata: Mapping[str, str] | None = None,
+            secret_hash: object = None) -> SignUpResult:
+    """Register a user: UNCONFIRMED with a code sent, or confirmed by the pre sign-up trigger."""
+    pool = client.pool
+    check_secret_hash(client, username, secret_hash)
+    if pool.admin_create_user_only:
+        raise NotAuthorizedException("SignUp is not permitted for this user pool")
+    attrs = parse_attribute_list(attributes)
+    validate_write(pool, attrs, client=client, creating=True)
+    password = passwords.check_policy(pool, password)
+    user = new_user(pool, username, attrs)
+    missing = [name for name in required_attributes(pool) if not user.attributes.get(name)]
+    if missing:
+        raise InvalidParameterException(
+            f"Attributes did not conform to the schema: {missing[0]}: The attribute is required")
+    metadata = dict(client_metadata or {})
+    with transaction.atomic():
+        passwords.set_password(user, password, check_policy_first=False)
+        response = _pre_sign_up(client, user, "PreSignUp_SignUp", validation_data, metadata)
+        auto_confirm = bool(response.get("autoConfirmUser"))
+        if response.get("autoVerifyEmail") and user.attributes.get("email"):
+            mark_verified(user, "email", force_alias=True)
+        if response.get("autoVerifyPhone") and user.attributes.get("phone_number"):
+            mark_verified(user, "phone_number", force_alias=True)
+        user.status = UserStatus.CONFIRMED if auto_confirm else UserStatus.UNCONFIRMED
+        insert_user(user)
+        passwords.record_history(user)
+        result = SignUpResult(user=user, confirmed=auto_confirm)
+        attribute = None if auto_confirm else delivery_attribute(user)
+        if attribute:
+            code = codes.issue(user, CodePurpose.SIGN_UP, attribute)
+            message = delivery.render(pool, client, user, attribute=attribute,
+                                      source="CustomMessage_SignUp", code=code,
+                                      client_metadata=metadata)
+            result.messages.append(message)
+            result.code_delivery = message.details()
+    for message in result.messages:
+        delivery.send(pool, message)
+    if auto_confirm:
+        post_confirmation(client, user, "PostConfirmation_ConfirmSignUp", metadata)
+    return result
+
+
+def _pre_sign_up(client: AppClient | None, user: PoolUser, source: str, validation_data: Any,
+                 metadata: dict[str, str]) -> dict[str, Any]:
+    if not triggers.has_receivers(signals.pre_sign_up):
+        return {}
+    request = {"userAttributes": triggers.user_attributes(user),
+               "validationData": dict(parse_attribute_list(validation_data)),
+               "clientMetadata": metadata}
+    event = triggers.build_event(user.pool, client, source, user.username, request,
+                                 {"autoConfirmUser": False, "autoVerifyEmail": False,
+                                  "autoVerifyPhone": False})
+    response: dict[str, Any] = triggers.send(signals.pre_sign_up, event, user.pool,
+                                             client)["response"]
+    return response
+
+
+def post_confirmation(client: AppClient | None, user: PoolUser, source: str,
+                      metadata: Mapping[str, str] | None = None) -> None:
+    """Fire the post confirmation trigger after the state change has been committed."""
+    if not triggers.has_receivers(signals.post_confirmation):
+        return
+    request = {"userAttributes": triggers.user_attributes(user),
+               "clientMetadata": dict(metadata or {})}
+    event = triggers.build_event(user.pool, client, source, user.username, request, {})
+    triggers.send(signals.post_confirmation, event, user.pool, client)
+
+
+def confirm_sign_up(client: AppClient, username: object, code: object, *,
+                    force_alias_creation: bool = False,
+                    client_metadata: Mapping[str, str] | None = None,
+                    secret_hash: object = None) -> PoolUser:
+    """Confirm a user with the code sent at sign-up; the code's attribute becomes verified."""
+    pool = client.pool
+    check_secret_hash(client, username, secret_hash)
+    user = find_user(pool, username)
+    if user is None:
+        if client.prevents_user_existence_errors:
+            raise CodeMismatchException()
+        raise UserNotFoundException()
+    limits.hit("ConfirmSignUp", user)
+    if user.status != UserStatus.UNCONFIRMED:
+        raise NotAuthorizedException(
+            f"User cannot be confirmed. Current status is {user.status}")
+    record = codes.consume(user, CodePurpose.SIGN_UP, code)
+    with transaction.atomic():
+        if record.attribute:
+            mark_verified(user, record.attribute, force_alias=force_alias_creation)
+        user.status = UserStatus.CONFIRMED
+        save_user(user)
+        record.delete()
+    post_confirmation(client, user, "PostConfirmation_ConfirmSignUp", client_metadata)
+    return user
+
+
+def resend_confirmation_code(client: AppClient, username: object, *,
+                             client_metadata: Mapping[str, str] | None = None,
+                             secret_hash: object = None) -> dict[str, str]:
+    """Send a fresh sign-up code; returns CodeDeliveryDetails."""
+    pool = client.pool
+    check_secret_hash(client, username, secret_hash)
+    user = find_user(pool, username)
+    simulated = _simulated_delivery(client)
+    if user is None:
+        if simulated:
+            return simulated
+        raise UserNotFoundException()
+    if not user.enabled and simulated:
+        return simulated
+    limits.hit("ResendConfirmationCode", user)
+    if user.status != UserStatus.UNCONFIRMED:
+        raise InvalidParameterException("User is already confirmed.")
+    attribute = delivery_attribute(user)
+    if attribute is None:
+        raise InvalidParameterException(
+            "Cannot resend codes. Auto verification not turned on.")
+    with transaction.atomic():
+        code = codes.issue(user, CodePurpose.SIGN_UP, attribute)
+        message = delivery.render(pool, client, user, attribute=attribute,
+                                  source="CustomMessage_ResendCode", code=code,
+                                  client_metadata=client_metadata)
+    delivery.send(pool, message)
+    return message.details()
+
+
+def _simulated_delivery(client: AppClient) -> dict[str, str] | None:
+    """Plausible CodeDeliveryDetails for unknown users under PreventUserExistenceErrors."""
+    if not client.prevents_user_existence_errors:
+        return None
+    pool = client.pool
+    if "email" in pool.auto_verified_attributes or "phone_number" not in \
+            pool.auto_verified_attributes:
+        return delivery.code_delivery_details("EMAIL", "x@x.xx")
+    return delivery.code_delivery_details("SMS", "+10000000000")
+
+
+def admin_confirm_sign_up(user: PoolUser, *,
+                          client_metadata: Mapping[str, str] | None = None) -> PoolUser:
+    """Confirm an UNCONFIRMED user without a code (AdminConfirmSignUp)."""
+    if user.status != UserStatus.UNCONFIRMED:
+        raise NotAuthorizedException(
+            f"User cannot be confirmed. Current status is {user.status}")
+    user.status = UserStatus.CONFIRMED
+    save_user(user, ["status"])
+    post_confirmation(None, user, "PostConfirmation_ConfirmSignUp", client_metadata)
+    return user
+
+
+__all__ = ["SignUpResult", "admin_confirm_sign_up", "confirm_sign_up", "get_user",
+           "resend_confirmation_code", "sign_up"]

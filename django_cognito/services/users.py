@@ -1,0 +1,196 @@
+"""Finding users, creating them and the writes every lifecycle operation shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+
+from ..adapter import get_adapter
+from ..exceptions import (
+    AliasExistsException,
+    CognitoError,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UsernameExistsException,
+    UserNotFoundException,
+)
+from ..models import ALIAS_COLUMNS, PoolUser, UserPool
+from ..models.user import alias_key
+from .schema import EMAIL_RE, PHONE_RE
+
+USERNAME_RE = re.compile(r"^[\w\-.@+=,!#$%&'*/?^`{|}~:;\"()<>\[\]\\]+$")
+MAX_USERNAME_LENGTH = 128
+
+
+def _alias_lookup(pool: UserPool, value: str) -> Q:
+    query = Q()
+    for name in pool.sign_in_aliases():
+        sensitive = name == "preferred_username" and pool.case_sensitive
+        query |= Q(**{ALIAS_COLUMNS[name]: alias_key(value, sensitive)})
+    return query
+
+
+def find_user(pool: UserPool, username: object) -> PoolUser | None:
+    """The user that ``username`` names: its username, or an alias that signs it in."""
+    if not isinstance(username, str) or not username or len(username) > 2048:
+        return None
+    key = username if pool.case_sensitive else username.lower()
+    query = Q(username_key=key[:MAX_USERNAME_LENGTH]) if len(key) <= MAX_USERNAME_LENGTH else Q()
+    query |= _alias_lookup(pool, username)
+    if not query:
+        return None
+    matches = list(PoolUser.objects.filter(pool=pool).filter(query).select_related("pool")[:2])
+    for user in matches:  # an exact username wins over another user's alias
+        if user.username_key == key:
+            return user
+    return matches[0] if matches else None
+
+
+def get_user(pool: UserPool, username: object) -> PoolUser:
+    """Like :func:`find_user` but raises UserNotFoundException."""
+    user = find_user(pool, username)
+    if user is None:
+        raise UserNotFoundException()
+    return user
+
+
+def require_enabled(user: PoolUser) -> None:
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+
+
+def check_new_username(pool: UserPool, username: object) -> str:
+    """Validate a username for a new user of ``pool``; returns the attribute it fills, if any."""
+    if not isinstance(username, str) or not username:
+        raise InvalidParameterException("Username must not be empty.")
+    if pool.username_attributes:
+        if len(username) > 2048:
+            raise InvalidParameterException("Username is too long.")
+        if "email" in pool.username_attributes and EMAIL_RE.match(username):
+            return "email"
+        if "phone_number" in pool.username_attributes and PHONE_RE.match(username):
+            return "phone_number"
+        if pool.username_attributes == ["email"]:
+            raise InvalidParameterException("Username should be an email.")
+        if pool.username_attributes == ["phone_number"]:
+            raise InvalidParameterException("Username should be a phone number.")
+        raise InvalidParameterException("Username should be either an email or a phone number.")
+    if len(username) > MAX_USERNAME_LENGTH or not USERNAME_RE.match(username):
+        raise InvalidParameterException(
+            "1 validation error detected: Value at 'username' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
+    if "email" in pool.alias_attributes and EMAIL_RE.match(username):
+        raise InvalidParameterException(
+            "Username cannot be of email format, since user pool is configured for email alias.")
+    if "phone_number" in pool.alias_attributes and PHONE_RE.match(username):
+        raise InvalidParameterException("Username cannot be of phone number format, since user "
+                                        "pool is configured for phone number alias.")
+    return ""
+
+
+def new_user(pool: UserPool, username: object, attributes: Mapping[str, str]) -> PoolUser:
+    """An unsaved user; in email/phone-username pools the username becomes the ``sub``."""
+    filled = check_new_username(pool, username)
+    name = str(username)
+    attrs = {k: v for k, v in attributes.items() if v != ""}
+    user = PoolUser(pool=pool, attributes=attrs)
+    if filled:
+        if attrs.get(filled, name) != name:
+            raise InvalidParameterException(
+                f"Username and the {filled} attribute must be the same value.")
+        attrs[filled] = name
+        user.username = str(user.sub)
+    else:
+        user.username = name
+    return user
+
+def _exists_error(pool: UserPool, user: PoolUser) -> CognitoError:
+    if pool.username_attributes:
+        for name in pool.username_attributes:
+            value = user.attributes.get(name)
+            if value and PoolUser.objects.filter(
+                    pool=pool, **{ALIAS_COLUMNS[name]: alias_key(value)}).exists():
+                return UsernameExistsException(f"An account with the given {name} already exists.")
+    if PoolUser.objects.filter(pool=pool, username_key=user.username_key).exists():
+        return UsernameExistsException("User already exists")
+    return AliasExistsException("An account with the given alias already exists.")
+
+
+def insert_user(user: PoolUser) -> PoolUser:
+    """Insert a new user with its Django user; a taken username or alias raises typed errors."""
+    pool = user.pool
+    user.refresh_keys()
+    try:
+        with transaction.atomic():
+            user.user = get_adapter().create_django_user(user)
+            user.save(force_insert=True)
+    except IntegrityError:
+        user.pk = None
+        raise _exists_error(pool, user) from None
+    return user
+
+
+def save_user(user: PoolUser, fields: Iterable[str] | None = None) -> None:
+    """Save changes to an existing user; an alias now held by another user raises."""
+    try:
+        with transaction.atomic():
+            user.save(update_fields=list(fields) if fields is not None else None)
+            sync_django_user(user)
+    except IntegrityError:
+        raise AliasExistsException() from None
+
+
+def sync_django_user(user: PoolUser) -> None:
+    """Refresh the linked Django user's profile fields from the pool user."""
+    if user.user_id is None:
+        return
+    django_user = user.user
+    if django_user is None:
+        return
+    get_adapter().populate_django_user(django_user, user)
+    django_user.save()
+
+
+def claim_alias(user: PoolUser, attribute: str, *, force: bool) -> None:
+    """Make ``user`` the holder of a verified alias, taking it from another user if forced."""
+    pool = user.pool
+    value = user.attributes.get(attribute)
+    if attribute not in pool.alias_attributes or not value:
+        return
+    holders = PoolUser.objects.filter(pool=pool, **{ALIAS_COLUMNS[attribute]: alias_key(value)})
+    holders = holders.exclude(pk=user.pk)
+    other = holders.first()
+    if other is None:
+        return
+    if not force:
+        raise AliasExistsException(f"An account with the {attribute.replace('_', ' ')} "
+                                   "already exists.")
+    other.attributes[f"{attribute}_verified"] = "false"
+    other.save(update_fields=["attributes"])
+
+
+def mark_verified(user: PoolUser, attribute: str, *, force_alias: bool) -> None:
+    """Set ``<attribute>_verified`` to true, applying Cognito's alias rules."""
+    user.attributes[f"{attribute}_verified"] = "true"
+    claim_alias(user, attribute, force=force_alias)
+
+
+def delete_django_users(users: QuerySet[PoolUser]) -> None:
+    """Delete the Django users linked to ``users`` (they exist only for them)."""
+    from django.contrib.auth import get_user_model
+
+    ids = list(users.exclude(user=None).values_list("user_id", flat=True))
+    if ids:
+        get_user_model()._default_manager.filter(pk__in=ids).delete()
+
+
+
+def login_name(user: PoolUser) -> str:
+    """The name a person signs in with: the email or phone in email/phone-username pools."""
+    for name in user.pool.username_attributes:
+        if user.attributes.get(name):
+            return str(user.attributes[name])
+    return user.username

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the project needs: PostgreSQL server binaries and .venv with '.[dev]'.
+# BOOTSTRAP_SKIP_POSTGRES=1 skips PostgreSQL; PYTHON picks the interpreter (default python3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "bootstrap: $*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if [ "${BOOTSTRAP_SKIP_POSTGRES:-0}" = 1 ]; then
+    say "postgresql: skipped"
+elif compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+    say "postgresql: present"
+else
+    say "postgresql: installing with apt-get"
+    as_root apt-get update -q >&2
+    as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get -o DPkg::Lock::Timeout=300 install -y -q postgresql >&2
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || { say "error: $python is older than 3.11 (set PYTHON)"; exit 1; }
+    say "venv: creating .venv with $("$python" --version 2>&1)"
+    "$python" -m venv .venv
+else
+    say "venv: present"
+fi
+
+if [ ! -e .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+    say "deps: pip install -e '.[dev]'"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' >&2
+    touch .venv/.installed
+else
+    say "deps: up to date"
+fi

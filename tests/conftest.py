@@ -1,0 +1,62 @@
+"""Shared fixtures: pools, clients, users, a movable clock and captured messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+from django_cognito import clock
+from django_cognito.models import AppClient, UserPool
+from django_cognito.services import delivery, pools
+
+PASSWORD = "Passw0rd!"
+
+
+@pytest.fixture(autouse=True)
+def _isolation() -> Iterator[None]:
+    cache.clear()
+    delivery.outbox.clear()
+    clock.reset()
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def make_pool(db: Any) -> Any:
+    def factory(**config: Any) -> UserPool:
+        config.setdefault("auto_verified_attributes", ["email"])
+        return pools.create_user_pool(config.pop("name", "test-pool"), **config)
+    return factory
+
+
+@pytest.fixture
+def pool(make_pool: Any) -> UserPool:
+    return make_pool()
+
+
+@pytest.fixture
+def make_client(db: Any) -> Any:
+    def factory(pool: UserPool, **config: Any) -> AppClient:
+        return pools.create_user_pool_client(pool, config.pop("name", "app"), **config)
+    return factory
+
+
+@pytest.fixture
+def client_app(pool: UserPool, make_client: Any) -> AppClient:
+    return make_client(pool)
+
+
+def last_code(destination: str | None = None) -> str:
+    """The six-digit code of the last email (or SMS to ``destination``) sent."""
+    texts = [m.body for m in mail.outbox if destination in (None, *m.to)]
+    texts += [m["message"] for m in delivery.outbox
+              if destination in (None, m["phone_number"])]
+    assert texts, "no message was sent"
+    match = re.search(r"\b(\d{6})\b", texts[-1])
+    assert match, texts[-1]
+    return match.group(1)
