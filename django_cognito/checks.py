@@ -1,15 +1,28 @@
-"""System checks (``cognito.E…`` errors, ``cognito.W…`` warnings), each with a hint."""
+"""System checks (``cognito.E…`` errors, ``cognito.W…`` warnings), each with a hint.
+
+Errors (always): E001 ``COGNITO`` is not a dict, E002 unknown key, E003 a dotted path that
+does not import, E004 unusable ``ENCRYPTION_KEYS``, E005 malformed ``PUBLIC_BASE_URL``,
+E006 unknown ``CACHE_ALIAS``, E007 malformed limits. Warnings: W006 region shape (always);
+W001–W005 production settings (``DEBUG=False``); W010, W011 pools that cannot deliver their
+codes (database-tagged: ``check --database default``, and ``migrate``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, app_settings
+
+if TYPE_CHECKING:
+    from .models import UserPool
 
 DEVELOPMENT_EMAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend",
@@ -17,38 +30,128 @@ DEVELOPMENT_EMAIL_BACKENDS = {
     "django.core.mail.backends.dummy.EmailBackend",
     "django.core.mail.backends.filebased.EmailBackend",
 }
+DISCARDING_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 DEVELOPMENT_SMS_SENDER = DEFAULTS["SMS_SENDER"]
+# aws-jwt-verify, Amplify and pycognito read the region from the pool id prefix and
+# aws-jwt-verify rejects a pool id whose prefix does not match this (reference §0.2).
+REGION_RE = re.compile(r"^[a-z]{2}-(gov-)?[a-z]+-\d$")
+DOTTED_PATH_HINTS = {
+    "SMS_SENDER": "Give the dotted path of a callable(phone_number, message, *, pool, purpose), "
+                  f"such as the development sender '{DEVELOPMENT_SMS_SENDER}'.",
+    "ADAPTER": "Give the dotted path of a django_cognito.adapter.DefaultAdapter subclass.",
+}
+# Positive integer settings, with the smallest value each accepts.
+COUNTS = {"CODE_MAX_ATTEMPTS": 1, "PAGINATION_TOKEN_TTL": 1}
 
 
 @register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Settings that are malformed or unsafe."""
-    messages: list[CheckMessage] = []
     raw = getattr(settings, "COGNITO", {})
+    if raw is None:
+        raw = {}
     if not isinstance(raw, dict):
         return [Error("settings.COGNITO must be a dict.", id="cognito.E001",
                       hint="Set COGNITO = {...} with keys documented in django_cognito.conf.")]
-    unknown = sorted(set(raw) - set(DEFAULTS))
+    messages: list[CheckMessage] = []
+    unknown = sorted(set(raw) - set(DEFAULTS), key=str)
     if unknown:
-        messages.append(Error(f"Unknown COGNITO settings: {', '.join(unknown)}.",
+        messages.append(Error(f"Unknown COGNITO settings: {', '.join(map(str, unknown))}.",
                               id="cognito.E002",
                               hint=f"Known settings: {', '.join(sorted(DEFAULTS))}."))
-    for key in ("SMS_SENDER", "ADAPTER"):
-        try:
-            import_string(getattr(app_settings, key))
-        except ImportError as exc:
-            messages.append(Error(f"COGNITO['{key}'] cannot be imported: {exc}",
-                                  id="cognito.E003", hint="Give a dotted path to a callable."))
-    try:
-        from .crypto.fields import fernet
+    messages += _dotted_paths()
+    messages += _encryption_keys()
+    messages += _public_base_url()
+    messages += _cache_and_limits(raw)
+    region = app_settings.REGION
+    if not isinstance(region, str) or not REGION_RE.match(region):
+        messages.append(Warning(
+            f"COGNITO['REGION'] is {region!r}, not an AWS region name.", id="cognito.W006",
+            hint="Use a name such as 'us-east-1': pool ids start with it, and aws-jwt-verify "
+                 "and Amplify read the region from that prefix."))
+    if not settings.DEBUG:
+        messages += _production_warnings()
+    return messages
 
+
+def _dotted_paths() -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    for key, hint in DOTTED_PATH_HINTS.items():
+        value = getattr(app_settings, key)
+        if not isinstance(value, str):
+            problem = f"must be a dotted path string, not {type(value).__name__}"
+        else:
+            try:
+                target = import_string(value)
+            except ImportError as exc:
+                problem = f"cannot be imported: {exc}"
+            else:
+                if callable(target):
+                    continue
+                problem = f"names {value}, which is not callable"
+        messages.append(Error(f"COGNITO['{key}'] {problem}.", id="cognito.E003", hint=hint))
+    return messages
+
+
+def _encryption_keys() -> list[CheckMessage]:
+    hint = ("Give a list of keys made by cryptography.fernet.Fernet.generate_key(); the first "
+            "encrypts, all decrypt, so append the old key when rotating.")
+    keys = app_settings.ENCRYPTION_KEYS
+    if not isinstance(keys, list | tuple) or \
+            not all(isinstance(key, str | bytes) for key in keys):
+        return [Error("COGNITO['ENCRYPTION_KEYS'] must be a list of Fernet keys.",
+                      id="cognito.E004", hint=hint)]
+    from .crypto.fields import fernet
+
+    try:
         fernet()
     except ImproperlyConfigured as exc:
-        messages.append(Error(str(exc), id="cognito.E004",
-                              hint="Each key is Fernet.generate_key() output (urlsafe base64)."))
-    if not settings.DEBUG:
-        messages.extend(_production_warnings())
+        return [Error(str(exc), id="cognito.E004", hint=hint)]
+    return []
+
+
+def _public_base_url() -> list[CheckMessage]:
+    base = app_settings.PUBLIC_BASE_URL
+    if not base:
+        return []
+    parts = urlsplit(base) if isinstance(base, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or \
+            parts.query or parts.fragment:
+        return [Error(f"COGNITO['PUBLIC_BASE_URL'] is {base!r}, not an absolute http(s) URL.",
+                      id="cognito.E005",
+                      hint="Use the URL clients reach this app at, such as "
+                           "'https://auth.example.com' (scheme, host, optional path prefix; "
+                           "no query or fragment): token issuers are built from it.")]
+    return []
+
+
+def _cache_and_limits(raw: dict[str, Any]) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    alias = app_settings.CACHE_ALIAS
+    if not isinstance(alias, str) or alias not in settings.CACHES:
+        messages.append(Error(
+            f"COGNITO['CACHE_ALIAS'] is {alias!r}, which is not in settings.CACHES.",
+            id="cognito.E006",
+            hint="Name a configured cache: rate limits and lockout counters live there, so "
+                 "several processes need a shared one such as Redis."))
+    for key, low in COUNTS.items():
+        value = getattr(app_settings, key)
+        if not _is_int(value) or value < low:
+            messages.append(Error(f"COGNITO['{key}'] must be an integer of at least {low}.",
+                                  id="cognito.E007", hint=f"Remove {key} to use the default, "
+                                                          f"{DEFAULTS[key]}."))
+    limits = raw.get("RATE_LIMITS", {})
+    if not isinstance(limits, dict) or not all(
+            value is None or (_is_int(value) and value >= 0) for value in limits.values()):
+        messages.append(Error(
+            "COGNITO['RATE_LIMITS'] must map operation names to attempts per hour.",
+            id="cognito.E007",
+            hint="Use a dict such as {'ConfirmSignUp': 15}; 0 or None lifts an operation's cap."))
     return messages
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _production_warnings() -> list[CheckMessage]:
@@ -58,10 +161,11 @@ def _production_warnings() -> list[CheckMessage]:
         messages.append(Warning("COGNITO['PUBLIC_BASE_URL'] is not set.", id="cognito.W001",
                                 hint="Set the public https URL clients reach this app at; "
                                      "issuers and links are built from it, never from Host."))
-    elif base.startswith("http://"):
+    elif isinstance(base, str) and base.startswith("http://"):
         messages.append(Warning("COGNITO['PUBLIC_BASE_URL'] uses http with DEBUG=False.",
                                 id="cognito.W002",
-                                hint="Serve tokens and codes over https only."))
+                                hint="Serve tokens, passwords and codes over https only: "
+                                     "plain http exposes them to anyone on the path."))
     if settings.EMAIL_BACKEND in DEVELOPMENT_EMAIL_BACKENDS:
         messages.append(Warning(
             f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}: verification codes and invitations "
@@ -82,16 +186,37 @@ def _production_warnings() -> list[CheckMessage]:
 @register(Tags.database)
 def check_pools(app_configs: Any = None, databases: Any = None, **kwargs: Any
                 ) -> list[CheckMessage]:
-    """Pools whose configuration cannot work with these settings (``check --database``)."""
+    """Pools whose codes cannot reach users with these settings (``check --database``)."""
     if not databases:
         return []
     from .models import UserPool
 
     messages: list[CheckMessage] = []
-    for pool in UserPool.objects.all().only("id", "auto_verified_attributes"):
-        if "email" in pool.auto_verified_attributes and \
-                settings.EMAIL_BACKEND == "django.core.mail.backends.dummy.EmailBackend":
-            messages.append(Warning(
-                f"Pool {pool.id} verifies email but EMAIL_BACKEND discards mail.",
-                id="cognito.W010", hint="Configure a real EMAIL_BACKEND.", obj=pool))
+    for alias in databases:
+        # ``migrate`` runs database checks before it creates the tables.
+        if not router.allow_migrate_model(alias, UserPool) or \
+                UserPool._meta.db_table not in connections[alias].introspection.table_names():
+            continue
+        pools = UserPool.objects.using(alias).only("id", "name", "auto_verified_attributes")
+        for pool in pools:
+            messages += _pool_delivery(pool)
+    return messages
+
+
+def _pool_delivery(pool: UserPool) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    verified = pool.auto_verified_attributes
+    if "email" in verified and settings.EMAIL_BACKEND == DISCARDING_EMAIL_BACKEND:
+        messages.append(Warning(
+            f"Pool {pool.id} verifies email but EMAIL_BACKEND discards mail.",
+            id="cognito.W010", obj=pool,
+            hint="Configure a real EMAIL_BACKEND, or stop auto-verifying email on this pool: "
+                 "its users cannot receive confirmation codes."))
+    if "phone_number" in verified and not settings.DEBUG and \
+            app_settings.SMS_SENDER == DEVELOPMENT_SMS_SENDER:
+        messages.append(Warning(
+            f"Pool {pool.id} verifies phone_number but COGNITO['SMS_SENDER'] is the "
+            "development sender, which only logs SMS.", id="cognito.W011", obj=pool,
+            hint="Point COGNITO['SMS_SENDER'] at a callable that sends SMS, or stop "
+                 "auto-verifying phone_number on this pool."))
     return messages

@@ -52,7 +52,8 @@ TEMPLATES = [
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "db.sqlite3",
+        # DJANGO_DB_PATH points the demo at another SQLite file (tests use a temporary one).
+        "NAME": os.environ.get("DJANGO_DB_PATH") or BASE_DIR / "db.sqlite3",
     }
 }
 
@@ -74,6 +75,7 @@ COGNITO = {
 }
 
 COGNITO_DEMO = {
+    "USER_PASSWORD": os.environ.get("COGNITO_DEMO_USER_PASSWORD") or "Demo-Passw0rd!",
     "ADMIN_USERNAME": "admin",
     "ADMIN_PASSWORD": os.environ.get("COGNITO_DEMO_ADMIN_PASSWORD") or "admin-Passw0rd!",
 }

@@ -27,8 +27,9 @@ from .users import (
     sync_django_user,
 )
 
-MESSAGE_ACTIONS = {None, "RESEND", "SUPPRESS"}
-MEDIUMS = {"EMAIL", "SMS"}
+# Tuples, not sets: membership of an unhashable value (a list from JSON) must not raise.
+MESSAGE_ACTIONS = (None, "RESEND", "SUPPRESS")
+MEDIUMS = ("EMAIL", "SMS")
 
 
 def admin_create_user(pool: UserPool, username: object, *, attributes: Any = None,
@@ -40,7 +41,7 @@ def admin_create_user(pool: UserPool, username: object, *, attributes: Any = Non
     if message_action not in MESSAGE_ACTIONS:
         raise InvalidParameterException("MessageAction must be RESEND or SUPPRESS.")
     mediums = list(desired_delivery_mediums or ["SMS"])
-    if not mediums or not set(mediums) <= MEDIUMS:
+    if not all(medium in MEDIUMS for medium in mediums):
         raise InvalidParameterException("DesiredDeliveryMediums must be EMAIL and/or SMS.")
     password = passwords.generate_temporary(pool) if temporary_password is None else \
         passwords.check_policy(pool, temporary_password)

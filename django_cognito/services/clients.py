@@ -7,6 +7,7 @@ import hmac
 from ..crypto.secrets import secret_hash as compute_secret_hash
 from ..exceptions import NotAuthorizedException
 from ..models import AppClient
+from .schema import storable
 
 
 def check_secret_hash(client: AppClient, username: object, presented: object) -> None:
@@ -17,7 +18,8 @@ def check_secret_hash(client: AppClient, username: object, presented: object) ->
     if presented is None or presented == "":
         raise NotAuthorizedException(
             f"Client {client.id} is configured with secret but SECRET_HASH was not received")
-    if not isinstance(presented, str) or not isinstance(username, str):
+    if not isinstance(presented, str) or not isinstance(username, str) or \
+            not storable(presented) or not storable(username):  # unencodable for the HMAC
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
     expected = compute_secret_hash(secret, username, client.id)
     if not hmac.compare_digest(expected.encode(), presented.encode()):

@@ -11,6 +11,7 @@ from ..conf import app_settings
 from ..crypto import secrets as cs
 from ..exceptions import CodeMismatchException, ExpiredCodeException
 from ..models import CodePurpose, PoolUser, VerificationCode
+from .schema import storable
 
 LIFETIMES = {
     CodePurpose.SIGN_UP: dt.timedelta(hours=24),
@@ -48,11 +49,15 @@ def consume(user: PoolUser, purpose: str, code: object,
     survive the error it raises; the code dies after ``CODE_MAX_ATTEMPTS`` wrong answers.
     """
     record = outstanding(user, purpose, attribute)
-    if record is None or record.expires_at <= now():
+    # A code already at its attempt limit is dead even if concurrent wrong answers raced
+    # past the delete below: otherwise a parallel guesser gets extra tries.
+    if record is None or record.expires_at <= now() or \
+            record.attempts >= app_settings.CODE_MAX_ATTEMPTS:
         if record is not None:
             record.delete()
         raise ExpiredCodeException()
-    if not isinstance(code, str) or not cs.check_code(code, record.salt, record.code_hash):
+    if not isinstance(code, str) or not storable(code) or \
+            not cs.check_code(code, record.salt, record.code_hash):
         VerificationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
         if record.attempts + 1 >= app_settings.CODE_MAX_ATTEMPTS:
             VerificationCode.objects.filter(pk=record.pk).delete()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,27 +12,41 @@ from ..clock import now
 from ..exceptions import GroupExistsException, InvalidParameterException, ResourceNotFoundException
 from ..models import Group, GroupMembership, PoolUser, UserPool
 from .pagination import Page, paginate
+from .schema import storable
 
 MAX_GROUPS_PER_POOL = 10000
 MAX_GROUPS_PER_USER = 100
+# Cognito documents 2^31-1 as the largest Precedence; it is also the column's limit.
+MAX_PRECEDENCE = 2**31 - 1
+# ArnType of the botocore model.
+ROLE_ARN_RE = re.compile(r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+"
+                         r"(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?", re.ASCII)
+
+
+def _name_ok(name: object) -> bool:
+    """GroupNameType: 1-128 letters, marks, symbols, numbers or punctuation."""
+    return isinstance(name, str) and 1 <= len(name) <= 128 and all(
+        unicodedata.category(c)[0] in "LMSNP" for c in name)
 
 
 def _check(name: object, description: object, role_arn: object, precedence: object) -> None:
-    if not isinstance(name, str) or not 1 <= len(name) <= 128 or any(c.isspace() for c in name):
+    if not _name_ok(name):
         raise InvalidParameterException("GroupName must be 1 to 128 non-space characters.")
-    if description is not None and (not isinstance(description, str) or len(description) > 2048):
+    if description is not None and (not isinstance(description, str) or len(description) > 2048
+                                    or not storable(description)):
         raise InvalidParameterException("Description must be at most 2048 characters.")
-    if role_arn is not None and (not isinstance(role_arn, str) or
-                                 (role_arn and not role_arn.startswith("arn:"))):
+    if role_arn is not None and (not isinstance(role_arn, str) or (role_arn and not (
+            20 <= len(role_arn) <= 2048 and ROLE_ARN_RE.fullmatch(role_arn)))):
         raise InvalidParameterException("RoleArn must be an IAM role ARN.")
     if precedence is not None and (not isinstance(precedence, int) or isinstance(precedence, bool)
-                                   or precedence < 0):
-        raise InvalidParameterException("Precedence must be a non-negative integer.")
+                                   or not 0 <= precedence <= MAX_PRECEDENCE):
+        raise InvalidParameterException(
+            f"Precedence must be an integer between 0 and {MAX_PRECEDENCE}.")
 
 
 def get_group(pool: UserPool, name: object) -> Group:
     """The group ``name`` of ``pool`` or ResourceNotFoundException."""
-    if not isinstance(name, str):
+    if not _name_ok(name):
         raise ResourceNotFoundException("Group not found.")
     try:
         return Group.objects.get(pool=pool, name=name)

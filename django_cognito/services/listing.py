@@ -12,8 +12,9 @@ from ..exceptions import InvalidParameterException
 from ..models import SEARCH_COLUMNS, PoolUser, UserPool
 from ..models.user import SEARCH_KEY_LENGTH
 from .pagination import Page, paginate
+from .schema import storable
 
-FILTER_RE = re.compile(r'^\s*([A-Za-z_:]+)\s*(\^=|=)\s*"((?:[^"\\]|\\.)*)"\s*$', re.DOTALL)
+FILTER_RE = re.compile(r'^\s*([\w:-]+)\s*(\^=|=)\s*"((?:[^"\\]|\\.)*)"\s*$', re.DOTALL)
 MAX_FILTER_LENGTH = 256
 
 
@@ -31,7 +32,7 @@ def parse_filter(pool: UserPool, text: object) -> UserFilter | None:
     """Parse ``attr = "v"`` / ``attr ^= "v"``; ``None`` for an empty filter."""
     if text is None or text == "":
         return None
-    if not isinstance(text, str) or len(text) > MAX_FILTER_LENGTH:
+    if not isinstance(text, str) or len(text) > MAX_FILTER_LENGTH or not storable(text):
         raise InvalidParameterException("Error while parsing filter.")
     match = FILTER_RE.match(text)
     if not match:
@@ -58,10 +59,25 @@ def parse_filter(pool: UserPool, text: object) -> UserFilter | None:
 
 def _prefix_range(column: str, value: str) -> Q:
     """Prefix match as a half-open range, which a bytewise-collated btree index serves."""
-    if not value:
-        return Q(**{f"{column}__isnull": False})
-    upper = value[:-1] + chr(ord(value[-1]) + 1)
+    upper = _successor(value)
+    if upper is None:
+        return Q(**{f"{column}__gte": value})
     return Q(**{f"{column}__gte": value, f"{column}__lt": upper})
+
+
+def _successor(value: str) -> str | None:
+    """The least string above every string starting with ``value``; ``None`` if unbounded.
+
+    Skips the surrogate block, which no database can store, and carries past U+10FFFF.
+    """
+    while value:
+        code = ord(value[-1]) + 1
+        if code == 0xD800:
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return value[:-1] + chr(code)
+        value = value[:-1]
+    return None
 
 
 def list_users(pool: UserPool, *, filter: object = None, limit: object = None,

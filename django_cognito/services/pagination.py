@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
 
+from ..clock import now
 from ..conf import app_settings
 from ..exceptions import InvalidParameterException
 
@@ -35,7 +36,10 @@ def check_limit(limit: object, default: int = MAX_PAGE, maximum: int = MAX_PAGE)
 
 def make_token(scope: str, position: list[Any]) -> str:
     """Sign a position so a client can't forge or reuse it for another listing."""
-    return signing.dumps({"s": scope, "p": position}, salt=_SALT, compress=True)
+    # The issue time comes from the clock seam, not signing's wall clock, so expiry follows
+    # the same time as every other lifetime in the app (and tests can move it).
+    return signing.dumps({"s": scope, "p": position, "t": now().timestamp()}, salt=_SALT,
+                         compress=True)
 
 
 def read_token(scope: str, token: object) -> list[Any]:
@@ -43,10 +47,14 @@ def read_token(scope: str, token: object) -> list[Any]:
     if not isinstance(token, str) or len(token) > 4096:
         raise InvalidParameterException("Invalid pagination token.")
     try:
-        data = signing.loads(token, salt=_SALT, max_age=app_settings.PAGINATION_TOKEN_TTL)
+        data = signing.loads(token, salt=_SALT)
     except signing.BadSignature:
         raise InvalidParameterException("Invalid pagination token.") from None
     if not isinstance(data, dict) or data.get("s") != scope or not isinstance(data.get("p"), list):
+        raise InvalidParameterException("Invalid pagination token.")
+    issued = data.get("t")
+    if not isinstance(issued, int | float) or \
+            now().timestamp() - issued > app_settings.PAGINATION_TOKEN_TTL:
         raise InvalidParameterException("Invalid pagination token.")
     position: list[Any] = data["p"]
     return position

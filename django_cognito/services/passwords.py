@@ -14,6 +14,7 @@ from ..exceptions import (
     PasswordHistoryPolicyViolationException,
 )
 from ..models import PasswordHistoryEntry, PoolUser, UserPool
+from .schema import storable
 
 MAX_PASSWORD_LENGTH = 256
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
@@ -34,6 +35,8 @@ def check_policy(pool: UserPool, password: object) -> str:
         raise _policy_error("Password is too long")
     if password != password.strip(" ") or any(c in "\t\r\n\x00" for c in password):
         raise _policy_error("Password must not start or end with whitespace")
+    if not storable(password):  # a lone surrogate cannot be encoded for hashing
+        raise _policy_error("Password contains invalid characters")
     if len(password) < pool.minimum_length:
         raise _policy_error("Password not long enough")
     chars = set(password)
@@ -84,7 +87,7 @@ def record_history(user: PoolUser) -> None:
 
 def verify(user: PoolUser, password: str) -> bool:
     """Check ``password`` against the stored hash (constant time inside the hasher)."""
-    if not user.password:
+    if not user.password or not storable(password):  # unencodable: never a stored password
         return False
     return check_password(password, user.password)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 
@@ -21,6 +22,24 @@ AUTH_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"
               "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"}
 RECOVERY_NAMES = {"verified_email", "verified_phone_number", "admin_only"}
 TOKEN_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+# UserPoolNameType and ClientNameType of the botocore model.
+NAME_RE = re.compile(r"[\w\s+=,.@-]+")
+
+
+M = TypeVar("M", UserPool, AppClient)
+
+
+def _insert_with_new_id(obj: M, new_id: Callable[[], str]) -> M:
+    """Insert ``obj`` under a fresh random id, retrying on the (astronomically rare) clash."""
+    for _ in range(5):
+        obj.id = new_id()
+        try:
+            with transaction.atomic():
+                obj.save(force_insert=True)
+            return obj
+        except IntegrityError:  # pragma: no cover - a 62^9 or 36^26 collision
+            continue
+    raise InvalidParameterException("Could not allocate an id.")  # pragma: no cover
 
 
 def get_pool(pool_id: object) -> UserPool:
@@ -46,8 +65,32 @@ def get_client(client_id: object, pool: UserPool | None = None) -> AppClient:
         raise ResourceNotFoundException(f"User pool client {client_id} does not exist.") from None
 
 
+def _string_list(value: object, what: str) -> list[str]:
+    """A list of strings from a list member; anything else is an invalid parameter."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise InvalidParameterException(f"{what} must be a list of strings.")
+    return list(value)
+
+
+def _mapping(value: object, what: str) -> dict[str, Any]:
+    """A dict from a structure member (``None`` is empty); anything else is invalid."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidParameterException(f"{what} must be a structure.")
+    return dict(value)
+
+
+def _flag(value: object, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidParameterException(f"{what} must be a boolean.")
+    return value
+
+
 def _subset(value: Iterable[str] | None, allowed: set[str], what: str) -> list[str]:
-    items = list(value or [])
+    items = _string_list(value, what)
     if any(not isinstance(v, str) or v not in allowed for v in items):
         raise InvalidParameterException(f"Invalid {what}: {items}")
     return sorted(set(items), key=items.index)
@@ -76,10 +119,13 @@ def _password_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_templates(verification: Mapping[str, Any], admin_config: Mapping[str, Any]) -> None:
+    invite = _mapping(admin_config.get("InviteMessageTemplate"), "InviteMessageTemplate")
+    for template in (verification, invite):
+        if any(v is not None and not isinstance(v, str) for v in template.values()):
+            raise InvalidParameterException("Message templates must be strings.")
     for key in ("SmsMessage", "EmailMessage"):
         if verification.get(key) and CODE_PLACEHOLDER not in verification[key]:
             raise InvalidParameterException(f"{key} must contain {CODE_PLACEHOLDER}.")
-    invite = admin_config.get("InviteMessageTemplate") or {}
     for key in ("SMSMessage", "EmailMessage"):
         text = invite.get(key)
         if text and (CODE_PLACEHOLDER not in text or USERNAME_PLACEHOLDER not in text):
@@ -93,9 +139,26 @@ def _check_recovery(setting: Mapping[str, Any]) -> None:
     if not isinstance(mechanisms, list) or not 1 <= len(mechanisms) <= 2:
         raise InvalidParameterException("RecoveryMechanisms must list 1 or 2 mechanisms.")
     names = [m.get("Name") for m in mechanisms if isinstance(m, Mapping)]
-    if len(names) != len(mechanisms) or not set(names) <= RECOVERY_NAMES or \
+    if len(names) != len(mechanisms) or \
+            not all(isinstance(n, str) and n in RECOVERY_NAMES for n in names) or \
             len(set(names)) != len(names) or ("admin_only" in names and len(names) > 1):
         raise InvalidParameterException("Invalid RecoveryMechanisms.")
+    # Priority is required, 1 or 2 (botocore PriorityType); recovery orders channels by it.
+    priorities = [m.get("Priority") for m in mechanisms]
+    if any(type(p) is not int or not 1 <= p <= 2 for p in priorities) or \
+            len(set(priorities)) != len(priorities):
+        raise InvalidParameterException(
+            "Each RecoveryMechanism needs a distinct Priority of 1 or 2.")
+
+
+def _check_update_settings(settings: Mapping[str, Any], verified: list[str]) -> None:
+    """AttributesRequireVerificationBeforeUpdate only makes sense for auto-verified contacts."""
+    names = _subset(settings.get("AttributesRequireVerificationBeforeUpdate"),
+                    USERNAME_ATTRIBUTE_CHOICES, "AttributesRequireVerificationBeforeUpdate")
+    if not set(names) <= set(verified):
+        raise InvalidParameterException(
+            "All attributes in AttributesRequireVerificationBeforeUpdate must exist in "
+            "AutoVerifiedAttributes")
 
 
 def create_user_pool(name: str, *, username_attributes: Iterable[str] | None = None,
@@ -105,7 +168,7 @@ def create_user_pool(name: str, *, username_attributes: Iterable[str] | None = N
                      auto_verified_attributes: Iterable[str] | None = None,
                      **config: Any) -> UserPool:
     """Create a pool from Cognito-shaped configuration (CreateUserPool's members)."""
-    if not isinstance(name, str) or not 1 <= len(name) <= 128:
+    if not isinstance(name, str) or not 1 <= len(name) <= 128 or not NAME_RE.fullmatch(name):
         raise InvalidParameterException("PoolName must be 1 to 128 characters.")
     usernames = _subset(username_attributes, USERNAME_ATTRIBUTE_CHOICES, "UsernameAttributes")
     aliases = _subset(alias_attributes, ALIAS_ATTRIBUTE_CHOICES, "AliasAttributes")
@@ -114,34 +177,34 @@ def create_user_pool(name: str, *, username_attributes: Iterable[str] | None = N
             "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool")
     verified = _subset(auto_verified_attributes, USERNAME_ATTRIBUTE_CHOICES,
                        "AutoVerifiedAttributes")
-    verification = dict(config.pop("verification_message_template", None) or {})
-    admin_config = dict(config.pop("admin_create_user_config", None) or {})
+    verification = _mapping(config.pop("verification_message_template", None),
+                            "VerificationMessageTemplate")
+    admin_config = _mapping(config.pop("admin_create_user_config", None),
+                            "AdminCreateUserConfig")
     _check_templates(verification, admin_config)
-    recovery = dict(config.pop("account_recovery_setting", None) or {})
+    recovery = _mapping(config.pop("account_recovery_setting", None), "AccountRecoverySetting")
     if recovery:
         _check_recovery(recovery)
+    update_settings = _mapping(config.pop("user_attribute_update_settings", None),
+                               "UserAttributeUpdateSettings")
+    _check_update_settings(update_settings, verified)
+    _flag(case_sensitive, "CaseSensitive")
+    _flag(config.get("deletion_protection", False), "DeletionProtection")
     allowed = {"mfa_configuration", "email_configuration", "sms_configuration",
                "sms_authentication_message", "lambda_config", "deletion_protection",
-               "user_attribute_update_settings", "tags", "user_pool_tier"}
+               "tags", "user_pool_tier"}
     unknown = set(config) - allowed
     if unknown:
         raise TypeError(f"Unknown pool settings: {sorted(unknown)}")
     pool = UserPool(name=name, username_attributes=usernames, alias_attributes=aliases,
-                    case_sensitive=bool(case_sensitive), schema=build_schema(schema),
+                    case_sensitive=case_sensitive, schema=build_schema(schema),
                     auto_verified_attributes=verified, verification_message_template=verification,
                     admin_create_user_config=admin_config, account_recovery_setting=recovery,
-                    **_password_policy(password_policy or {}), **config)
+                    user_attribute_update_settings=update_settings,
+                    **_password_policy(_mapping(password_policy, "PasswordPolicy")), **config)
     if pool.mfa_configuration not in ("OFF", "ON", "OPTIONAL"):
         raise InvalidParameterException("MfaConfiguration must be OFF, ON or OPTIONAL.")
-    for _ in range(5):
-        pool.id = cs.new_pool_id(app_settings.REGION)
-        try:
-            with transaction.atomic():
-                pool.save(force_insert=True)
-            return pool
-        except IntegrityError:  # pragma: no cover - a 62^9 collision
-            continue
-    raise InvalidParameterException("Could not allocate a pool id.")  # pragma: no cover
+    return _insert_with_new_id(pool, lambda: cs.new_pool_id(app_settings.REGION))
 
 
 def delete_user_pool(pool: UserPool) -> None:
@@ -185,26 +248,30 @@ def create_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool 
                             enable_token_revocation: bool = True,
                             **oauth: Any) -> AppClient:
     """Create an app client with Cognito's defaults and validity rules (reference §2.5)."""
-    if not isinstance(name, str) or not 1 <= len(name) <= 128:
+    if not isinstance(name, str) or not 1 <= len(name) <= 128 or not NAME_RE.fullmatch(name):
         raise InvalidParameterException("ClientName must be 1 to 128 characters.")
-    flows = list(explicit_auth_flows) if explicit_auth_flows is not None else \
-        list(DEFAULT_EXPLICIT_AUTH_FLOWS)
+    _flag(generate_secret, "GenerateSecret")
+    _flag(enable_token_revocation, "EnableTokenRevocation")
+    flows = _string_list(explicit_auth_flows, "ExplicitAuthFlows") \
+        if explicit_auth_flows is not None else list(DEFAULT_EXPLICIT_AUTH_FLOWS)
     if not set(flows) <= AUTH_FLOWS:
         raise InvalidParameterException(f"Invalid ExplicitAuthFlows: {flows}")
     if any(f.startswith("ALLOW_") for f in flows) and any(not f.startswith("ALLOW_")
                                                            for f in flows):
         raise InvalidParameterException(
             "The ExplicitAuthFlows parameter cannot mix legacy and ALLOW_ values.")
-    given_units = dict(token_validity_units or {})
+    given_units = _mapping(token_validity_units, "TokenValidityUnits")
     if not set(given_units) <= {"AccessToken", "IdToken", "RefreshToken"} or \
-            not set(given_units.values()) <= set(TOKEN_UNITS):
+            not all(isinstance(u, str) and u in TOKEN_UNITS for u in given_units.values()):
         raise InvalidParameterException("Invalid TokenValidityUnits.")
     # Omitted validities default to 60 minutes / 30 days; given ones default to hours / days.
     units = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days", **given_units}
     if access_token_validity is None:
-        access_token_validity, units["AccessToken"] = _default_validity(units["AccessToken"])
+        access_token_validity, units["AccessToken"] = _default_validity(
+            given_units.get("AccessToken", "minutes"))
     if id_token_validity is None:
-        id_token_validity, units["IdToken"] = _default_validity(units["IdToken"])
+        id_token_validity, units["IdToken"] = _default_validity(
+            given_units.get("IdToken", "minutes"))
     if not refresh_token_validity:
         refresh_token_validity = 30 * 86400 // TOKEN_UNITS[units["RefreshToken"]]
     _validity(access_token_validity, units["AccessToken"], 300, 86400, "AccessTokenValidity")
@@ -215,8 +282,10 @@ def create_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool 
         raise InvalidParameterException("AuthSessionValidity must be between 3 and 15.")
     if prevent_user_existence_errors not in ("LEGACY", "ENABLED"):
         raise InvalidParameterException("PreventUserExistenceErrors must be LEGACY or ENABLED.")
+    read_attributes = _string_list(read_attributes, "ReadAttributes")
+    write_attributes = _string_list(write_attributes, "WriteAttributes")
     schema = pool.schema_by_name()
-    for attrs in (read_attributes or [], write_attributes or []):
+    for attrs in (read_attributes, write_attributes):
         missing = [a for a in attrs if a not in schema]
         if missing:
             raise InvalidParameterException(f"Invalid attributes: {missing}")
@@ -230,12 +299,4 @@ def create_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool 
         enable_token_revocation=enable_token_revocation, **oauth)
     if generate_secret:
         client.secret = cs.new_client_secret()
-    for _ in range(5):
-        client.id = cs.new_client_id()
-        try:
-            with transaction.atomic():
-                client.save(force_insert=True)
-            return client
-        except IntegrityError:  # pragma: no cover - a 36^26 collision
-            continue
-    raise InvalidParameterException("Could not allocate a client id.")  # pragma: no cover
+    return _insert_with_new_id(client, cs.new_client_id)

@@ -65,6 +65,10 @@ def forgot_password(client: AppClient, username: object, *,
     if simulated and (not user.enabled or recovery_attribute(user) is None):
         return simulated
     require_enabled(user)
+    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
+        # Cognito refuses: a reset code would let the user skip the temporary-password
+        # challenge (NEW_PASSWORD_REQUIRED) that an administrator asked for.
+        raise NotAuthorizedException("User password cannot be reset in the current state.")
     limits.hit("ForgotPassword", user)
     with transaction.atomic():
         message = send_reset_code(client, user, client_metadata)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -22,6 +23,21 @@ MAX_VALUE_LENGTH = 2048
 EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+$")
 PHONE_RE = re.compile(r"^\+[0-9]{4,15}$")
 CUSTOM_NAME_RE = re.compile(r"^[\w-]{1,20}$")
+
+
+def storable(text: str) -> bool:
+    """Whether every database can hold ``text``: PostgreSQL rejects NUL and lone surrogates.
+
+    JSON requests can carry both (``\\u0000``, ``\\ud800``); letting them reach a query
+    would turn a malformed value into a server error instead of a typed one.
+    """
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _string(name: str, *, mutable: bool = True, required: bool = False,
@@ -54,14 +70,21 @@ def build_schema(requested: Iterable[Mapping[str, Any]] | None) -> list[dict[str
     schema = default_schema()
     by_name = {a["Name"]: a for a in schema}
     customs = 0
+    if requested is not None and not isinstance(requested, list | tuple):
+        raise InvalidParameterException("Schema must be a list of attributes.")
     for item in requested or []:
         if not isinstance(item, Mapping) or not isinstance(item.get("Name"), str):
             raise InvalidParameterException("Each schema attribute needs a Name.")
         name = item["Name"]
+        if any(item.get(k) is not None and not isinstance(item[k], bool)
+               for k in ("Required", "Mutable", "DeveloperOnlyAttribute")):
+            raise InvalidParameterException(
+                f"Required, Mutable and DeveloperOnlyAttribute of {name} must be booleans.")
         kind = item.get("AttributeDataType", "String")
         if kind not in ("String", "Number", "DateTime", "Boolean"):
             raise InvalidParameterException(f"Invalid AttributeDataType for {name}.")
-        if name in by_name and name != "sub":
+        # A name already defined with ``custom:`` is a duplicate, not a standard attribute.
+        if name in by_name and name != "sub" and not name.startswith("custom:"):
             attr = by_name[name]
             if kind != attr["AttributeDataType"]:
                 raise InvalidParameterException(
@@ -96,6 +119,9 @@ def build_schema(requested: Iterable[Mapping[str, Any]] | None) -> list[dict[str
 
 
 def _apply_constraints(attr: dict[str, Any], item: Mapping[str, Any]) -> None:
+    for key in ("StringAttributeConstraints", "NumberAttributeConstraints"):
+        if item.get(key) is not None and not isinstance(item[key], Mapping):
+            raise InvalidParameterException(f"Invalid {key} for {attr['Name']}.")
     if attr["AttributeDataType"] == "String":
         given = item.get("StringAttributeConstraints") or {}
         current = attr.get("StringAttributeConstraints", {"MinLength": "0",
@@ -113,10 +139,14 @@ def _apply_constraints(attr: dict[str, Any], item: Mapping[str, Any]) -> None:
         if given:
             cleaned = {k: str(v) for k, v in given.items() if k in ("MinValue", "MaxValue")}
             try:
-                [float(v) for v in cleaned.values()]
+                bounds = {k: float(v) for k, v in cleaned.items()}
             except ValueError as exc:
                 raise InvalidParameterException(
                     f"Invalid NumberAttributeConstraints for {attr['Name']}.") from exc
+            if not all(math.isfinite(v) for v in bounds.values()) or \
+                    bounds.get("MinValue", -math.inf) > bounds.get("MaxValue", math.inf):
+                raise InvalidParameterException(
+                    f"Invalid NumberAttributeConstraints for {attr['Name']}.")
             attr["NumberAttributeConstraints"] = cleaned
 
 
@@ -136,6 +166,8 @@ def check_value(pool: UserPool, name: str, value: str) -> None:
         raise _conform(name, "Attribute does not exist in the schema.")
     if not isinstance(value, str):
         raise _conform(name, "Attribute value must be a string.")
+    if not storable(value):
+        raise _conform(name, "Attribute value contains invalid characters.")
     kind = definition["AttributeDataType"]
     if len(value) > MAX_VALUE_LENGTH:
         raise _conform(name, f"String must be no longer than {MAX_VALUE_LENGTH} characters")
@@ -204,6 +236,9 @@ def validate_write(pool: UserPool, attributes: Mapping[str, str], *,
         if not creating and not schema[name].get("Mutable", True):
             raise _conform(name, "Attribute cannot be updated. (changing an immutable attribute)")
         if name in VERIFIED_FLAGS and not admin:
+            raise NotAuthorizedException("A client attempted to write unauthorized attribute")
+        if schema[name].get("DeveloperOnlyAttribute") and not admin:
+            # Developer-only attributes are writable only with IAM credentials (botocore model).
             raise NotAuthorizedException("A client attempted to write unauthorized attribute")
         if name == "identities":
             raise NotAuthorizedException("A client attempted to write unauthorized attribute")

@@ -19,7 +19,15 @@ from ..models import AppClient, CodePurpose, PoolUser, UserStatus
 from . import codes, delivery, limits, passwords, triggers
 from .clients import check_secret_hash
 from .schema import parse_attribute_list, required_attributes, validate_write
-from .users import find_user, get_user, insert_user, mark_verified, new_user, save_user
+from .users import (
+    find_user,
+    get_user,
+    insert_user,
+    mark_verified,
+    new_user,
+    require_enabled,
+    save_user,
+)
 
 
 @dataclass
@@ -88,10 +96,12 @@ def sign_up(client: AppClient, username: object, password: object,
 
 def _pre_sign_up(client: AppClient | None, user: PoolUser, source: str, validation_data: Any,
                  metadata: dict[str, str]) -> dict[str, Any]:
+    # Parsed even without receivers: a malformed ValidationData is refused either way.
+    validation = dict(parse_attribute_list(validation_data))
     if not triggers.has_receivers(signals.pre_sign_up):
         return {}
     request = {"userAttributes": triggers.user_attributes(user),
-               "validationData": dict(parse_attribute_list(validation_data)),
+               "validationData": validation,
                "clientMetadata": metadata}
     event = triggers.build_event(user.pool, client, source, user.username, request,
                                  {"autoConfirmUser": False, "autoVerifyEmail": False,
@@ -153,6 +163,7 @@ def resend_confirmation_code(client: AppClient, username: object, *,
         raise UserNotFoundException()
     if not user.enabled and simulated:
         return simulated
+    require_enabled(user)
     limits.hit("ResendConfirmationCode", user)
     if user.status != UserStatus.UNCONFIRMED:
         raise InvalidParameterException("User is already confirmed.")

@@ -19,7 +19,7 @@ from ..exceptions import (
 )
 from ..models import ALIAS_COLUMNS, PoolUser, UserPool
 from ..models.user import alias_key
-from .schema import EMAIL_RE, PHONE_RE
+from .schema import EMAIL_RE, PHONE_RE, storable
 
 USERNAME_RE = re.compile(r"^[\w\-.@+=,!#$%&'*/?^`{|}~:;\"()<>\[\]\\]+$")
 MAX_USERNAME_LENGTH = 128
@@ -35,7 +35,8 @@ def _alias_lookup(pool: UserPool, value: str) -> Q:
 
 def find_user(pool: UserPool, username: object) -> PoolUser | None:
     """The user that ``username`` names: its username, or an alias that signs it in."""
-    if not isinstance(username, str) or not username or len(username) > 2048:
+    if not isinstance(username, str) or not username or len(username) > 2048 or \
+            not storable(username):
         return None
     key = username if pool.case_sensitive else username.lower()
     query = Q(username_key=key[:MAX_USERNAME_LENGTH]) if len(key) <= MAX_USERNAME_LENGTH else Q()
@@ -69,6 +70,8 @@ def check_new_username(pool: UserPool, username: object) -> str:
     if pool.username_attributes:
         if len(username) > 2048:
             raise InvalidParameterException("Username is too long.")
+        if not storable(username):
+            raise InvalidParameterException("Username contains invalid characters.")
         if "email" in pool.username_attributes and EMAIL_RE.match(username):
             return "email"
         if "phone_number" in pool.username_attributes and PHONE_RE.match(username):
@@ -140,7 +143,18 @@ def save_user(user: PoolUser, fields: Iterable[str] | None = None) -> None:
             user.save(update_fields=list(fields) if fields is not None else None)
             sync_django_user(user)
     except IntegrityError:
-        raise AliasExistsException() from None
+        raise _alias_conflict(user) from None
+
+
+def _alias_conflict(user: PoolUser) -> AliasExistsException:
+    """Name the alias another user already holds (not always the email)."""
+    for name, column in ALIAS_COLUMNS.items():
+        value = getattr(user, column)
+        if value and PoolUser.objects.filter(pool=user.pool, **{column: value}).exclude(
+                pk=user.pk).exists():
+            return AliasExistsException(
+                f"An account with the {name.replace('_', ' ')} already exists.")
+    return AliasExistsException()
 
 
 def sync_django_user(user: PoolUser) -> None:

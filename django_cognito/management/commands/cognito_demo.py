@@ -1,0 +1,153 @@
+"""``manage.py cognito_demo``: seed a demo pool, app client, user and admin login, idempotently.
+
+Objects are found by name, so a second run creates nothing and prints the same ids. The
+demo user's and the admin's passwords are reset to the configured ones on every run so
+that the printed credentials always work.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
+
+from ...conf import app_settings
+from ...models import AppClient, PoolUser, UserPool, UserStatus
+from ...services import admin_users, attributes, passwords, pools
+from ..base import CognitoCommand, create_user
+
+POOL_NAME = "demo"
+CLIENT_NAME = "demo-app"
+USERNAME = "demo"
+EMAIL = "demo@example.com"
+# No client secret: browser and mobile clients (Amplify) cannot keep one.
+AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
+              "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+DEFAULTS = {"USER_PASSWORD": "Demo-Passw0rd!", "ADMIN_USERNAME": "admin",
+            "ADMIN_PASSWORD": "admin-Passw0rd!"}
+
+
+def demo_settings() -> dict[str, str]:
+    """``settings.COGNITO_DEMO`` over the defaults."""
+    configured = getattr(settings, "COGNITO_DEMO", None) or {}
+    return {key: str(configured.get(key) or default) for key, default in DEFAULTS.items()}
+
+
+def demo_pool() -> UserPool:
+    """The oldest pool named ``demo``, created when there is none."""
+    pool = UserPool.objects.filter(name=POOL_NAME).order_by("created_at", "id").first()
+    if pool is None:
+        pool = pools.create_user_pool(
+            POOL_NAME, alias_attributes=["email"], case_sensitive=False,
+            auto_verified_attributes=["email"], deletion_protection=False)
+    return pool
+
+
+def demo_client(pool: UserPool) -> AppClient:
+    """The pool's oldest client named ``demo-app``, created when there is none."""
+    client = pool.clients.filter(name=CLIENT_NAME).order_by("created_at", "id").first()
+    if client is None:
+        client = pools.create_user_pool_client(pool, CLIENT_NAME, explicit_auth_flows=AUTH_FLOWS)
+    return client
+
+
+def demo_user(pool: UserPool, password: str) -> PoolUser:
+    """The CONFIRMED, enabled user ``demo`` with a verified email and ``password``."""
+    # By username only (another user's alias could read "demo"); USERNAME is lower-case,
+    # so it is its own key whether or not the pool is case sensitive.
+    user = pool.users.filter(username_key=USERNAME).first()
+    if user is None:
+        return create_user(pool, USERNAME, attributes={"email": EMAIL, "email_verified": "true"},
+                           password=password, permanent=True)
+    if user.attributes.get("email") != EMAIL or not user.is_verified("email"):
+        attributes.update_user_attributes(user, {"email": EMAIL, "email_verified": "true"},
+                                          admin=True)
+    if user.status != UserStatus.CONFIRMED or not passwords.verify(user, password):
+        admin_users.admin_set_user_password(user, password, permanent=True)
+    if not user.enabled:
+        admin_users.set_enabled(user, True)
+    return user
+
+
+def admin_login(username: str, password: str) -> Any:
+    """An active superuser ``username`` whose password is ``password``."""
+    model = get_user_model()
+    manager = model._default_manager
+    user = manager.filter(**{model.USERNAME_FIELD: username}).first()
+    if user is None:
+        return manager.create_superuser(**{model.USERNAME_FIELD: username}, password=password)
+    if not (user.is_active and user.is_staff and user.is_superuser) or \
+            not user.check_password(password):
+        user.is_active = user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+    return user
+
+
+class Command(CognitoCommand):
+    help = ("Create (once) a demo user pool, app client, confirmed user and admin login, and "
+            "print how to use them. Development only.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true",
+                            help="Print one JSON object with the endpoint, ids and logins.")
+        parser.add_argument("--force", action="store_true",
+                            help="Run even with DEBUG=False (the demo passwords are public).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("cognito_demo creates logins with well-known passwords and runs "
+                               "only with DEBUG=True; pass --force to run it anyway.")
+        base = app_settings.PUBLIC_BASE_URL
+        if not base or not isinstance(base, str):
+            raise CommandError("Set COGNITO['PUBLIC_BASE_URL'] (such as http://127.0.0.1:8000) "
+                               "so the demo can print its endpoint.")
+        base = base.rstrip("/")
+        config = demo_settings()
+        with transaction.atomic():
+            pool = demo_pool()
+            client = demo_client(pool)
+            demo_user(pool, config["USER_PASSWORD"])
+            admin_login(config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"])
+        info = {
+            "endpoint_url": base + "/",
+            "region": pool.region,
+            "user_pool_id": pool.id,
+            "client_id": client.id,
+            "username": USERNAME,
+            "password": config["USER_PASSWORD"],
+            "admin_url": base + "/admin/",
+            "admin_username": config["ADMIN_USERNAME"],
+            "admin_password": config["ADMIN_PASSWORD"],
+        }
+        if options["json"]:
+            self.write_json(info)
+        else:
+            self.write_summary(info)
+
+    def write_summary(self, info: dict[str, str]) -> None:
+        """The human-readable block."""
+        self.stdout.write(self.style.SUCCESS("Cognito demo is ready."))
+        self.stdout.write("")
+        self.write_fields([
+            ("Endpoint URL", info["endpoint_url"]),
+            ("Region", info["region"]),
+            ("User pool id", info["user_pool_id"]),
+            ("App client id", info["client_id"]),
+            ("Username", f"{info['username']} (or {EMAIL})"),
+            ("Password", info["password"]),
+            ("Admin URL", info["admin_url"]),
+            ("Admin login", f"{info['admin_username']} / {info['admin_password']}"),
+        ])
+        auth = f"USERNAME={info['username']},PASSWORD={info['password']}"
+        self.stdout.write("")
+        self.stdout.write("Sign in with the AWS CLI:")
+        self.stdout.write(
+            f"  aws cognito-idp initiate-auth --no-sign-request "
+            f"--endpoint-url {info['endpoint_url']} --region {info['region']} "
+            f"--client-id {info['client_id']} --auth-flow USER_PASSWORD_AUTH "
+            f"--auth-parameters {shlex.quote(auth)}")
