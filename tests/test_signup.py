@@ -736,3 +736,14 @@ def test_admin_confirm_sign_up(client_app: Any) -> None:
     with pytest.raises(NotAuthorizedException) as raised:
         signup.confirm_sign_up(client_app, "alice", last_code())
     assert raised.value.message == "User cannot be confirmed. Current status is CONFIRMED"
+
+
+@pytest.mark.parametrize("metadata", ["abc", ["a"], {"k": 1}, {1: "v"}, {"k": "\x00"}])
+def test_malformed_client_metadata_is_refused_before_any_write(
+        client_app: Any, metadata: Any) -> None:
+    before = counts()
+    with pytest.raises(InvalidParameterException, match="ClientMetadata"):
+        signup.sign_up(client_app, "alice", PASSWORD, [{"Name": "email", "Value": EMAIL}],
+                       client_metadata=metadata)
+    assert counts() == before
+    assert mail.outbox == []

@@ -13,7 +13,7 @@ from ..exceptions import (
 )
 from ..models import PoolUser, UserPool, UserStatus
 from . import delivery, passwords
-from .schema import parse_attribute_list, validate_write
+from .schema import parse_attribute_list, string_map, validate_write
 from .signup import _pre_sign_up
 from .users import (
     delete_django_users,
@@ -38,6 +38,7 @@ def admin_create_user(pool: UserPool, username: object, *, attributes: Any = Non
                       force_alias_creation: bool = False, validation_data: Any = None,
                       client_metadata: Mapping[str, str] | None = None) -> PoolUser:
     """Create a FORCE_CHANGE_PASSWORD user with a temporary password and invite them."""
+    client_metadata = string_map(client_metadata)
     if message_action not in MESSAGE_ACTIONS:
         raise InvalidParameterException("MessageAction must be RESEND or SUPPRESS.")
     mediums = list(desired_delivery_mediums or ["SMS"])
@@ -45,7 +46,7 @@ def admin_create_user(pool: UserPool, username: object, *, attributes: Any = Non
         raise InvalidParameterException("DesiredDeliveryMediums must be EMAIL and/or SMS.")
     password = passwords.generate_temporary(pool) if temporary_password is None else \
         passwords.check_policy(pool, temporary_password)
-    metadata = dict(client_metadata or {})
+    metadata = string_map(client_metadata)
     if message_action == "RESEND":
         return _resend_invitation(pool, username, password, mediums, metadata)
     attrs = parse_attribute_list(attributes)

@@ -10,7 +10,13 @@ from django.db import transaction
 from ..exceptions import InvalidParameterException
 from ..models import AppClient, CodePurpose, PoolUser
 from . import codes, delivery, limits
-from .schema import VERIFIED_FLAGS, parse_attribute_list, required_attributes, validate_write
+from .schema import (
+    VERIFIED_FLAGS,
+    parse_attribute_list,
+    required_attributes,
+    string_map,
+    validate_write,
+)
 from .users import claim_alias, mark_verified, require_enabled, save_user
 
 CONTACTS = ("email", "phone_number")
@@ -29,6 +35,7 @@ def update_user_attributes(user: PoolUser, attributes: Any, *, client: AppClient
 
     Returns CodeDeliveryDetailsList. An empty value deletes the attribute.
     """
+    client_metadata = string_map(client_metadata)
     pool = user.pool
     if not admin:
         require_enabled(user)
@@ -116,6 +123,7 @@ def get_user_attribute_verification_code(user: PoolUser, attribute: object, *,
                                          client_metadata: Mapping[str, str] | None = None
                                          ) -> dict[str, str]:
     """Send a code that verifies ``email`` or ``phone_number``; returns CodeDeliveryDetails."""
+    client_metadata = string_map(client_metadata)
     require_enabled(user)
     if attribute not in CONTACTS:
         raise InvalidParameterException("Invalid attribute name: only email and phone_number "

@@ -17,6 +17,7 @@ from ..conf import app_settings
 from ..exceptions import CodeDeliveryFailureException, InvalidLambdaResponseException
 from ..models import AppClient, PoolUser, UserPool
 from . import triggers
+from .schema import string_map
 
 logger = logging.getLogger("django_cognito.delivery")
 
@@ -90,7 +91,7 @@ def render(pool: UserPool, client: AppClient | None, user: PoolUser, *, attribut
             "codeParameter": CODE_PLACEHOLDER,
             "linkParameter": "{##Click Here##}",
             "usernameParameter": USERNAME_PLACEHOLDER if invite else None,
-            "clientMetadata": dict(client_metadata or {}),
+            "clientMetadata": string_map(client_metadata),
         }
         event = triggers.build_event(pool, client, source, user.username, request,
                                      {"smsMessage": None, "emailMessage": None,

@@ -15,6 +15,7 @@ from ..exceptions import (
 from ..models import AppClient, CodePurpose, PoolUser, UserStatus
 from . import codes, delivery, limits, passwords
 from .clients import check_secret_hash
+from .schema import string_map
 from .signup import _simulated_delivery, post_confirmation
 from .users import find_user, require_enabled, save_user
 
@@ -41,6 +42,7 @@ def recovery_attribute(user: PoolUser) -> str | None:
 def send_reset_code(client: AppClient | None, user: PoolUser,
                     client_metadata: Mapping[str, str] | None = None) -> delivery.Message:
     """Issue and render a forgot-password code (caller sends it after committing)."""
+    client_metadata = string_map(client_metadata)
     attribute = recovery_attribute(user)
     if attribute is None:
         raise InvalidParameterException(NO_RECOVERY_CONTACT)
@@ -54,6 +56,7 @@ def forgot_password(client: AppClient, username: object, *,
                     client_metadata: Mapping[str, str] | None = None,
                     secret_hash: object = None) -> dict[str, str]:
     """Send a password-reset code to the user's recovery contact; returns CodeDeliveryDetails."""
+    client_metadata = string_map(client_metadata)
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
@@ -81,6 +84,7 @@ def confirm_forgot_password(client: AppClient, username: object, code: object,
                             client_metadata: Mapping[str, str] | None = None,
                             secret_hash: object = None) -> PoolUser:
     """Set a new password with a reset code; the user becomes CONFIRMED."""
+    client_metadata = string_map(client_metadata)
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
@@ -119,6 +123,7 @@ def change_password(user: PoolUser, previous: object, proposed: object) -> None:
 def admin_reset_user_password(user: PoolUser, *,
                               client_metadata: Mapping[str, str] | None = None) -> None:
     """Require a reset: status RESET_REQUIRED and a code to the recovery contact."""
+    client_metadata = string_map(client_metadata)
     if user.status == UserStatus.EXTERNAL_PROVIDER:
         raise NotAuthorizedException("Cannot reset the password of a federated user.")
     with transaction.atomic():

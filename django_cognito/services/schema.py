@@ -251,3 +251,14 @@ def readable(client: AppClient | None, name: str) -> bool:
     """Whether ``client`` may read attribute ``name`` (all when it lists none)."""
     return client is None or not client.read_attributes or name in client.read_attributes or \
         name == "sub"
+
+
+def string_map(value: object, what: str = "ClientMetadata") -> dict[str, str]:
+    """Validate a string-to-string map such as ClientMetadata (``None`` is empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) and storable(k) and storable(v)
+            for k, v in value.items()):
+        raise InvalidParameterException(f"{what} must map strings to strings.")
+    return dict(value)

@@ -18,7 +18,7 @@ from ..exceptions import (
 from ..models import AppClient, CodePurpose, PoolUser, UserStatus
 from . import codes, delivery, limits, passwords, triggers
 from .clients import check_secret_hash
-from .schema import parse_attribute_list, required_attributes, validate_write
+from .schema import parse_attribute_list, required_attributes, string_map, validate_write
 from .users import (
     find_user,
     get_user,
@@ -54,6 +54,7 @@ def sign_up(client: AppClient, username: object, password: object,
             client_metadata: Mapping[str, str] | None = None,
             secret_hash: object = None) -> SignUpResult:
     """Register a user: UNCONFIRMED with a code sent, or confirmed by the pre sign-up trigger."""
+    client_metadata = string_map(client_metadata)
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     if pool.admin_create_user_only:
@@ -66,7 +67,7 @@ def sign_up(client: AppClient, username: object, password: object,
     if missing:
         raise InvalidParameterException(
             f"Attributes did not conform to the schema: {missing[0]}: The attribute is required")
-    metadata = dict(client_metadata or {})
+    metadata = string_map(client_metadata)
     with transaction.atomic():
         passwords.set_password(user, password, check_policy_first=False)
         response = _pre_sign_up(client, user, "PreSignUp_SignUp", validation_data, metadata)
@@ -117,7 +118,7 @@ def post_confirmation(client: AppClient | None, user: PoolUser, source: str,
     if not triggers.has_receivers(signals.post_confirmation):
         return
     request = {"userAttributes": triggers.user_attributes(user),
-               "clientMetadata": dict(metadata or {})}
+               "clientMetadata": string_map(metadata)}
     event = triggers.build_event(user.pool, client, source, user.username, request, {})
     triggers.send(signals.post_confirmation, event, user.pool, client)
 
@@ -127,6 +128,7 @@ def confirm_sign_up(client: AppClient, username: object, code: object, *,
                     client_metadata: Mapping[str, str] | None = None,
                     secret_hash: object = None) -> PoolUser:
     """Confirm a user with the code sent at sign-up; the code's attribute becomes verified."""
+    client_metadata = string_map(client_metadata)
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
@@ -153,6 +155,7 @@ def resend_confirmation_code(client: AppClient, username: object, *,
                              client_metadata: Mapping[str, str] | None = None,
                              secret_hash: object = None) -> dict[str, str]:
     """Send a fresh sign-up code; returns CodeDeliveryDetails."""
+    client_metadata = string_map(client_metadata)
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
@@ -194,6 +197,7 @@ def _simulated_delivery(client: AppClient) -> dict[str, str] | None:
 def admin_confirm_sign_up(user: PoolUser, *,
                           client_metadata: Mapping[str, str] | None = None) -> PoolUser:
     """Confirm an UNCONFIRMED user without a code (AdminConfirmSignUp)."""
+    client_metadata = string_map(client_metadata)
     if user.status != UserStatus.UNCONFIRMED:
         raise NotAuthorizedException(
             f"User cannot be confirmed. Current status is {user.status}")
