@@ -48,6 +48,9 @@ def update_user_attributes(user: PoolUser, attributes: Any, *, client: AppClient
         if value == "" and name in required:
             raise InvalidParameterException(
                 f"Attributes did not conform to the schema: {name}: The attribute is required")
+        # An empty value deletes, and deleting the username would leave no sign-in name.
+        if value == "" and name in pool.username_attributes:
+            raise InvalidParameterException(f"Cannot delete {name}: it is the username.")
     messages: list[delivery.Message] = []
     with transaction.atomic():
         for name, value in changes.items():

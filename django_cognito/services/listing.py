@@ -57,7 +57,7 @@ def parse_filter(pool: UserPool, text: object) -> UserFilter | None:
     raise InvalidParameterException(f"Invalid search attribute: {attribute}")
 
 
-def _prefix_range(column: str, value: str) -> Q:
+def prefix_range(column: str, value: str) -> Q:
     """Prefix match as a half-open range, which a bytewise-collated btree index serves."""
     upper = _successor(value)
     if upper is None:
@@ -106,6 +106,6 @@ def list_users(pool: UserPool, *, filter: object = None, limit: object = None,
     if not parsed.prefix:
         return paginate(users.filter(**{parsed.column: parsed.value}), "id", limit, token,
                         scope=scope)
-    users = users.filter(_prefix_range(parsed.column, str(parsed.value)))
+    users = users.filter(prefix_range(parsed.column, str(parsed.value)))
     return paginate(users, parsed.column, limit, token, scope=scope,
                     fields=[parsed.column, "id"])

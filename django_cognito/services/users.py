@@ -196,9 +196,8 @@ def delete_django_users(users: QuerySet[PoolUser]) -> None:
     """Delete the Django users linked to ``users`` (they exist only for them)."""
     from django.contrib.auth import get_user_model
 
-    ids = list(users.exclude(user=None).values_list("user_id", flat=True))
-    if ids:
-        get_user_model()._default_manager.filter(pk__in=ids).delete()
+    linked = users.exclude(user=None).values("user_id")
+    get_user_model()._default_manager.filter(pk__in=linked).delete()
 
 
 

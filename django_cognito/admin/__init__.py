@@ -1,0 +1,13 @@
+"""Django admin of django_cognito: pools, app clients, users and groups.
+
+Importing this package registers every ModelAdmin with the default admin site.
+"""
+
+from __future__ import annotations
+
+from .clients import AppClientAdmin
+from .groups import GroupAdmin
+from .pools import UserPoolAdmin
+from .users import PoolUserAdmin
+
+__all__ = ["AppClientAdmin", "GroupAdmin", "PoolUserAdmin", "UserPoolAdmin"]
