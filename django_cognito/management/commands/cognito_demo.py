@@ -7,7 +7,6 @@ that the printed credentials always work.
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from django.conf import settings
@@ -143,11 +142,3 @@ class Command(CognitoCommand):
             ("Admin URL", info["admin_url"]),
             ("Admin login", f"{info['admin_username']} / {info['admin_password']}"),
         ])
-        auth = f"USERNAME={info['username']},PASSWORD={info['password']}"
-        self.stdout.write("")
-        self.stdout.write("Sign in with the AWS CLI:")
-        self.stdout.write(
-            f"  aws cognito-idp initiate-auth --no-sign-request "
-            f"--endpoint-url {info['endpoint_url']} --region {info['region']} "
-            f"--client-id {info['client_id']} --auth-flow USER_PASSWORD_AUTH "
-            f"--auth-parameters {shlex.quote(auth)}")
