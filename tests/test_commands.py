@@ -441,7 +441,6 @@ def test_demo_readable_output() -> None:
     assert printed["Password"] == "Demo-Passw0rd!"
     assert printed["Admin URL"] == "http://testserver/admin/"
     assert printed["Admin login"] == "admin / admin-Passw0rd!"
-    assert "'USERNAME=demo,PASSWORD=Demo-Passw0rd!'" in output
 
 
 @pytest.mark.django_db
