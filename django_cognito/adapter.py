@@ -42,6 +42,23 @@ class DefaultAdapter:
         return django_user
 
 
+    def remote_django_user(self, claims: Any) -> Any:
+        """The Django user mirroring a user of a remote (AWS) pool, created on first sight."""
+        from .backends import remote_username
+
+        model = get_user_model()
+        username = remote_username(claims)
+        user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
+        if user is None:
+            user = model(**{model.USERNAME_FIELD: username})
+            user.set_unusable_password()
+            field_names = {f.name for f in model._meta.get_fields()}
+            if "email" in field_names and isinstance(claims.get("email"), str):
+                user.email = claims["email"]
+            user.save()
+        return user
+
+
 @lru_cache(maxsize=8)
 def _load(path: str) -> type[DefaultAdapter]:
     adapter: type[DefaultAdapter] = import_string(path)

@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     # Fernet keys (urlsafe base64, 32 bytes) for secrets at rest; first one encrypts.
     # Empty: a key is derived from SECRET_KEY.
     "ENCRYPTION_KEYS": [],
+    # Pool whose users CognitoPasswordBackend authenticates when no pool_id is given.
+    "LOGIN_POOL": None,
     # Dotted path of the adapter class (decisions such as the Django user mapping).
     "ADAPTER": "django_cognito.adapter.DefaultAdapter",
     # Per-user attempt caps per hour (reference §9).
@@ -36,6 +38,33 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_ALIAS": "default",
     # Lifetime of ListUsers pagination tokens (seconds); Cognito's is one hour.
     "PAGINATION_TOKEN_TTL": 3600,
+    # Days a pool's signing keys sign before they are rotated on next use; None never
+    # rotates (like AWS). ``manage.py cognito_rotate_keys`` rotates on demand.
+    "KEY_ROTATION_DAYS": None,
+    # Token verifier (django_cognito.verify). Issuers trusted besides local pools, each a dict:
+    # {"region": "eu-west-1", "user_pool_id": "eu-west-1_AbC"} for a real Cognito pool, or
+    # {"issuer": "https://...", "jwks_url": "https://..."} for any other RS256 issuer; either
+    # with optional "client_ids" (allowed app clients: access client_id / ID aud; omitted =
+    # any client of that issuer).
+    "TRUSTED_ISSUERS": [],
+    # Seconds of clock skew tolerated on exp, iat and nbf.
+    "VERIFY_LEEWAY": 0,
+    # Seconds a fetched JWKS is trusted before it is fetched again.
+    "JWKS_CACHE_TTL": 3600,
+    # Minimum seconds between JWKS refetches caused by an unknown kid (and after a failure).
+    "JWKS_REFETCH_COOLDOWN": 30,
+    # Timeout (seconds) and size cap (bytes) of one JWKS HTTP fetch.
+    "JWKS_FETCH_TIMEOUT": 5,
+    "JWKS_MAX_BYTES": 65536,
+    # Longer tokens are refused before any parsing.
+    "TOKEN_MAX_BYTES": 8192,
+    # DRF CognitoAuthentication: which token a Bearer header carries ("access" or "id"),
+    # and the realm of its WWW-Authenticate challenge.
+    "DRF_TOKEN_USE": "access",
+    "DRF_REALM": "api",
+    # Dotted path of callable(claims) -> Django user or None, called only when a view reads
+    # request.user.django_user; the default finds the pool user by pool id and sub.
+    "USER_RESOLVER": "django_cognito.contrib.rest_framework.users.resolve_pool_user",
 }
 
 

@@ -141,5 +141,22 @@ class ConcurrentModificationException(CognitoError):
     """Cognito error of this name."""
 
 
+
+class UnauthorizedException(CognitoError):
+    """Cognito error of this name."""
+
+
+class UnsupportedOperationException(CognitoError):
+    """Cognito error of this name."""
+
+
+class UnsupportedTokenTypeException(CognitoError):
+    """Cognito error of this name."""
+
+
+class RefreshTokenReuseException(CognitoError):
+    """Cognito error of this name."""
+
+
 class TriggerRejected(Exception):  # noqa: N818 - the name says what a receiver does
     """Raised by a trigger receiver to deny the operation, like a Lambda that throws."""

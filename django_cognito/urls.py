@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path, register_converter
+
+from .api import ops  # noqa: F401  (registers the operation handlers)
+from .api.views import endpoint
+from .oauth2 import wellknown
 
 app_name = "django_cognito"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+register_converter(wellknown.PoolIdConverter, "pool_id")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", endpoint, name="api"),
+    path("<pool_id:pool_id>/.well-known/jwks.json", wellknown.jwks, name="jwks"),
+    path("<pool_id:pool_id>/.well-known/openid-configuration", wellknown.openid_configuration,
+         name="openid-configuration"),
+]

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
     "django_cognito",
 ]
 
@@ -78,4 +79,16 @@ COGNITO_DEMO = {
     "USER_PASSWORD": os.environ.get("COGNITO_DEMO_USER_PASSWORD") or "Demo-Passw0rd!",
     "ADMIN_USERNAME": "admin",
     "ADMIN_PASSWORD": os.environ.get("COGNITO_DEMO_ADMIN_PASSWORD") or "admin-Passw0rd!",
+    # The access key that signs admin API calls (boto3's aws_access_key_id and
+    # aws_secret_access_key); development only, like the passwords above.
+    "AWS_ACCESS_KEY_ID": os.environ.get("COGNITO_DEMO_AWS_ACCESS_KEY_ID")
+    or "AKIADEMODEMODEMO0000",
+    "AWS_SECRET_ACCESS_KEY": os.environ.get("COGNITO_DEMO_AWS_SECRET_ACCESS_KEY")
+    or "DevOnly/CognitoDemoSecretKey/NotForProd0",
 }
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "django_cognito.backends.CognitoTokenBackend",
+]
+LOGIN_URL = "/admin/login/"

@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/me/", api.Me.as_view(), name="api-me"),
+    path("api/admins/", api.AdminsOnly.as_view(), name="api-admins"),
+    path("api/reports/", api.ReportsReader.as_view(), name="api-reports"),
+    path("session/login/", api.session_login, name="session-login"),
+    path("session/me/", api.session_me, name="session-me"),
     # Last: the Cognito JSON API answers POST /.
     path("", include("django_cognito.urls")),
 ]

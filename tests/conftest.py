@@ -13,8 +13,18 @@ from django.core.cache import cache
 from django_cognito import clock
 from django_cognito.models import AppClient, UserPool
 from django_cognito.services import delivery, pools
+from tests import signing_keys
 
 PASSWORD = "Passw0rd!"
+
+
+reuse_rsa_keys = signing_keys.reuse_rsa_keys
+
+
+@pytest.fixture(autouse=True)
+def _shared_rsa_keys(request: pytest.FixtureRequest) -> None:
+    """Pools sign with RSA keys from a ring generated once per run (see signing_keys)."""
+    request.getfixturevalue("reuse_rsa_keys")
 
 
 @pytest.fixture(autouse=True)

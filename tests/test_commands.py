@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -18,14 +19,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from django_cognito.models import AppClient, PoolUser, UserPool, UserStatus
+from django_cognito.models import AccessKey, AppClient, PoolUser, UserPool, UserStatus
 from django_cognito.services import admin_users, passwords
 from django_cognito.services.attributes import update_user_attributes
 from tests.conftest import PASSWORD
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_KEYS = {"endpoint_url", "region", "user_pool_id", "client_id", "username", "password",
-             "admin_url", "admin_username", "admin_password"}
+             "admin_url", "admin_username", "admin_password", "aws_access_key_id",
+             "aws_secret_access_key"}
+DEMO_KEY_ID = "AKIADEMODEMODEMO0000"
+DEMO_KEY_SECRET = "DevOnly/CognitoDemoSecretKey/NotForProd0"
 DEMO_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
               "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
 
@@ -311,6 +315,55 @@ def test_create_user_unknown_pool() -> None:
         run("cognito_create_user", "us-east-1_Nope", "ivy")
 
 
+# cognito_create_access_key ------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_create_access_key_prints_a_new_unscoped_key_once() -> None:
+    printed = fields(run("cognito_create_access_key", description="ci"))
+    key = AccessKey.objects.get()
+    assert printed["Access key id"] == key.access_key_id
+    assert re.fullmatch(r"AKIA[A-Z2-7]{16}", key.access_key_id)
+    assert printed["Secret access key"] == key.secret
+    assert len(key.secret) == 40 and printed["Pools"] == "all"
+    assert key.description == "ci" and key.is_active and not key.pools.exists()
+    assert key.allows(None)
+    second = fields(run("cognito_create_access_key"))
+    assert second["Access key id"] != key.access_key_id
+    assert second["Secret access key"] != key.secret
+
+
+@pytest.mark.django_db
+def test_create_access_key_scoped_to_pools_as_json(make_pool: Any) -> None:
+    first, second, other = make_pool(name="a"), make_pool(name="b"), make_pool(name="c")
+    data = json.loads(run("cognito_create_access_key", "--pool", first.id, "--pool", second.id,
+                          "--json", access_key_id="AKIAFIXEDKEYID000001",
+                          secret_access_key="fixed-secret-0123456789abcdef"))
+    assert data == {"AccessKeyId": "AKIAFIXEDKEYID000001",
+                    "SecretAccessKey": "fixed-secret-0123456789abcdef",
+                    "UserPoolIds": [first.id, second.id]}
+    key = AccessKey.objects.get()
+    assert key.secret == "fixed-secret-0123456789abcdef"
+    assert key.allows(first.id) and key.allows(second.id)
+    assert not key.allows(other.id) and not key.allows(None)
+
+
+@pytest.mark.django_db
+def test_create_access_key_refusals_store_nothing(make_pool: Any) -> None:
+    with pytest.raises(CommandError, match="^ResourceNotFoundException: User pool "
+                                           "us-east-1_Nope does not exist.$"):
+        run("cognito_create_access_key", "--pool", "us-east-1_Nope")
+    with pytest.raises(CommandError, match="^InvalidParameterException: A secret access key"):
+        run("cognito_create_access_key", secret_access_key="short")
+    with pytest.raises(CommandError, match="^InvalidParameterException: An access key id"):
+        run("cognito_create_access_key", access_key_id="lower-case-id-0000")
+    assert not AccessKey.objects.exists()
+    run("cognito_create_access_key", access_key_id="AKIADUPLICATE0000001")
+    with pytest.raises(CommandError, match="^InvalidParameterException: Access key "
+                                           "AKIADUPLICATE0000001 already exists.$"):
+        run("cognito_create_access_key", access_key_id="AKIADUPLICATE0000001")
+    assert AccessKey.objects.count() == 1
+
+
 # cognito_demo --------------------------------------------------------------------------------
 
 def demo_json(**options: Any) -> dict[str, str]:
@@ -355,6 +408,11 @@ def test_demo_json_matches_the_database() -> None:
     assert data["admin_username"] == "admin"
     assert admin.is_superuser and admin.is_staff and admin.is_active
     assert admin.check_password(data["admin_password"])
+    assert (data["aws_access_key_id"], data["aws_secret_access_key"]) == (
+        DEMO_KEY_ID, DEMO_KEY_SECRET)
+    key = AccessKey.objects.get()
+    assert key.access_key_id == DEMO_KEY_ID and key.secret == DEMO_KEY_SECRET
+    assert key.is_active and not key.pools.exists()
     assert mail.outbox == []
 
 
@@ -378,16 +436,23 @@ def test_demo_is_idempotent() -> None:
     second = demo_json()
     assert second == first
     assert counts() == before
+    assert AccessKey.objects.count() == 1
 
 
 @pytest.mark.django_db
-@override_settings(DEBUG=True, COGNITO_DEMO={"USER_PASSWORD": "Other-Passw0rd!",
-                                             "ADMIN_USERNAME": "root",
-                                             "ADMIN_PASSWORD": "Root-Passw0rd!"})
+@override_settings(DEBUG=True, COGNITO_DEMO={
+    "USER_PASSWORD": "Other-Passw0rd!", "ADMIN_USERNAME": "root",
+    "ADMIN_PASSWORD": "Root-Passw0rd!", "AWS_ACCESS_KEY_ID": "AKIAOTHERDEMOKEY0001",
+    "AWS_SECRET_ACCESS_KEY": "other-demo-secret-0123456789abcdefghijk"})
 def test_demo_uses_configured_credentials() -> None:
     data = demo_json()
     assert (data["password"], data["admin_username"], data["admin_password"]) == (
         "Other-Passw0rd!", "root", "Root-Passw0rd!")
+    assert (data["aws_access_key_id"], data["aws_secret_access_key"]) == (
+        "AKIAOTHERDEMOKEY0001", "other-demo-secret-0123456789abcdefghijk")
+    key = AccessKey.objects.get()
+    assert (key.access_key_id, key.secret) == ("AKIAOTHERDEMOKEY0001",
+                                               "other-demo-secret-0123456789abcdefghijk")
     assert passwords.verify(PoolUser.objects.get(), "Other-Passw0rd!")
     assert get_user_model().objects.get(username="root").check_password("Root-Passw0rd!")
 
@@ -405,6 +470,7 @@ def test_demo_restores_what_it_prints() -> None:
     admin.set_password("changed")
     admin.is_superuser = False
     admin.save()
+    AccessKey.objects.update(secret="someone-changed-this-secret-000000", is_active=False)
     before = counts()
     assert demo_json() == data
     assert counts() == before
@@ -414,6 +480,8 @@ def test_demo_restores_what_it_prints() -> None:
     assert passwords.verify(user, data["password"])
     admin.refresh_from_db()
     assert admin.is_superuser and admin.check_password(data["admin_password"])
+    key = AccessKey.objects.get()
+    assert key.is_active and key.secret == DEMO_KEY_SECRET
 
 
 @pytest.mark.django_db
@@ -441,6 +509,8 @@ def test_demo_readable_output() -> None:
     assert printed["Password"] == "Demo-Passw0rd!"
     assert printed["Admin URL"] == "http://testserver/admin/"
     assert printed["Admin login"] == "admin / admin-Passw0rd!"
+    assert printed["AWS access key id"] == DEMO_KEY_ID
+    assert printed["AWS secret access key"] == DEMO_KEY_SECRET
 
 
 @pytest.mark.django_db
@@ -503,6 +573,8 @@ def test_example_project_demo_in_a_subprocess(tmp_path: Path) -> None:
     assert data["region"] == "us-east-1"
     assert (data["username"], data["password"]) == ("demo", "Demo-Passw0rd!")
     assert (data["admin_username"], data["admin_password"]) == ("admin", "admin-Passw0rd!")
+    assert (data["aws_access_key_id"], data["aws_secret_access_key"]) == (
+        DEMO_KEY_ID, DEMO_KEY_SECRET)
 
     second = manage("cognito_demo", "--json", env=env)
     assert second.returncode == 0, second.stderr
@@ -514,11 +586,15 @@ def test_example_project_demo_in_a_subprocess(tmp_path: Path) -> None:
                              "FROM django_cognito_appclient").fetchall()
         users = db.execute("SELECT username, status FROM django_cognito_pooluser").fetchall()
         admins = db.execute("SELECT username FROM auth_user WHERE is_superuser").fetchall()
+        keys = db.execute("SELECT access_key_id, secret FROM django_cognito_accesskey").fetchall()
     assert pools == [(data["user_pool_id"], "demo")]
     assert [(c[0], json.loads(c[1]), c[2]) for c in clients] == [
         (data["client_id"], DEMO_FLOWS, None)]
     assert users == [("demo", "CONFIRMED")]
     assert admins == [("admin",)]
+    # One key, its secret encrypted at rest (never the plain text in the row).
+    assert [k[0] for k in keys] == [DEMO_KEY_ID]
+    assert DEMO_KEY_SECRET not in keys[0][1]
 
     failed = manage("cognito_create_client", "us-east-1_Missing00", "web", env=env)
     assert failed.returncode == 1

@@ -11,3 +11,4 @@ from .pools import UserPoolAdmin
 from .users import PoolUserAdmin
 
 __all__ = ["AppClientAdmin", "GroupAdmin", "PoolUserAdmin", "UserPoolAdmin"]
+from .access_keys import AccessKeyAdmin  # noqa: E402,F401

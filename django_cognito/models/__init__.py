@@ -19,3 +19,19 @@ __all__ = [
     "Group", "GroupMembership", "MfaConfiguration", "PasswordHistoryEntry", "PoolUser",
     "PreventUserExistenceErrors", "UserPool", "UserStatus", "VerificationCode",
 ]
+
+from .keys import KeyPurpose, KeyState, SigningKey  # noqa: E402
+
+__all__ += ["KeyPurpose", "KeyState", "SigningKey"]
+
+from .auth import RefreshToken  # noqa: E402
+
+__all__ += ["RefreshToken"]
+
+from .access import AccessKey  # noqa: E402
+
+__all__ += ["AccessKey"]
+
+from .resources import ResourceServer, UserPoolDomain, UserPoolSettings  # noqa: E402
+
+__all__ += ["ResourceServer", "UserPoolDomain", "UserPoolSettings"]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from ..clock import now
+from ..crypto.fields import EncryptedTextField
 from .fields import KeyField
 from .pool import UserPool
 
@@ -98,6 +99,9 @@ class PoolUser(models.Model):
     alias_email = _key_column(ALIAS_KEY_LENGTH)
     alias_phone = _key_column(ALIAS_KEY_LENGTH)
     alias_preferred_username = _key_column(ALIAS_KEY_LENGTH)
+    # SRP salt (canonical hex) and verifier, replaced with every password (reference §6).
+    srp_salt = models.CharField(max_length=64, blank=True, default="", editable=False)
+    srp_verifier = EncryptedTextField(null=True, blank=True, editable=False)
 
     class Meta:
         app_label = "django_cognito"

@@ -12,7 +12,7 @@ from ..exceptions import (
     UnsupportedUserStateException,
 )
 from ..models import PoolUser, UserPool, UserStatus
-from . import delivery, passwords
+from . import delivery, passwords, tokens
 from .schema import parse_attribute_list, string_map, validate_write
 from .signup import _pre_sign_up
 from .users import (
@@ -113,13 +113,16 @@ def admin_set_user_password(user: PoolUser, password: object, *, permanent: bool
 
 
 def set_enabled(user: PoolUser, enabled: bool) -> None:
-    """AdminEnableUser / AdminDisableUser."""
+    """AdminEnableUser / AdminDisableUser; disabling also revokes the user's tokens (§3.5)."""
     user.enabled = enabled
     save_user(user, ["enabled"])
+    if not enabled:
+        tokens.global_sign_out(user)
 
 
 def admin_delete_user(user: PoolUser) -> None:
     """Delete a user, its codes, memberships and linked Django user."""
+    tokens.global_sign_out(user)
     with transaction.atomic():
         delete_django_users(PoolUser.objects.filter(pk=user.pk))
         PoolUser.objects.filter(pk=user.pk).delete()

@@ -9,6 +9,7 @@ import string
 from django.contrib.auth.hashers import check_password, make_password
 
 from ..clock import now
+from ..crypto import srp
 from ..exceptions import (
     InvalidPasswordException,
     PasswordHistoryPolicyViolationException,
@@ -17,6 +18,9 @@ from ..models import PasswordHistoryEntry, PoolUser, UserPool
 from .schema import storable
 
 MAX_PASSWORD_LENGTH = 256
+# The columns a password set writes, for callers that save with ``update_fields``.
+PASSWORD_FIELDS = ("password", "password_set_at", "temporary_password_expires_at",
+                   "srp_salt", "srp_verifier")
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 _ASCII_UPPER = set(string.ascii_uppercase)
 _ASCII_LOWER = set(string.ascii_lowercase)
@@ -63,11 +67,16 @@ def check_history(user: PoolUser, password: str) -> None:
 
 def set_password(user: PoolUser, password: str, *, temporary: bool = False,
                  check_policy_first: bool = True) -> None:
-    """Hash and store a new password (caller saves ``user`` inside its transaction)."""
+    """Hash and store a new password and its SRP verifier (caller saves ``user`` atomically)."""
     if check_policy_first:
         check_policy(user.pool, password)
     check_history(user, password)
     user.password = make_password(password)
+    # The verifier binds the immutable internal username (the UUID in email/phone-username
+    # pools), which is what USER_ID_FOR_SRP names (reference §6).
+    user.srp_salt = srp.new_salt()
+    user.srp_verifier = srp.make_verifier(user.srp_salt, user.pool.pool_name_suffix,
+                                          user.username, password)
     user.password_set_at = now()
     user.temporary_password_expires_at = (
         now() + dt.timedelta(days=user.pool.temporary_password_validity_days or 7)

@@ -13,6 +13,7 @@ from ..crypto import secrets as cs
 from ..exceptions import InvalidParameterException, ResourceNotFoundException
 from ..models import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, UserPool
 from .delivery import CODE_PLACEHOLDER, USERNAME_PLACEHOLDER
+from .oauth_settings import check_oauth
 from .schema import build_schema
 
 USERNAME_ATTRIBUTE_CHOICES = {"email", "phone_number"}
@@ -161,13 +162,19 @@ def _check_update_settings(settings: Mapping[str, Any], verified: list[str]) -> 
             "AutoVerifiedAttributes")
 
 
-def create_user_pool(name: str, *, username_attributes: Iterable[str] | None = None,
-                     alias_attributes: Iterable[str] | None = None, case_sensitive: bool = True,
-                     password_policy: Mapping[str, Any] | None = None,
-                     schema: Iterable[Mapping[str, Any]] | None = None,
-                     auto_verified_attributes: Iterable[str] | None = None,
-                     **config: Any) -> UserPool:
+def create_user_pool(name: str, **config: Any) -> UserPool:
     """Create a pool from Cognito-shaped configuration (CreateUserPool's members)."""
+    pool = build_user_pool(name, **config)
+    return _insert_with_new_id(pool, lambda: cs.new_pool_id(app_settings.REGION))
+
+
+def build_user_pool(name: str, *, username_attributes: Iterable[str] | None = None,
+                    alias_attributes: Iterable[str] | None = None, case_sensitive: bool = True,
+                    password_policy: Mapping[str, Any] | None = None,
+                    schema: Iterable[Mapping[str, Any]] | None = None,
+                    auto_verified_attributes: Iterable[str] | None = None,
+                    **config: Any) -> UserPool:
+    """An unsaved, validated pool: every setting not given takes Cognito's default."""
     if not isinstance(name, str) or not 1 <= len(name) <= 128 or not NAME_RE.fullmatch(name):
         raise InvalidParameterException("PoolName must be 1 to 128 characters.")
     usernames = _subset(username_attributes, USERNAME_ATTRIBUTE_CHOICES, "UsernameAttributes")
@@ -204,7 +211,7 @@ def create_user_pool(name: str, *, username_attributes: Iterable[str] | None = N
                     **_password_policy(_mapping(password_policy, "PasswordPolicy")), **config)
     if pool.mfa_configuration not in ("OFF", "ON", "OPTIONAL"):
         raise InvalidParameterException("MfaConfiguration must be OFF, ON or OPTIONAL.")
-    return _insert_with_new_id(pool, lambda: cs.new_pool_id(app_settings.REGION))
+    return pool
 
 
 def delete_user_pool(pool: UserPool) -> None:
@@ -235,7 +242,12 @@ def _default_validity(unit: str) -> tuple[int, str]:
     return 3600 // TOKEN_UNITS[unit], unit
 
 
-def create_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool = False,
+def create_user_pool_client(pool: UserPool, name: str, **config: Any) -> AppClient:
+    """Create an app client with Cognito's defaults and validity rules (reference §2.5)."""
+    return _insert_with_new_id(build_user_pool_client(pool, name, **config), cs.new_client_id)
+
+
+def build_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool = False,
                             explicit_auth_flows: Iterable[str] | None = None,
                             access_token_validity: int | None = None,
                             id_token_validity: int | None = None,
@@ -246,8 +258,9 @@ def create_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool 
                             write_attributes: Iterable[str] | None = None,
                             prevent_user_existence_errors: str = "LEGACY",
                             enable_token_revocation: bool = True,
+                            client_secret: str | None = None,
                             **oauth: Any) -> AppClient:
-    """Create an app client with Cognito's defaults and validity rules (reference §2.5)."""
+    """An unsaved, validated app client: every setting not given takes Cognito's default."""
     if not isinstance(name, str) or not 1 <= len(name) <= 128 or not NAME_RE.fullmatch(name):
         raise InvalidParameterException("ClientName must be 1 to 128 characters.")
     _flag(generate_secret, "GenerateSecret")
@@ -297,6 +310,9 @@ def create_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool 
         read_attributes=list(read_attributes or []), write_attributes=list(write_attributes or []),
         prevent_user_existence_errors=prevent_user_existence_errors,
         enable_token_revocation=enable_token_revocation, **oauth)
+    if client_secret is not None and not generate_secret:
+        raise InvalidParameterException("ClientSecret can be given only with GenerateSecret.")
     if generate_secret:
-        client.secret = cs.new_client_secret()
-    return _insert_with_new_id(client, cs.new_client_id)
+        client.secret = client_secret or cs.new_client_secret()
+    check_oauth(client)
+    return client

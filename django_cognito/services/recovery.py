@@ -15,6 +15,7 @@ from ..exceptions import (
 from ..models import AppClient, CodePurpose, PoolUser, UserStatus
 from . import codes, delivery, limits, passwords
 from .clients import check_secret_hash
+from .migration import migrate_on_forgot_password
 from .schema import string_map
 from .signup import _simulated_delivery, post_confirmation
 from .users import find_user, require_enabled, save_user
@@ -60,6 +61,8 @@ def forgot_password(client: AppClient, username: object, *,
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
+    if user is None and isinstance(username, str):
+        user = migrate_on_forgot_password(client, username, client_metadata)
     simulated = _simulated_delivery(client)
     if user is None:
         if simulated:
@@ -116,7 +119,7 @@ def change_password(user: PoolUser, previous: object, proposed: object) -> None:
     proposed = passwords.check_policy(user.pool, proposed)
     with transaction.atomic():
         passwords.set_password(user, proposed, check_policy_first=False)
-        save_user(user, ["password", "password_set_at", "temporary_password_expires_at"])
+        save_user(user, passwords.PASSWORD_FIELDS)
         passwords.record_history(user)
 
 

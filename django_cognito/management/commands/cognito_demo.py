@@ -1,8 +1,8 @@
-"""``manage.py cognito_demo``: seed a demo pool, app client, user and admin login, idempotently.
+"""``manage.py cognito_demo``: seed a demo pool, client, user, admin login and access key.
 
 Objects are found by name, so a second run creates nothing and prints the same ids. The
-demo user's and the admin's passwords are reset to the configured ones on every run so
-that the printed credentials always work.
+demo user's and the admin's passwords, and the access key's secret, are reset to the
+configured ones on every run so that the printed credentials always work.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db import transaction
 
 from ...conf import app_settings
 from ...models import AppClient, PoolUser, UserPool, UserStatus
-from ...services import admin_users, attributes, passwords, pools
+from ...services import access_keys, admin_users, attributes, passwords, pools
 from ..base import CognitoCommand, create_user
 
 POOL_NAME = "demo"
@@ -26,8 +26,11 @@ EMAIL = "demo@example.com"
 # No client secret: browser and mobile clients (Amplify) cannot keep one.
 AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
               "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+# The access key signs admin API calls (boto3's aws_access_key_id / aws_secret_access_key);
+# like the passwords it is public, which is why the demo refuses to run without DEBUG.
 DEFAULTS = {"USER_PASSWORD": "Demo-Passw0rd!", "ADMIN_USERNAME": "admin",
-            "ADMIN_PASSWORD": "admin-Passw0rd!"}
+            "ADMIN_PASSWORD": "admin-Passw0rd!", "AWS_ACCESS_KEY_ID": "AKIADEMODEMODEMO0000",
+            "AWS_SECRET_ACCESS_KEY": "DevOnly/CognitoDemoSecretKey/NotForProd0"}
 
 
 def demo_settings() -> dict[str, str]:
@@ -88,8 +91,8 @@ def admin_login(username: str, password: str) -> Any:
 
 
 class Command(CognitoCommand):
-    help = ("Create (once) a demo user pool, app client, confirmed user and admin login, and "
-            "print how to use them. Development only.")
+    help = ("Create (once) a demo user pool, app client, confirmed user, admin login and API "
+            "access key, and print how to use them. Development only.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true",
@@ -112,6 +115,9 @@ class Command(CognitoCommand):
             client = demo_client(pool)
             demo_user(pool, config["USER_PASSWORD"])
             admin_login(config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"])
+            access_keys.ensure_access_key(config["AWS_ACCESS_KEY_ID"],
+                                          config["AWS_SECRET_ACCESS_KEY"],
+                                          description="cognito_demo (development only)")
         info = {
             "endpoint_url": base + "/",
             "region": pool.region,
@@ -122,6 +128,8 @@ class Command(CognitoCommand):
             "admin_url": base + "/admin/",
             "admin_username": config["ADMIN_USERNAME"],
             "admin_password": config["ADMIN_PASSWORD"],
+            "aws_access_key_id": config["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": config["AWS_SECRET_ACCESS_KEY"],
         }
         if options["json"]:
             self.write_json(info)
@@ -141,4 +149,6 @@ class Command(CognitoCommand):
             ("Password", info["password"]),
             ("Admin URL", info["admin_url"]),
             ("Admin login", f"{info['admin_username']} / {info['admin_password']}"),
+            ("AWS access key id", info["aws_access_key_id"]),
+            ("AWS secret access key", info["aws_secret_access_key"]),
         ])

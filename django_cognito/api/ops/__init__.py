@@ -1,0 +1,12 @@
+"""Operation handlers; importing this package registers them all."""
+
+from . import (  # noqa: F401
+    admin_users,
+    auth,
+    clients,
+    groups,
+    lifecycle,
+    pools,
+    resources,
+    self_service,
+)

@@ -1,0 +1,68 @@
+"""Sign-in operations: InitiateAuth, RespondToAuthChallenge (and Admin variants), refresh,
+revocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...services import auth, pools, tokens
+from ..registry import Call, operation
+from .common import client_of, pool_of
+
+
+def _result(result: auth.AuthResult) -> dict[str, Any]:
+    if result.tokens is not None:
+        return {"AuthenticationResult": result.tokens.as_dict(), "ChallengeParameters": {}}
+    response: dict[str, Any] = {"ChallengeName": result.challenge_name,
+                                "ChallengeParameters": result.challenge_parameters}
+    if result.session:
+        response["Session"] = result.session
+    return response
+
+
+@operation("InitiateAuth")
+def initiate_auth(call: Call) -> dict[str, Any]:
+    p = call.params
+    return _result(auth.initiate_auth(client_of(call), p["AuthFlow"], p.get("AuthParameters"),
+                                      client_metadata=p.get("ClientMetadata")))
+
+
+@operation("AdminInitiateAuth")
+def admin_initiate_auth(call: Call) -> dict[str, Any]:
+    p = call.params
+    client = pools.get_client(p["ClientId"], pool_of(call))
+    return _result(auth.initiate_auth(client, p["AuthFlow"], p.get("AuthParameters"),
+                                      client_metadata=p.get("ClientMetadata"), admin=True))
+
+
+@operation("RespondToAuthChallenge")
+def respond_to_auth_challenge(call: Call) -> dict[str, Any]:
+    p = call.params
+    return _result(auth.respond_to_auth_challenge(
+        client_of(call), p["ChallengeName"], p.get("ChallengeResponses"), p.get("Session"),
+        client_metadata=p.get("ClientMetadata")))
+
+
+@operation("AdminRespondToAuthChallenge")
+def admin_respond_to_auth_challenge(call: Call) -> dict[str, Any]:
+    p = call.params
+    client = pools.get_client(p["ClientId"], pool_of(call))
+    return _result(auth.respond_to_auth_challenge(
+        client, p["ChallengeName"], p.get("ChallengeResponses"), p.get("Session"),
+        client_metadata=p.get("ClientMetadata"), admin=True))
+
+
+@operation("GetTokensFromRefreshToken")
+def get_tokens_from_refresh_token(call: Call) -> dict[str, Any]:
+    p = call.params
+    result = tokens.refresh(client_of(call), p["RefreshToken"],
+                            client_secret=p.get("ClientSecret"),
+                            client_metadata=p.get("ClientMetadata"), rotate=True)
+    return {"AuthenticationResult": result.as_dict()}
+
+
+@operation("RevokeToken")
+def revoke_token(call: Call) -> dict[str, Any]:
+    p = call.params
+    tokens.revoke_token(client_of(call), p["Token"], p.get("ClientSecret"))
+    return {}

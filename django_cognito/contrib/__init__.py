@@ -1,0 +1,1 @@
+"""Optional integrations; each subpackage imports its third-party framework, the core never does."""

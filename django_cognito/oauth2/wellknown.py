@@ -1,0 +1,75 @@
+"""``<pool_id>/.well-known/jwks.json`` and ``openid-configuration`` (reference §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from ..crypto import keys
+from ..exceptions import ResourceNotFoundException
+from ..services import pools
+from ..tokens import app_base_url, issuer_for
+
+# Consumers cache these documents; a rotation only activates a key published at the
+# previous rotation, so a modest max-age never hides a signing key for long.
+MAX_AGE = 300
+
+
+class PoolIdConverter:
+    """A user pool id: ``<region>_<alnum>`` (UserPoolIdType of the botocore model)."""
+
+    regex = r"[\w-]+_[0-9a-zA-Z]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+def _document(data: dict[str, Any]) -> JsonResponse:
+    response = JsonResponse(data)
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    return response
+
+
+def _not_found(exc: ResourceNotFoundException) -> JsonResponse:
+    return JsonResponse(exc.as_dict(), status=404)
+
+
+@require_safe
+def jwks(request: HttpRequest, pool_id: str) -> JsonResponse:
+    """The pool's JSON Web Key Set."""
+    try:
+        pool = pools.get_pool(pool_id)
+    except ResourceNotFoundException as exc:
+        return _not_found(exc)
+    return _document({"keys": keys.publish_keys(pool)})
+
+
+@require_safe
+def openid_configuration(request: HttpRequest, pool_id: str) -> JsonResponse:
+    """The pool's OpenID Connect discovery document (the field set Cognito serves)."""
+    try:
+        pool = pools.get_pool(pool_id)
+    except ResourceNotFoundException as exc:
+        return _not_found(exc)
+    issuer = issuer_for(pool)
+    base = app_base_url(pool)
+    return _document({
+        "issuer": issuer,
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "authorization_endpoint": f"{base}oauth2/authorize",
+        "token_endpoint": f"{base}oauth2/token",
+        "userinfo_endpoint": f"{base}oauth2/userInfo",
+        "end_session_endpoint": f"{base}logout",
+        "revocation_endpoint": f"{base}oauth2/revoke",
+        "response_types_supported": ["code", "token"],
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    })

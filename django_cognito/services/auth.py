@@ -1,0 +1,211 @@
+"""InitiateAuth / AdminInitiateAuth / RespondToAuthChallenge for password, SRP and refresh flows.
+
+The post-password decision order follows reference §1.5: disabled, unconfirmed, reset
+required, force change password, then tokens (MFA and custom flows join in later).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .. import signals
+from ..clock import now
+from ..exceptions import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+)
+from ..models import AppClient, PoolUser, UserStatus
+from . import lockout, passwords, sessions, srp_auth, tokens, triggers
+from .clients import check_secret_hash
+from .migration import migrate_on_sign_in
+from .schema import parse_attribute_list, required_attributes, string_map, validate_write
+from .users import find_user, save_user
+
+PASSWORD_FLOWS = {"USER_PASSWORD_AUTH": False, "ADMIN_USER_PASSWORD_AUTH": True,
+                  "ADMIN_NO_SRP_AUTH": True}
+REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
+KNOWN_FLOWS = {*PASSWORD_FLOWS, *REFRESH_FLOWS, "USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH"}
+# Client settings (ExplicitAuthFlows) that enable each flow, new and legacy names.
+FLOW_SWITCHES = {
+    "USER_PASSWORD_AUTH": {"ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"},
+    "ADMIN_USER_PASSWORD_AUTH": {"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"},
+    "ADMIN_NO_SRP_AUTH": {"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"},
+    "REFRESH_TOKEN_AUTH": {"ALLOW_REFRESH_TOKEN_AUTH"},
+    "REFRESH_TOKEN": {"ALLOW_REFRESH_TOKEN_AUTH"},
+    "USER_SRP_AUTH": {"ALLOW_USER_SRP_AUTH"},
+}
+LEGACY_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
+
+
+@dataclass
+class AuthResult:
+    """Either tokens or the next challenge."""
+
+    tokens: tokens.TokenSet | None = None
+    challenge_name: str | None = None
+    session: str | None = None
+    challenge_parameters: dict[str, str] = field(default_factory=dict)
+
+
+def _flow_enabled(client: AppClient, flow: str) -> bool:
+    flows = set(client.explicit_auth_flows)
+    if flow in REFRESH_FLOWS and (not flows or flows <= LEGACY_FLOWS):
+        return True  # refresh is always on for clients configured with legacy values
+    return bool(flows & FLOW_SWITCHES.get(flow, set()))
+
+
+def _parameters(value: object) -> dict[str, str]:
+    return string_map(value, "AuthParameters")
+
+
+def _required(params: Mapping[str, str], name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise InvalidParameterException(f"Missing required parameter {name}")
+    return value
+
+
+def initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
+                  client_metadata: object = None, admin: bool = False) -> AuthResult:
+    """Start a sign-in: a password flow or a refresh (InitiateAuth / AdminInitiateAuth)."""
+    params = _parameters(auth_parameters)
+    metadata = string_map(client_metadata)
+    if not isinstance(flow, str) or flow not in KNOWN_FLOWS:
+        raise InvalidParameterException(f"Unsupported auth flow {str(flow)[:64]}")
+    if flow in PASSWORD_FLOWS and PASSWORD_FLOWS[flow] != admin:
+        raise InvalidParameterException(f"Initiate Auth method not supported: {flow}")
+    if flow not in FLOW_SWITCHES:
+        raise InvalidParameterException(f"{flow} is not supported by this server yet")
+    if not _flow_enabled(client, flow):
+        raise InvalidParameterException(f"{flow} flow not enabled for this client")
+    if flow in REFRESH_FLOWS:
+        # InitiateAuth's ClientMetadata reaches only pre sign-up, pre authentication and user
+        # migration, never pre token generation (reference §4.1).
+        return AuthResult(tokens=tokens.refresh(client, _required(params, "REFRESH_TOKEN"),
+                                                secret_hash=params.get("SECRET_HASH")))
+    if flow == "USER_SRP_AUTH":
+        return srp_auth.start(client, params, admin=admin, client_metadata=metadata)
+    username = _required(params, "USERNAME")
+    password = _required(params, "PASSWORD")
+    check_secret_hash(client, username, params.get("SECRET_HASH"))
+    user = find_user(client.pool, username)
+    if user is None:
+        user = migrate_on_sign_in(client, username, password, metadata)
+    if user is None:
+        if client.prevents_user_existence_errors:
+            raise NotAuthorizedException("Incorrect username or password.")
+        raise UserNotFoundException("User does not exist.")
+    lockout.check(user)
+    pre_authentication(client, user, metadata)
+    if not passwords.verify(user, password):
+        lockout.failed(user)
+        raise NotAuthorizedException("Incorrect username or password.")
+    lockout.succeeded(user)
+    # Post authentication and pre token generation get no InitiateAuth ClientMetadata (§4.1).
+    return after_password(client, user, {})
+
+
+def pre_authentication(client: AppClient, user: PoolUser, metadata: dict[str, str]) -> None:
+    """Run the pre authentication trigger with InitiateAuth's ClientMetadata."""
+    if not triggers.has_receivers(signals.pre_authentication):
+        return
+    request = {"userAttributes": triggers.user_attributes(user), "validationData": metadata,
+               "userNotFound": False}
+    event = triggers.build_event(client.pool, client, "PreAuthentication_Authentication",
+                                 user.username, request, {})
+    triggers.send(signals.pre_authentication, event, client.pool, client)
+
+
+def after_password(client: AppClient, user: PoolUser, metadata: dict[str, str]) -> AuthResult:
+    """Apply the post-password decision order and issue tokens or the next challenge."""
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    if user.status == UserStatus.UNCONFIRMED:
+        raise UserNotConfirmedException("User is not confirmed.")
+    if user.status == UserStatus.RESET_REQUIRED:
+        if client.prevents_user_existence_errors:
+            raise NotAuthorizedException("Incorrect username or password.")
+        raise PasswordResetRequiredException("Password reset required for the user")
+    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
+        expiry = user.temporary_password_expires_at
+        if expiry is not None and expiry <= now():
+            raise NotAuthorizedException(
+                "Temporary password has expired and must be reset by an administrator.")
+        return _new_password_challenge(client, user)
+    return finish(client, user, "TokenGeneration_Authentication", metadata)
+
+
+def finish(client: AppClient, user: PoolUser, source: str, metadata: dict[str, str]
+           ) -> AuthResult:
+    """Run the post authentication trigger, then issue a new token family."""
+    if triggers.has_receivers(signals.post_authentication):
+        request = {"userAttributes": triggers.user_attributes(user), "newDeviceUsed": False,
+                   "clientMetadata": metadata}
+        event = triggers.build_event(client.pool, client, "PostAuthentication_Authentication",
+                                     user.username, request, {})
+        triggers.send(signals.post_authentication, event, client.pool, client)
+    return AuthResult(tokens=tokens.sign_in(client, user, source, client_metadata=metadata))
+
+
+def _new_password_challenge(client: AppClient, user: PoolUser) -> AuthResult:
+    attributes = {k: v for k, v in user.attributes.items() if not k.endswith("_verified")}
+    missing = [f"userAttributes.{name}" for name in required_attributes(client.pool)
+               if not user.attributes.get(name)]
+    return AuthResult(
+        challenge_name="NEW_PASSWORD_REQUIRED",
+        session=sessions.issue(client, user.pk, "NEW_PASSWORD_REQUIRED", user.username),
+        challenge_parameters={"USER_ID_FOR_SRP": user.username,
+                              "requiredAttributes": json.dumps(missing),
+                              "userAttributes": json.dumps(attributes)})
+
+
+def respond_to_auth_challenge(client: AppClient, challenge_name: object, responses: object,
+                              session: object, *, client_metadata: object = None,
+                              admin: bool = False) -> AuthResult:
+    """Answer a challenge (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED) and continue the sign-in."""
+    answers = string_map(responses, "ChallengeResponses")
+    metadata = string_map(client_metadata)
+    if challenge_name == "PASSWORD_VERIFIER":  # SRP carries its state in SECRET_BLOCK
+        return srp_auth.verify(client, answers, admin=admin, client_metadata=metadata)
+    if challenge_name != "NEW_PASSWORD_REQUIRED":
+        raise InvalidParameterException(f"Unsupported challenge {str(challenge_name)[:64]}")
+    username = _required(answers, "USERNAME")
+    check_secret_hash(client, username, answers.get("SECRET_HASH"))
+    state = sessions.read(client, session, "NEW_PASSWORD_REQUIRED")
+    user = PoolUser.objects.select_related("pool").filter(pk=state.user_id).first()
+    if user is None or user not in (find_user(client.pool, username),):
+        raise NotAuthorizedException("Invalid session for the user.")
+    if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
+        raise NotAuthorizedException("Invalid session for the user.")
+    if not user.enabled:  # disabled since the challenge: refuse before changing anything
+        raise NotAuthorizedException("User is disabled.")
+    new_password = passwords.check_policy(client.pool, _required(answers, "NEW_PASSWORD"))
+    attrs = parse_attribute_list({k.removeprefix("userAttributes."): v
+                                  for k, v in answers.items()
+                                  if k.startswith("userAttributes.")})
+    validate_write(client.pool, attrs, client=client)
+    missing = [name for name in required_attributes(client.pool)
+               if not (attrs.get(name) or user.attributes.get(name))]
+    if missing:
+        raise InvalidParameterException(
+            f"Attributes did not conform to the schema: {missing[0]}: The attribute is required")
+    with transaction.atomic():
+        passwords.set_password(user, new_password, check_policy_first=False)
+        changed = {k: v for k, v in attrs.items() if v != "" and user.attributes.get(k) != v}
+        user.attributes.update(changed)
+        for contact in ("email", "phone_number"):
+            if contact in changed:  # the old address's proof does not verify a new one
+                user.attributes[f"{contact}_verified"] = "false"
+        user.status = UserStatus.CONFIRMED
+        save_user(user)
+        passwords.record_history(user)
+    return finish(client, user, "TokenGeneration_NewPasswordChallenge", metadata)
+
+

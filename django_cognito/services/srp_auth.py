@@ -1,0 +1,231 @@
+"""USER_SRP_AUTH: the PASSWORD_VERIFIER challenge and its answer (reference §6, §2.6).
+
+The SECRET_BLOCK handed to the client is the server's half of the exchange (A, B, b, who and
+when), Fernet-encrypted and authenticated with the app's encryption keys, so the answer needs
+no server-side session and any app process can check it. A block answers once.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.fernet import InvalidToken
+from django.conf import settings
+from django.core.cache import caches
+
+from ..clock import now
+from ..conf import app_settings
+from ..crypto import srp
+from ..crypto.fields import fernet
+from ..exceptions import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotFoundException,
+)
+from ..models import AppClient, PoolUser, UserPool
+from . import auth, lockout
+from .clients import check_secret_hash
+from .users import find_user
+
+# How long a challenge may be answered, and how far TIMESTAMP may stray from our clock.
+BLOCK_VALIDITY = dt.timedelta(minutes=5)
+TIMESTAMP_SKEW = dt.timedelta(minutes=5)
+MAX_BLOCK_LENGTH = 4096
+_WRONG = "Incorrect username or password."
+_BAD_TIMESTAMP = "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english."
+
+
+@dataclass
+class _Block:
+    """The server's state between the two steps, as carried in SECRET_BLOCK."""
+
+    pool_id: str
+    client_id: str
+    user_pk: int | None  # None: the simulated challenge of an unknown user
+    user_id_for_srp: str
+    big_a: int
+    big_b: int
+    b: int
+    issued: float
+    admin: bool
+
+
+def _required(params: Mapping[str, str], name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise InvalidParameterException(f"Missing required parameter {name}")
+    return value
+
+
+def _fake_digest(pool: UserPool, username: str, purpose: str, size: int = 32) -> bytes:
+    """Keyed bytes that stay the same for a (pool, username) across calls and processes."""
+    key = hashlib.sha256(b"django_cognito.srp-simulated:" + settings.SECRET_KEY.encode()).digest()
+    name = username if pool.case_sensitive else username.lower()
+    message = "\x00".join((purpose, pool.id, name)).encode("utf-8", "surrogatepass")
+    blocks = (hmac.new(key, message + bytes([i]), hashlib.sha256).digest()
+              for i in range(-(-size // 32)))
+    return b"".join(blocks)[:size]
+
+
+def _fake_credentials(pool: UserPool, username: str) -> tuple[str, int]:
+    """A stable salt and verifier for someone who cannot sign in with SRP (§2.6).
+
+    The verifier is any group element: B = k·v + g^b looks random either way, and skipping
+    g^x keeps the simulated challenge as cheap as a real one, so timing tells nothing.
+    """
+    salt = srp.pad(srp.hexstr(int.from_bytes(_fake_digest(pool, username, "salt", 16), "big")
+                              or 1))
+    verifier = int.from_bytes(_fake_digest(pool, username, "verifier", 384), "big") % srp.N
+    return salt, verifier or 1
+
+
+def _fake_user_id(pool: UserPool, username: str) -> str:
+    """A UUID-shaped USER_ID_FOR_SRP for an unknown username, stable per (pool, username)."""
+    return str(uuid.UUID(bytes=_fake_digest(pool, username, "user-id")[:16], version=4))
+
+
+def _seal(block: _Block) -> str:
+    payload = {"p": block.pool_id, "c": block.client_id, "u": block.user_pk,
+               "n": block.user_id_for_srp, "a": srp.hexstr(block.big_a),
+               "B": srp.hexstr(block.big_b), "b": srp.hexstr(block.b), "t": block.issued,
+               "m": block.admin}
+    token = fernet().encrypt(json.dumps(payload, separators=(",", ":")).encode())
+    # Standard base64: clients decode SECRET_BLOCK with it before signing the raw bytes.
+    return base64.b64encode(base64.urlsafe_b64decode(token)).decode()
+
+
+def _open(text: str) -> tuple[_Block, bytes]:
+    """Decrypt a SECRET_BLOCK; anything forged, truncated or foreign is an invalid session."""
+    invalid = NotAuthorizedException("Invalid session for the user.")
+    if len(text) > MAX_BLOCK_LENGTH:
+        raise invalid
+    try:
+        raw = base64.b64decode(text, validate=True)
+        payload: Any = json.loads(fernet().decrypt(base64.urlsafe_b64encode(raw)))
+        block = _Block(
+            pool_id=str(payload["p"]), client_id=str(payload["c"]), user_pk=payload["u"],
+            user_id_for_srp=str(payload["n"]), big_a=int(payload["a"], 16),
+            big_b=int(payload["B"], 16), b=int(payload["b"], 16), issued=float(payload["t"]),
+            admin=bool(payload["m"]))
+    except (InvalidToken, ValueError, TypeError, KeyError):
+        raise invalid from None
+    return block, raw
+
+
+def start(client: AppClient, params: Mapping[str, str], *, admin: bool,
+          client_metadata: dict[str, str] | None = None) -> auth.AuthResult:
+    """InitiateAuth(USER_SRP_AUTH): answer SRP_A with the PASSWORD_VERIFIER challenge."""
+    pool = client.pool
+    username = _required(params, "USERNAME")
+    srp_a = _required(params, "SRP_A")
+    check_secret_hash(client, username, params.get("SECRET_HASH"))
+    big_a = srp.parse_public(srp_a)
+    if big_a is None:
+        raise InvalidParameterException("SRP_A must be hex and not 0 mod N.")
+    user = find_user(pool, username)
+    if user is None:
+        if not client.prevents_user_existence_errors:
+            raise UserNotFoundException("User does not exist.")
+        user_id = _fake_user_id(pool, username)
+        salt, verifier = _fake_credentials(pool, username)
+    else:
+        lockout.check(user)
+        # Pre authentication sees InitiateAuth's ClientMetadata, so it runs at this step.
+        auth.pre_authentication(client, user, client_metadata or {})
+        user_id = user.username
+        if user.srp_salt and user.srp_verifier:
+            salt, verifier = user.srp_salt, int(user.srp_verifier, 16)
+        else:  # no password yet (imported user): the answer can only fail, at the next step
+            salt, verifier = _fake_credentials(pool, user.username)
+    b = srp.new_private()
+    big_b = srp.server_public(verifier, b)
+    while big_b == 0 or srp.scrambler(big_a, big_b) == 0:  # RFC 5054 §2.5.3, u ≠ 0
+        b = srp.new_private()
+        big_b = srp.server_public(verifier, b)
+    block = _Block(pool_id=pool.id, client_id=client.id,
+                   user_pk=None if user is None else user.pk, user_id_for_srp=user_id,
+                   big_a=big_a, big_b=big_b, b=b, issued=now().timestamp(), admin=admin)
+    return auth.AuthResult(challenge_name="PASSWORD_VERIFIER", challenge_parameters={
+        "SALT": salt, "SRP_B": srp.hexstr(big_b), "SECRET_BLOCK": _seal(block),
+        "USER_ID_FOR_SRP": user_id, "USERNAME": user_id})
+
+
+def verify(client: AppClient, answers: Mapping[str, str], *, admin: bool,
+           client_metadata: dict[str, str] | None = None) -> auth.AuthResult:
+    """RespondToAuthChallenge(PASSWORD_VERIFIER): check the proof, then continue the sign-in."""
+    pool = client.pool
+    username = _required(answers, "USERNAME")
+    block_text = _required(answers, "PASSWORD_CLAIM_SECRET_BLOCK")
+    claim = _required(answers, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = _required(answers, "TIMESTAMP")
+    check_secret_hash(client, username, answers.get("SECRET_HASH"))
+    block, raw = _open(block_text)
+    if block.pool_id != pool.id or block.client_id != client.id or block.admin != admin:
+        raise NotAuthorizedException("Invalid session for the user.")
+    moment = srp.parse_timestamp(timestamp)
+    if moment is None:
+        raise InvalidParameterException(_BAD_TIMESTAMP)
+    current = now()
+    if current.timestamp() - block.issued > BLOCK_VALIDITY.total_seconds():
+        raise NotAuthorizedException("Invalid session for the user, session is expired.")
+    if abs(current - moment) > TIMESTAMP_SKEW:  # an old proof must not sign anyone in
+        raise NotAuthorizedException(_WRONG)
+    user = _user_of(pool, block, username)
+    if user is None:
+        _spend(raw)
+        # The same work as a real check, so the answer's timing does not tell who exists.
+        _signature(block, _fake_credentials(pool, block.user_id_for_srp)[1], pool, raw,
+                   timestamp)
+        raise NotAuthorizedException(_WRONG)
+    lockout.check(user)
+    if not _spend(raw) or not _proof_holds(user, block, raw, timestamp, claim):
+        lockout.failed(user)
+        raise NotAuthorizedException(_WRONG)
+    lockout.succeeded(user)
+    return auth.after_password(client, user, client_metadata or {})
+
+
+def _user_of(pool: UserPool, block: _Block, username: str) -> PoolUser | None:
+    """The block's user, if ``username`` names it (its internal username or an alias)."""
+    if block.user_pk is None:
+        return None
+    user = PoolUser.objects.select_related("pool").filter(pk=block.user_pk, pool=pool).first()
+    if user is None or (username != user.username and find_user(pool, username) != user):
+        return None
+    return user
+
+
+def _spend(raw: bytes) -> bool:
+    """Mark a block used; ``False`` when it was answered before (replay)."""
+    key = "django_cognito:srp-block:" + hashlib.sha256(raw).hexdigest()
+    timeout = int((BLOCK_VALIDITY + TIMESTAMP_SKEW).total_seconds())
+    return bool(caches[app_settings.CACHE_ALIAS].add(key, 1, timeout=timeout))
+
+
+def _proof_holds(user: PoolUser, block: _Block, raw: bytes, timestamp: str, claim: str) -> bool:
+    """Recompute the client's signature from the verifier and compare in constant time."""
+    stored = user.srp_verifier if block.user_id_for_srp == user.username else None
+    # Without a verifier the proof cannot hold; a stand-in keeps the work (and time) the same.
+    verifier = int(stored, 16) if stored else _fake_credentials(user.pool, user.username)[1]
+    expected = _signature(block, verifier, user.pool, raw, timestamp)
+    try:
+        presented = base64.b64decode(claim, validate=True)
+    except ValueError:  # not base64, or not ASCII
+        return False
+    return hmac.compare_digest(expected, presented) and bool(stored)
+
+
+def _signature(block: _Block, verifier: int, pool: UserPool, raw: bytes, timestamp: str
+               ) -> bytes:
+    """The signature a client knowing the password behind ``verifier`` would send."""
+    u = srp.scrambler(block.big_a, block.big_b)
+    key = srp.session_key(srp.server_secret(block.big_a, verifier, u, block.b), u)
+    return srp.signature(key, pool.pool_name_suffix, block.user_id_for_srp, raw, timestamp)

@@ -1,0 +1,214 @@
+"""Issuing, refreshing and revoking token families (reference §3.4, §3.5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import caches
+from django.db import transaction
+
+from ..clock import now
+from ..conf import app_settings
+from ..exceptions import (
+    CognitoError,
+    NotAuthorizedException,
+    RefreshTokenReuseException,
+    UnauthorizedException,
+    UnsupportedOperationException,
+    UnsupportedTokenTypeException,
+)
+from ..models import AppClient, PoolUser, RefreshToken
+from ..tokens import mint_access_token, mint_id_token
+from ..tokens.claims import UNIT_SECONDS
+from .clients import check_secret_hash
+from .pretoken import Overrides, pre_token_generation
+
+REFRESH_TOKEN_LENGTH = 128
+FAMILY_CACHE_SECONDS = 60
+
+
+@dataclass
+class TokenSet:
+    """An AuthenticationResult."""
+
+    access_token: str
+    id_token: str
+    refresh_token: str | None
+    expires_in: int
+    token_type: str = "Bearer"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Cognito's AuthenticationResultType."""
+        result: dict[str, Any] = {"AccessToken": self.access_token, "ExpiresIn": self.expires_in,
+                                  "TokenType": self.token_type, "IdToken": self.id_token}
+        if self.refresh_token is not None:
+            result["RefreshToken"] = self.refresh_token
+        return result
+
+
+def check_client_secret(client: AppClient, presented: object,
+                        error: type[CognitoError] = NotAuthorizedException) -> None:
+    """Compare a presented ClientSecret in constant time (clients without one pass)."""
+    if not client.secret:
+        return
+    if not isinstance(presented, str) or not hmac.compare_digest(
+            client.secret.encode(), presented.encode("utf-8", "replace")):
+        raise error(f"Unable to verify secret for client {client.id}")
+
+
+def refresh_lifetime(client: AppClient) -> int:
+    """Seconds a refresh token of ``client`` lives (units default to days, §2.5)."""
+    unit = (client.token_validity_units or {}).get("RefreshToken", "days")
+    return (client.refresh_token_validity or 30) * UNIT_SECONDS.get(unit, 86400)
+
+
+def hash_refresh_token(token: str) -> str:
+    """Digest under which a refresh token is stored (it has 96 random bytes of entropy)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _mint(client: AppClient, user: PoolUser, *, auth_time: dt.datetime, origin_jti: str,
+          overrides: Overrides, refresh_token: str | None) -> TokenSet:
+    pool = client.pool
+    event_id = str(uuid.uuid4())
+    access = mint_access_token(pool, client, user, auth_time=auth_time, origin_jti=origin_jti,
+                               event_id=event_id, scope=overrides.scopes,
+                               groups=overrides.groups, extra=overrides.access_claims,
+                               suppress=overrides.access_suppress)
+    id_token = mint_id_token(pool, client, user, auth_time=auth_time, origin_jti=origin_jti,
+                             event_id=event_id, groups=overrides.groups,
+                             extra=overrides.id_claims, suppress=overrides.id_suppress)
+    return TokenSet(access_token=access.token, id_token=id_token.token,
+                    refresh_token=refresh_token, expires_in=access.expires_in)
+
+
+def sign_in(client: AppClient, user: PoolUser, source: str, *,
+            client_metadata: dict[str, str] | None = None) -> TokenSet:
+    """Start a new token family for a user who has just authenticated."""
+    overrides = pre_token_generation(client, user, source, client_metadata or {})
+    token = secrets.token_urlsafe(96)[:REFRESH_TOKEN_LENGTH]
+    moment = now()
+    record = RefreshToken.objects.create(
+        token_hash=hash_refresh_token(token), client=client, user=user, auth_time=moment,
+        expires_at=moment + dt.timedelta(seconds=refresh_lifetime(client)))
+    return _mint(client, user, auth_time=moment, origin_jti=str(record.origin_jti),
+                 overrides=overrides, refresh_token=token)
+
+
+def _live_record(client: AppClient, token: object) -> RefreshToken:
+    invalid = NotAuthorizedException("Invalid Refresh Token")
+    if not isinstance(token, str) or not 20 <= len(token) <= 2048 or not token.isascii():
+        raise invalid
+    record = (RefreshToken.objects.select_related("user", "user__pool", "client")
+              .filter(token_hash=hash_refresh_token(token)).first())
+    if record is None or record.client_id != client.pk:
+        raise invalid
+    if record.revoked_at is not None:
+        raise NotAuthorizedException("Refresh Token has been revoked")
+    if record.rotated_at is not None and record.expires_at <= now():
+        raise RefreshTokenReuseException("Refresh token has been rotated and cannot be reused.")
+    if record.expires_at <= now():
+        raise NotAuthorizedException("Refresh Token has expired")
+    return record
+
+
+def _rotate(client: AppClient, record: RefreshToken) -> str:
+    """Replace ``record`` by a new refresh token of the same family; the old one lives on
+    for ``RetryGracePeriodSeconds`` so a client retrying a lost response is not locked out."""
+    grace = int((client.refresh_token_rotation or {}).get("RetryGracePeriodSeconds", 0) or 0)
+    token = secrets.token_urlsafe(96)[:REFRESH_TOKEN_LENGTH]
+    moment = now()
+    with transaction.atomic():
+        RefreshToken.objects.filter(pk=record.pk).update(
+            rotated_at=moment, expires_at=min(record.expires_at,
+                                              moment + dt.timedelta(seconds=grace)))
+        RefreshToken.objects.create(
+            token_hash=hash_refresh_token(token), client=client, user=record.user,
+            origin_jti=record.origin_jti, auth_time=record.auth_time,
+            expires_at=moment + dt.timedelta(seconds=refresh_lifetime(client)),
+            device_key=record.device_key)
+    return token
+
+
+def rotation_enabled(client: AppClient) -> bool:
+    return (client.refresh_token_rotation or {}).get("Feature") == "ENABLED"
+
+
+def refresh(client: AppClient, token: object, *, secret_hash: object = None,
+            client_metadata: dict[str, str] | None = None, client_secret: object = None,
+            rotate: bool = False) -> TokenSet:
+    """New ID and access tokens with the family's auth_time and origin_jti.
+
+    REFRESH_TOKEN_AUTH checks ``secret_hash``; GetTokensFromRefreshToken passes
+    ``client_secret`` and ``rotate`` (a new refresh token when the client rotates them).
+    """
+    record = _live_record(client, token)
+    user = record.user
+    if client_secret is not None or rotate:
+        check_client_secret(client, client_secret)
+    else:
+        # With a client secret, SECRET_HASH is computed over the internal username (§1.1).
+        check_secret_hash(client, user.username, secret_hash)
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    overrides = pre_token_generation(client, user, "TokenGeneration_RefreshTokens",
+                                     client_metadata or {})
+    new_token = _rotate(client, record) if rotate and rotation_enabled(client) else None
+    return _mint(client, user, auth_time=record.auth_time, origin_jti=str(record.origin_jti),
+                 overrides=overrides, refresh_token=new_token)
+
+
+def _forget(origin_jtis: list[str]) -> None:
+    caches[app_settings.CACHE_ALIAS].delete_many(
+        [f"django_cognito:family:{jti}" for jti in origin_jtis])
+
+
+def revoke_token(client: AppClient, token: object, client_secret: object = None) -> None:
+    """RevokeToken: the refresh token and every access token of its family stop working."""
+    check_client_secret(client, client_secret, error=UnauthorizedException)
+    if not client.enable_token_revocation:
+        raise UnsupportedOperationException("Token revocation is not enabled for this client.")
+    if isinstance(token, str) and token.count(".") == 2:
+        raise UnsupportedTokenTypeException("Only refresh tokens can be revoked.")
+    if not isinstance(token, str) or len(token) > 2048:
+        return
+    record = RefreshToken.objects.filter(token_hash=hash_refresh_token(token)).first()
+    if record is None or record.client_id != client.pk:
+        return  # like /oauth2/revoke: an unknown token is not an error
+    RefreshToken.objects.filter(origin_jti=record.origin_jti, revoked_at=None).update(
+        revoked_at=now())
+    _forget([str(record.origin_jti)])
+
+
+def global_sign_out(user: PoolUser) -> None:
+    """GlobalSignOut / AdminUserGlobalSignOut: revoke every family of the user."""
+    with transaction.atomic():
+        live = RefreshToken.objects.filter(user=user, revoked_at=None)
+        jtis = [str(j) for j in live.values_list("origin_jti", flat=True)]
+        live.update(revoked_at=now())
+    _forget(jtis)
+
+
+def family_is_live(origin_jti: str) -> bool:
+    """Whether access tokens of this family are still valid (one cached query)."""
+    try:
+        jti = uuid.UUID(origin_jti)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    # Keyed by the canonical form, the one revocation forgets; never by raw claim text,
+    # which could exceed a cache backend's key limit (memcached: 250 bytes).
+    cache = caches[app_settings.CACHE_ALIAS]
+    key = f"django_cognito:family:{jti}"
+    cached = cache.get(key)
+    if cached is not None:
+        return bool(cached)
+    live = RefreshToken.objects.filter(origin_jti=jti, revoked_at=None,
+                                       user__enabled=True).exists()
+    cache.set(key, live, timeout=FAMILY_CACHE_SECONDS)
+    return live

@@ -1,0 +1,9 @@
+"""Cognito-format tokens: issuer URLs, claims and minting."""
+
+from .claims import ADMIN_SCOPE, GroupClaims, app_base_url, group_claims, issuer_for, token_lifetime
+from .minting import MintedToken, mint_access_token, mint_id_token, sign
+
+__all__ = [
+    "ADMIN_SCOPE", "GroupClaims", "MintedToken", "app_base_url", "group_claims", "issuer_for",
+    "mint_access_token", "mint_id_token", "sign", "token_lifetime",
+]

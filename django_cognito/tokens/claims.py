@@ -1,0 +1,177 @@
+"""Issuer URLs, token lifetimes and the claims of Cognito ID and access tokens (reference §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+
+from ..conf import app_settings
+from ..models import AppClient, PoolUser, UserPool
+from ..services.groups import user_groups_sorted
+from ..services.schema import VERIFIED_FLAGS, readable
+
+# SDK and API sign-ins always carry this scope alone (reference §3.3).
+ADMIN_SCOPE = "aws.cognito.signin.user.admin"
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+# Cognito's caps for ID and access tokens (reference §3.1): 5 minutes to 1 day.
+MIN_LIFETIME, MAX_LIFETIME = 300, 86400
+_JWKS_SUFFIX = "/.well-known/jwks.json"
+
+
+def _pool_path(pool_id: str) -> str:
+    """``<include prefix><pool_id>`` relative to the script prefix."""
+    try:
+        path = reverse("django_cognito:jwks", args=[pool_id])
+    except NoReverseMatch as exc:
+        raise ImproperlyConfigured(
+            "django_cognito.urls is not included in ROOT_URLCONF (with its 'django_cognito' "
+            "namespace): token issuers are built from where it is mounted.") from exc
+    # reverse() prepends the script prefix, which varies per request (SCRIPT_NAME); the
+    # issuer must not, so the deployment path belongs in PUBLIC_BASE_URL instead.
+    path = path[len(get_script_prefix()):]
+    return path[: -len(_JWKS_SUFFIX)]
+
+
+def issuer_for(pool: UserPool | str) -> str:
+    """``PUBLIC_BASE_URL`` + URL prefix + pool id: the ``iss`` of the pool's tokens."""
+    base = app_settings.PUBLIC_BASE_URL
+    if not base:
+        raise ImproperlyConfigured(
+            "COGNITO['PUBLIC_BASE_URL'] must be set to issue tokens: the issuer is built from "
+            "it and never from the request's Host header, which a client controls.")
+    pool_id = pool if isinstance(pool, str) else pool.id
+    return f"{base.rstrip('/')}/{_pool_path(pool_id)}"
+
+
+def app_base_url(pool: UserPool | str) -> str:
+    """The public URL django_cognito.urls answers at, ending in ``/``."""
+    pool_id = pool if isinstance(pool, str) else pool.id
+    return issuer_for(pool_id)[: -len(pool_id)]
+
+
+def token_lifetime(client: AppClient, token: str) -> int:
+    """Seconds an ``IdToken`` or ``AccessToken`` of ``client`` lives, within Cognito's caps."""
+    value = client.id_token_validity if token == "IdToken" else client.access_token_validity
+    # Cognito's unit when TokenValidityUnits omits one is hours (reference §2.5).
+    unit = (client.token_validity_units or {}).get(token, "hours")
+    seconds = value * UNIT_SECONDS.get(unit, 3600)
+    return min(max(seconds, MIN_LIFETIME), MAX_LIFETIME)
+
+
+def epoch(moment: dt.datetime | int | float) -> int:
+    """Integer epoch seconds, as every Cognito time claim is."""
+    if isinstance(moment, dt.datetime):
+        return int(moment.timestamp())
+    return int(moment)
+
+
+@dataclass(frozen=True)
+class GroupClaims:
+    """``cognito:groups``, ``cognito:roles`` and ``cognito:preferred_role`` of a user."""
+
+    groups: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    preferred_role: str | None = None
+
+    def as_claims(self, *, roles: bool = True) -> dict[str, Any]:
+        """The claims that apply: each appears only when it has a value."""
+        claims: dict[str, Any] = {}
+        if self.groups:
+            claims["cognito:groups"] = list(self.groups)
+        if roles and self.roles:
+            claims["cognito:roles"] = list(self.roles)
+        if roles and self.preferred_role:
+            claims["cognito:preferred_role"] = self.preferred_role
+        return claims
+
+
+def group_claims(user: PoolUser) -> GroupClaims:
+    """The group claims of ``user``, groups in precedence order."""
+    groups = user_groups_sorted(user)
+    with_roles = [g for g in groups if g.role_arn]
+    preferred = None
+    if with_roles:
+        # The role of the lowest-precedence group; a tie between different roles names none.
+        first = with_roles[0].precedence
+        tied = {g.role_arn for g in with_roles if g.precedence == first}
+        preferred = tied.pop() if len(tied) == 1 else None
+    return GroupClaims(groups=[g.name for g in groups],
+                       roles=list(dict.fromkeys(g.role_arn for g in with_roles)),
+                       preferred_role=preferred)
+
+
+def _claim_value(name: str, value: str) -> Any:
+    """An attribute's value typed as Cognito puts it in an ID token (reference §3.2)."""
+    if name.startswith("custom:"):
+        return str(value)
+    if name in VERIFIED_FLAGS:
+        return str(value).lower() == "true"
+    if name == "updated_at":
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    if name == "identities":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    if name == "address":
+        return {"formatted": str(value)}
+    return str(value)
+
+
+def attribute_claims(pool: UserPool, client: AppClient | None, user: PoolUser) -> dict[str, Any]:
+    """Every attribute ``client`` may read that has a value, typed for an ID token."""
+    schema = pool.schema_by_name()
+    claims: dict[str, Any] = {}
+    for name, raw in user.attributes.items():
+        if raw is None or raw == "" or name == "sub" or name.startswith("dev:"):
+            continue
+        if schema.get(name, {}).get("DeveloperOnlyAttribute") or not readable(client, name):
+            continue
+        value = _claim_value(name, raw)
+        if value is not None:
+            claims[name] = value
+    return claims
+
+
+def id_token_claims(pool: UserPool, client: AppClient, user: PoolUser, *,
+                    auth_time: int, origin_jti: str, event_id: str | None,
+                    groups: GroupClaims) -> dict[str, Any]:
+    """The ID token claims apart from ``iss``, ``iat``, ``exp`` and ``jti``."""
+    claims: dict[str, Any] = {"sub": str(user.sub)}
+    claims.update(groups.as_claims())
+    claims.update(attribute_claims(pool, client, user))
+    claims.update({"aud": client.id, "token_use": "id", "auth_time": auth_time,
+                   "origin_jti": origin_jti, "cognito:username": user.username})
+    if event_id is not None:
+        claims["event_id"] = event_id
+    return claims
+
+
+def access_token_claims(client: AppClient, user: PoolUser, *, auth_time: int,
+                        origin_jti: str, event_id: str | None, scope: str,
+                        groups: GroupClaims) -> dict[str, Any]:
+    """The access token claims apart from ``iss``, ``iat``, ``exp`` and ``jti``."""
+    claims: dict[str, Any] = {"sub": str(user.sub)}
+    claims.update(groups.as_claims(roles=False))
+    claims.update({"client_id": client.id, "origin_jti": origin_jti, "token_use": "access",
+                   "scope": scope, "auth_time": auth_time, "username": user.username})
+    if event_id is not None:
+        claims["event_id"] = event_id
+    return claims
+
+
+def merge_extra(claims: dict[str, Any], extra: Mapping[str, Any] | None,
+                reserved: frozenset[str]) -> None:
+    """Add ``extra`` claims (``at_hash``, ``nonce``…) without replacing ``reserved`` ones."""
+    for name, value in (extra or {}).items():
+        if name not in reserved:
+            claims[name] = value

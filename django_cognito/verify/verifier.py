@@ -1,0 +1,332 @@
+"""Verify Cognito-format JWTs from local pools and real AWS pools (reference §3.6).
+
+The hot path is written out by hand rather than going through a general JWT library: split
+the compact JWS, look the header up in a small cache of already-vetted headers, decode the
+payload, check the RSA signature with a cached ``cryptography`` key object, then compare a
+handful of claims. A warm verification then costs little more than the RSA check itself.
+"""
+
+from __future__ import annotations
+
+import binascii
+import functools
+import json
+import math
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.hashes import SHA256
+
+from .. import clock
+from .claims import Claims, in_any_group, missing_scopes
+from .errors import (
+    ClaimError,
+    ClientNotAllowedError,
+    ExpiredTokenError,
+    HeaderError,
+    ImmatureTokenError,
+    InvalidSignatureError,
+    IssuerNotTrustedError,
+    KeyNotFoundError,
+    MalformedTokenError,
+    MissingGroupError,
+    MissingScopeError,
+    TokenUseError,
+)
+from .issuers import IssuerResolver, TrustedIssuer, issuer_resolvers, issuers_from_settings
+from .jwks import JwksCache, fetch_jwks
+
+TOKEN_USES = ("access", "id")
+_PADDING_FOR = ("", "", "==", "=")
+# Headers that carry or point at a key. Trusting them lets the sender choose the key that
+# checks its own signature (RFC 8725 §3.10; CVE-2018-0114): refused, never fetched.
+_KEY_HEADERS = ("jwk", "jku", "x5u", "x5c")
+_PADDING = PKCS1v15()
+_SHA256 = SHA256()
+_HEADER_CACHE_SIZE = 1024
+
+
+def _b64decode(segment: str, what: str) -> bytes:
+    # RFC 7515 §2: base64url without padding. The strict decoder rejects every other byte
+    # once '+', '/' and '=' (valid only in the other alphabets) are ruled out.
+    if "+" in segment or "/" in segment or "=" in segment:
+        raise MalformedTokenError(f"token {what} is not base64url")
+    try:
+        return binascii.a2b_base64(
+            segment.replace("-", "+").replace("_", "/") + _PADDING_FOR[len(segment) % 4],
+            strict_mode=True)
+    except (binascii.Error, ValueError):
+        raise MalformedTokenError(f"token {what} is not base64url") from None
+
+
+def _json_object(segment: str, what: str) -> dict[str, Any]:
+    try:
+        # Decoding to str first is faster than json.loads(bytes)'s encoding sniffing.
+        value = json.loads(_b64decode(segment, what).decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise MalformedTokenError(f"token {what} is not JSON") from exc
+    if not isinstance(value, dict):
+        raise MalformedTokenError(f"token {what} is not a JSON object")
+    return value
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A header with two "alg" members means different things to different parsers.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise MalformedTokenError("token header repeats a member")
+    return result
+
+
+def _vet_header(segment: str) -> str:
+    """Check a JOSE header once and return its ``kid`` (reference §3.1: kid + RS256 only)."""
+    try:
+        header = json.loads(_b64decode(segment, "header").decode("utf-8"),
+                            object_pairs_hook=_no_duplicates)
+    except (ValueError, RecursionError) as exc:
+        raise MalformedTokenError("token header is not JSON") from exc
+    if not isinstance(header, dict):
+        raise MalformedTokenError("token header is not a JSON object")
+    alg = header.get("alg")
+    if alg != "RS256":
+        if isinstance(alg, str) and alg.lower() == "none":
+            # RFC 8725 §3.1: unsigned tokens are never acceptable, whatever the casing.
+            raise HeaderError("alg none is not allowed")
+        if alg is None:
+            raise HeaderError("alg missing, expected RS256")
+        raise HeaderError(f"alg {str(alg)[:20]!r} is not allowed, expected RS256")
+    for name in _KEY_HEADERS:
+        if name in header:
+            raise HeaderError(f"embedded key header {name} is not allowed")
+    if "crit" in header:
+        # RFC 7515 §4.1.11: extensions listed in crit must be understood; none are.
+        raise HeaderError("crit header is not supported")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise KeyNotFoundError("kid missing from the token header")
+    return kid
+
+
+def _number(payload: Mapping[str, Any], name: str, *, required: bool) -> float | None:
+    value = payload.get(name)
+    if value is None and not required:
+        return None
+    # bool is an int subclass; true/false are not timestamps.
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return float(value)
+    raise ClaimError(f"claim {name} missing or not a number")
+
+
+class Verifier:
+    """Verify ID and access tokens against trusted issuers; one instance serves all threads."""
+
+    def __init__(
+        self,
+        issuers: Iterable[TrustedIssuer] = (),
+        *,
+        resolvers: Sequence[IssuerResolver] | None = None,
+        leeway: float = 0,
+        jwks_ttl: float = 3600,
+        refetch_cooldown: float = 30,
+        fetch_timeout: float = 5,
+        max_jwks_bytes: int = 65536,
+        max_token_bytes: int = 8192,
+    ) -> None:
+        self.issuers = {trusted.issuer: trusted for trusted in issuers}
+        self._resolvers = resolvers
+        self.leeway = leeway
+        self.jwks_ttl = jwks_ttl
+        self.refetch_cooldown = refetch_cooldown
+        self.fetch_timeout = fetch_timeout
+        self.max_jwks_bytes = max_jwks_bytes
+        self.max_token_bytes = max_token_bytes
+        self._caches: dict[tuple[str, str | None], JwksCache] = {}
+        self._caches_lock = threading.Lock()
+        self._header_kids: dict[str, str] = {}
+
+    @classmethod
+    def from_settings(cls) -> Verifier:
+        """A verifier configured from ``settings.COGNITO`` (see ``conf.DEFAULTS``)."""
+        from ..conf import app_settings
+
+        return cls(
+            issuers_from_settings(app_settings.TRUSTED_ISSUERS).values(),
+            leeway=app_settings.VERIFY_LEEWAY,
+            jwks_ttl=app_settings.JWKS_CACHE_TTL,
+            refetch_cooldown=app_settings.JWKS_REFETCH_COOLDOWN,
+            fetch_timeout=app_settings.JWKS_FETCH_TIMEOUT,
+            max_jwks_bytes=app_settings.JWKS_MAX_BYTES,
+            max_token_bytes=app_settings.TOKEN_MAX_BYTES,
+        )
+
+    def verify(
+        self,
+        token: Any,
+        *,
+        token_use: str = "access",
+        groups: Iterable[str] = (),
+        scopes: Iterable[str] = (),
+        any_scopes: Iterable[str] = (),
+    ) -> Claims:
+        """Return the claims of a valid token or raise the :class:`TokenError` that says why.
+
+        ``groups``: the user must be in at least one of them. ``scopes``: the token must hold
+        every one. ``any_scopes``: the token must hold at least one.
+        """
+        if token_use not in TOKEN_USES:
+            raise ValueError(f"token_use must be 'access' or 'id', not {token_use!r}")
+        header_segment, payload_segment, signature_segment = self._split(token)
+        kid = self._header_kids.get(header_segment)
+        if kid is None:
+            kid = _vet_header(header_segment)
+            if len(self._header_kids) >= _HEADER_CACHE_SIZE:
+                self._header_kids.clear()
+            self._header_kids[header_segment] = kid
+        payload = _json_object(payload_segment, "payload")
+        trusted = self._trusted_issuer(payload.get("iss"))
+        now = clock.now().timestamp()
+        key = self._cache(trusted).get(
+            kid, now=now, ttl=self.jwks_ttl, cooldown=self.refetch_cooldown)
+        signature = _b64decode(signature_segment, "signature")
+        signing_input = f"{header_segment}.{payload_segment}".encode("ascii")
+        try:
+            key.verify(signature, signing_input, _PADDING, _SHA256)
+        except InvalidSignature:
+            raise InvalidSignatureError("signature verification failed") from None
+        self._check_claims(payload, trusted, token_use, now)
+        claims = Claims(payload, trusted)
+        if trusted.check_revocation is not None:
+            trusted.check_revocation(claims)
+        if groups or scopes or any_scopes:
+            self._check_access(claims, groups, scopes, any_scopes)
+        return claims
+
+    def _split(self, token: Any) -> list[str]:
+        if not isinstance(token, str):
+            raise MalformedTokenError("token is not a string")
+        if len(token) > self.max_token_bytes:
+            raise MalformedTokenError(f"token exceeds {self.max_token_bytes} bytes")
+        if not token.isascii():
+            raise MalformedTokenError("token is not ASCII")
+        parts = token.split(".")
+        if len(parts) == 3:
+            return parts
+        if len(parts) == 5:
+            raise MalformedTokenError("encrypted (JWE) tokens are not accepted")
+        raise MalformedTokenError("token is not a compact JWS of three segments")
+
+    def _trusted_issuer(self, iss: Any) -> TrustedIssuer:
+        if not isinstance(iss, str) or not iss:
+            raise IssuerNotTrustedError("claim iss missing or not a string")
+        trusted = self.issuers.get(iss)
+        if trusted is not None:
+            return trusted
+        resolvers = issuer_resolvers() if self._resolvers is None else self._resolvers
+        for resolve in resolvers:
+            found = resolve(iss)
+            if found is not None and found.issuer == iss:
+                return found
+        raise IssuerNotTrustedError(f"issuer not trusted: {iss[:200]}")
+
+    def _cache(self, trusted: TrustedIssuer) -> JwksCache:
+        cache_key = (trusted.issuer, trusted.jwks_url)
+        cache = self._caches.get(cache_key)
+        if cache is None:
+            with self._caches_lock:
+                cache = self._caches.get(cache_key)
+                if cache is None:
+                    cache = JwksCache(self._loader(trusted))
+                    self._caches[cache_key] = cache
+        elif trusted.load_jwks is not None:
+            cache.load = trusted.load_jwks
+        return cache
+
+    def _loader(self, trusted: TrustedIssuer) -> Callable[[], Any]:
+        if trusted.load_jwks is not None:
+            return trusted.load_jwks
+        return functools.partial(fetch_jwks, str(trusted.jwks_url),
+                                 timeout=self.fetch_timeout, max_bytes=self.max_jwks_bytes)
+
+    def _check_claims(self, payload: Mapping[str, Any], trusted: TrustedIssuer,
+                      token_use: str, now: float) -> None:
+        leeway = self.leeway
+        exp = _number(payload, "exp", required=True)
+        if exp is not None and now >= exp + leeway:
+            raise ExpiredTokenError("token expired")
+        iat = _number(payload, "iat", required=True)
+        if iat is not None and iat > now + leeway:
+            raise ImmatureTokenError("token issued in the future (iat)")
+        nbf = _number(payload, "nbf", required=False)
+        if nbf is not None and nbf > now + leeway:
+            raise ImmatureTokenError("token not yet valid (nbf)")
+        actual_use = payload.get("token_use")
+        if actual_use != token_use:
+            shown = actual_use if isinstance(actual_use, str) else "missing"
+            raise TokenUseError(f"token_use is {shown[:20]}, expected {token_use}")
+        if not isinstance(payload.get("sub"), str) or not payload["sub"]:
+            raise ClaimError("claim sub missing or not a string")
+        if token_use == "access":
+            self._check_client(payload.get("client_id"), "client_id", trusted.client_ids)
+        else:
+            self._check_audience(payload.get("aud"), trusted.client_ids)
+
+    @staticmethod
+    def _check_client(value: Any, name: str, allowed: frozenset[str] | None) -> None:
+        if not isinstance(value, str) or not value:
+            raise ClaimError(f"claim {name} missing or not a string")
+        if allowed is not None and value not in allowed:
+            raise ClientNotAllowedError(f"{name} {value[:128]} not allowed")
+
+    @classmethod
+    def _check_audience(cls, value: Any, allowed: frozenset[str] | None) -> None:
+        if isinstance(value, list):
+            # Cognito's aud is one string; RFC 7519 §4.1.3 also allows an array.
+            if not value or not all(isinstance(item, str) for item in value):
+                raise ClaimError("claim aud missing or not a string")
+            if allowed is not None and allowed.isdisjoint(value):
+                raise ClientNotAllowedError("aud not allowed")
+            return
+        cls._check_client(value, "aud", allowed)
+
+    @staticmethod
+    def _check_access(claims: Claims, groups: Iterable[str], scopes: Iterable[str],
+                      any_scopes: Iterable[str]) -> None:
+        groups = tuple(groups)
+        if groups and not in_any_group(claims, groups):
+            raise MissingGroupError(f"user is in none of the groups {', '.join(groups)}")
+        lacking = missing_scopes(claims, scopes, any_of=False)
+        if lacking:
+            raise MissingScopeError(f"token lacks scope {' '.join(lacking)}")
+        lacking = missing_scopes(claims, any_scopes, any_of=True)
+        if lacking:
+            raise MissingScopeError(f"token lacks all of the scopes {' '.join(lacking)}")
+
+
+_default: Verifier | None = None
+_default_lock = threading.Lock()
+
+
+def get_verifier() -> Verifier:
+    """The process-wide verifier built from settings (rebuilt when ``COGNITO`` changes)."""
+    global _default
+    verifier = _default
+    if verifier is None:
+        with _default_lock:
+            if _default is None:
+                _default = Verifier.from_settings()
+            verifier = _default
+    return verifier
+
+
+def reset_verifier() -> None:
+    """Forget the process-wide verifier and its JWKS caches (settings changed, tests)."""
+    global _default
+    _default = None
+
+
+def verify_token(token: Any, **options: Any) -> Claims:
+    """Verify with the process-wide verifier; see :meth:`Verifier.verify` for ``options``."""
+    return get_verifier().verify(token, **options)

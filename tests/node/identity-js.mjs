@@ -1,0 +1,60 @@
+// amazon-cognito-identity-js (the SRP client under Amplify v5) against the live server.
+// Env: ENDPOINT, POOL_ID, CLIENT_ID, USERNAME, PASSWORD.
+import {
+  AuthenticationDetails,
+  CognitoUser,
+  CognitoUserPool,
+} from "amazon-cognito-identity-js";
+import { env, failure, main } from "./lib.mjs";
+
+class MemoryStorage {
+  constructor() { this.items = new Map(); }
+  setItem(key, value) { this.items.set(key, String(value)); }
+  getItem(key) { return this.items.has(key) ? this.items.get(key) : null; }
+  removeItem(key) { this.items.delete(key); }
+  clear() { this.items.clear(); }
+}
+
+function promised(user, method, ...args) {
+  return new Promise((resolve, reject) => {
+    user[method](...args, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+function authenticate(user, password) {
+  const details = new AuthenticationDetails({ Username: user.getUsername(), Password: password });
+  return new Promise((resolve, reject) => {
+    user.authenticateUser(details, {
+      onSuccess: resolve,
+      onFailure: reject,
+      newPasswordRequired: () => reject(new Error("unexpected NEW_PASSWORD_REQUIRED")),
+    });
+  });
+}
+
+main(async () => {
+  const storage = new MemoryStorage();
+  const pool = new CognitoUserPool({ UserPoolId: env("POOL_ID"), ClientId: env("CLIENT_ID"),
+                                     endpoint: env("ENDPOINT"), Storage: storage });
+  const newUser = () => new CognitoUser({ Username: env("USERNAME"), Pool: pool,
+                                          Storage: storage });
+  const wrongPassword = await failure(() => authenticate(newUser(), `${env("PASSWORD")}x`));
+  const user = newUser();
+  user.setAuthenticationFlowType("USER_SRP_AUTH");
+  const session = await authenticate(user, env("PASSWORD"));
+  const attributes = await promised(user, "getUserAttributes");
+  const refreshed = await promised(user, "refreshSession", session.getRefreshToken());
+  const signedIn = {
+    idToken: session.getIdToken().getJwtToken(),
+    accessToken: session.getAccessToken().getJwtToken(),
+    refreshToken: session.getRefreshToken().getToken(),
+    valid: session.isValid(),
+  };
+  return {
+    wrongPassword,
+    session: signedIn,
+    attributes: Object.fromEntries(attributes.map((a) => [a.getName(), a.getValue()])),
+    refreshedAccessToken: refreshed.getAccessToken().getJwtToken(),
+    currentUser: pool.getCurrentUser()?.getUsername() ?? null,
+  };
+});

@@ -1,0 +1,230 @@
+"""Sign-in lockout after failed password attempts (reference §9), with a moved clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from django_cognito import clock
+from django_cognito.exceptions import NotAuthorizedException
+from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
+from django_cognito.services import admin_users, auth
+from tests.conftest import PASSWORD
+from tests.test_auth import reuse_rsa_keys
+
+pytestmark = pytest.mark.django_db
+
+WRONG = "Wr0ng-Passw0rd!"
+LOCKED = "Password attempts exceeded"
+INCORRECT = "Incorrect username or password."
+ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+             "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+@pytest.fixture(autouse=True)
+def _fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Neither the hasher nor key generation is under test; PBKDF2's and RSA's cost would
+    # dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    reuse_rsa_keys(monkeypatch)
+
+
+@pytest.fixture
+def client(pool: UserPool, make_client: Any) -> AppClient:
+    return make_client(pool, explicit_auth_flows=ALL_FLOWS)
+
+
+@pytest.fixture
+def user(pool: UserPool) -> PoolUser:
+    return create(pool, "alice")
+
+
+def create(pool: UserPool, username: str) -> PoolUser:
+    user = admin_users.admin_create_user(pool, username, temporary_password="Temp0rary!",
+                                         message_action="SUPPRESS")
+    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
+    return user
+
+
+def attempt(client: AppClient, password: str, username: str = "alice", *,
+            admin: bool = False) -> str:
+    """Try to sign in; ``"ok"`` or the NotAuthorizedException message."""
+    flow = "ADMIN_USER_PASSWORD_AUTH" if admin else "USER_PASSWORD_AUTH"
+    try:
+        result = auth.initiate_auth(client, flow, {"USERNAME": username, "PASSWORD": password},
+                                    admin=admin)
+    except NotAuthorizedException as exc:
+        return exc.message
+    assert result.tokens is not None
+    return "ok"
+
+
+def fail(client: AppClient, times: int, username: str = "alice") -> None:
+    for _ in range(times):
+        assert attempt(client, WRONG, username) == INCORRECT
+
+
+def wait(seconds: float) -> None:
+    clock.advance(dt.timedelta(seconds=seconds))
+
+
+def test_five_failures_then_even_the_right_password_is_refused(client: AppClient,
+                                                               user: PoolUser) -> None:
+    fail(client, 5)
+    tokens_before = RefreshToken.objects.count()
+    assert attempt(client, PASSWORD) == LOCKED
+    assert attempt(client, WRONG) == LOCKED
+    assert RefreshToken.objects.count() == tokens_before == 0
+
+
+def test_four_failures_do_not_lock(client: AppClient, user: PoolUser) -> None:
+    fail(client, 4)
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_the_first_lock_lifts_after_one_second(client: AppClient, user: PoolUser) -> None:
+    fail(client, 5)
+    wait(0.5)
+    assert attempt(client, PASSWORD) == LOCKED
+    wait(0.5)
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_each_further_failure_doubles_the_lock(client: AppClient, user: PoolUser) -> None:
+    fail(client, 5)
+    for lock in (1, 2, 4, 8, 16):
+        wait(lock - 0.5)
+        assert attempt(client, PASSWORD) == LOCKED, lock
+        wait(0.5)
+        # The lock has lifted: a further wrong password locks for twice as long.
+        assert attempt(client, WRONG) == INCORRECT
+    wait(31.5)
+    assert attempt(client, PASSWORD) == LOCKED
+    wait(0.5)
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_attempts_during_a_lock_neither_extend_it_nor_count(client: AppClient,
+                                                            user: PoolUser) -> None:
+    fail(client, 5)
+    for _ in range(10):
+        wait(0.05)
+        assert attempt(client, WRONG) == LOCKED
+    wait(0.5)
+    assert attempt(client, WRONG) == INCORRECT  # sixth counted failure: a 2 s lock, not more
+    wait(2)
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_a_success_resets_the_count(client: AppClient, user: PoolUser) -> None:
+    fail(client, 4)
+    assert attempt(client, PASSWORD) == "ok"
+    fail(client, 4)
+    assert attempt(client, PASSWORD) == "ok"
+    fail(client, 5)
+    assert attempt(client, PASSWORD) == LOCKED
+
+
+def test_a_success_after_a_lock_starts_over_at_five_free_attempts(client: AppClient,
+                                                                  user: PoolUser) -> None:
+    fail(client, 5)
+    wait(1)
+    assert attempt(client, PASSWORD) == "ok"
+    fail(client, 4)
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_failures_within_fifteen_minutes_add_up(client: AppClient, user: PoolUser) -> None:
+    for _ in range(4):
+        fail(client, 1)
+        wait(14 * 60)
+    fail(client, 1)
+    assert attempt(client, PASSWORD) == LOCKED
+
+
+def test_fifteen_minutes_without_attempts_reset_the_count(client: AppClient,
+                                                          user: PoolUser) -> None:
+    fail(client, 4)
+    wait(15 * 60 + 1)
+    fail(client, 1)
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_fifteen_quiet_minutes_after_a_lock_reset_the_doubling(client: AppClient,
+                                                               user: PoolUser) -> None:
+    fail(client, 5)
+    for lock in (1, 2):
+        wait(lock)
+        fail(client, 1)  # the seventh failure locks for 4 s
+    wait(15 * 60 + 1)
+    fail(client, 1)  # counted afresh: no lock
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_the_lock_is_capped_at_fifteen_minutes(client: AppClient, user: PoolUser) -> None:
+    fail(client, 5)
+    lock = 1
+    while lock < 512:  # failures six to fourteen lock for 2 s ... 512 s
+        wait(lock)
+        fail(client, 1)
+        lock *= 2
+    wait(lock)
+    fail(client, 1)  # 2 ** 10 s would be more than the cap
+    wait(899)
+    assert attempt(client, PASSWORD) == LOCKED
+    wait(1)
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_the_lock_covers_every_password_flow(client: AppClient, user: PoolUser) -> None:
+    for admin in (False, True, False, True, True):
+        assert attempt(client, WRONG, admin=admin) == INCORRECT
+    assert attempt(client, PASSWORD, admin=True) == LOCKED
+    assert attempt(client, PASSWORD, admin=False) == LOCKED
+
+
+def test_the_lock_is_per_user_and_per_pool(pool: UserPool, client: AppClient, user: PoolUser,
+                                           make_pool: Any, make_client: Any) -> None:
+    other_pool = make_pool(name="other")
+    other_client = make_client(other_pool, explicit_auth_flows=ALL_FLOWS)
+    create(other_pool, "alice")
+    create(pool, "bob")
+    fail(client, 5)
+    assert attempt(client, PASSWORD) == LOCKED
+    assert attempt(client, PASSWORD, "bob") == "ok"
+    assert attempt(other_client, PASSWORD) == "ok"
+
+
+def test_the_lock_does_not_reach_refresh(client: AppClient, user: PoolUser) -> None:
+    result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+                                {"USERNAME": "alice", "PASSWORD": PASSWORD})
+    assert result.tokens is not None
+    fail(client, 5)
+    assert attempt(client, PASSWORD) == LOCKED
+    refreshed = auth.initiate_auth(client, "REFRESH_TOKEN_AUTH",
+                                   {"REFRESH_TOKEN": str(result.tokens.refresh_token)})
+    assert refreshed.tokens is not None
+
+
+def test_unknown_users_are_never_locked(pool: UserPool, make_client: Any) -> None:
+    client = make_client(pool, explicit_auth_flows=ALL_FLOWS,
+                         prevent_user_existence_errors="ENABLED")
+    for _ in range(8):
+        assert attempt(client, WRONG, "nobody") == INCORRECT
+
+
+def test_parallel_failures_are_all_counted(user: PoolUser) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django_cognito.services import lockout
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: lockout.failed(user), range(10)))
+    # 10 failures lock for 2 ** (10 - 5) = 32 s; a lost update would leave 16 s or less.
+    wait(17)
+    with pytest.raises(NotAuthorizedException, match="Password attempts exceeded"):
+        lockout.check(user)
+    wait(16)
+    lockout.check(user)
