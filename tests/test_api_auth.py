@@ -214,8 +214,8 @@ def test_new_password_challenge_rejects_bad_and_expired_sessions(idp: Any, pool:
         idp.respond_to_auth_challenge(ClientId=app.id, ChallengeName="NEW_PASSWORD_REQUIRED",
                                       Session="x" * 40, ChallengeResponses=responses)
     assert _error(forged)[1] == "Invalid session for the user."
+    make_user(pool, "carol", permanent=False)
     with pytest.raises(idp.exceptions.NotAuthorizedException) as other_user:
-        make_user(pool, "carol", permanent=False)
         idp.respond_to_auth_challenge(ClientId=app.id, ChallengeName="NEW_PASSWORD_REQUIRED",
                                       Session=answer["Session"],
                                       ChallengeResponses={**responses, "USERNAME": "carol"})

@@ -31,6 +31,7 @@ pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
 NODE_TIMEOUT = 120
+NEW_PASSWORD = "N3w-Passw0rd!"
 
 
 def run_node(script: str, **env: str) -> dict[str, Any]:
@@ -125,7 +126,7 @@ def test_amazon_cognito_identity_js_signs_in_with_srp(idp: Any, api_url: str, po
                                                        app: Any) -> None:
     alice = make_user(pool, "alice")
     result = run_node("identity-js.mjs", USERNAME="alice", PASSWORD=PASSWORD,
-                      **_base_env(api_url, pool, app))
+                      NEW_PASSWORD=NEW_PASSWORD, **_base_env(api_url, pool, app))
     assert result["wrongPassword"]["name"] == "NotAuthorizedException"
     assert result["wrongPassword"]["message"] == "Incorrect username or password."
     session = result["session"]
@@ -138,10 +139,17 @@ def test_amazon_cognito_identity_js_signs_in_with_srp(idp: Any, api_url: str, po
     refreshed = verify_with_pyjwt(api_url, pool, app, result["refreshedAccessToken"], "access")
     assert refreshed["origin_jti"] == access["origin_jti"]
     assert result["currentUser"] == "alice"
-    # The sign-in was SRP: the refresh token it got is live and works from Python too.
-    assert "AccessToken" in idp.initiate_auth(
-        ClientId=app.id, AuthFlow="REFRESH_TOKEN_AUTH",
-        AuthParameters={"REFRESH_TOKEN": session["refreshToken"]})["AuthenticationResult"]
+    # changePassword, then globalSignOut: the session's tokens are revoked and only the new
+    # password signs in.
+    assert result["wrongOldPassword"]["name"] == "NotAuthorizedException"
+    assert result["globalSignOut"] == "ok"
+    with pytest.raises(idp.exceptions.NotAuthorizedException) as refused:
+        idp.initiate_auth(ClientId=app.id, AuthFlow="REFRESH_TOKEN_AUTH",
+                          AuthParameters={"REFRESH_TOKEN": session["refreshToken"]})
+    assert refused.value.response["Error"]["Message"] == "Refresh Token has been revoked"
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        sign_in(idp, app, "alice", PASSWORD)
+    assert "AccessToken" in sign_in(idp, app, "alice", NEW_PASSWORD)
 
 
 @pytest.mark.parametrize("flow", ["USER_SRP_AUTH", "USER_PASSWORD_AUTH"])

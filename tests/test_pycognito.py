@@ -203,3 +203,14 @@ def test_cognito_registers_confirms_and_answers_the_new_password_challenge(
     assert bob.id_claims["cognito:username"] == "bob"
     assert PoolUser.objects.get(username="bob").status == UserStatus.CONFIRMED
     cognito("bob").authenticate(password=NEW_PASSWORD)
+
+
+def test_cognito_refuses_tokens_whose_issuer_is_not_its_endpoint(cognito: Any, settings: Any,
+                                                                 alice: PoolUser) -> None:
+    # A server whose public base URL differs from the URL the client uses issues tokens that
+    # pycognito must refuse, even though their signatures verify against the served JWKS.
+    settings.COGNITO = {**settings.COGNITO, "PUBLIC_BASE_URL": "https://auth.example.com"}
+    user = cognito("alice")
+    with pytest.raises(TokenVerificationException, match="issuer"):
+        user.authenticate(password=PASSWORD)
+    assert user.access_token is None

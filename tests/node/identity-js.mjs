@@ -1,5 +1,5 @@
 // amazon-cognito-identity-js (the SRP client under Amplify v5) against the live server.
-// Env: ENDPOINT, POOL_ID, CLIENT_ID, USERNAME, PASSWORD.
+// Env: ENDPOINT, POOL_ID, CLIENT_ID, USERNAME, PASSWORD, NEW_PASSWORD (set by changePassword).
 import {
   AuthenticationDetails,
   CognitoUser,
@@ -44,6 +44,9 @@ main(async () => {
   const session = await authenticate(user, env("PASSWORD"));
   const attributes = await promised(user, "getUserAttributes");
   const refreshed = await promised(user, "refreshSession", session.getRefreshToken());
+  await promised(user, "changePassword", env("PASSWORD"), env("NEW_PASSWORD"));
+  const wrongOldPassword = await failure(
+    () => promised(user, "changePassword", env("PASSWORD"), `${env("NEW_PASSWORD")}y`));
   const signedIn = {
     idToken: session.getIdToken().getJwtToken(),
     accessToken: session.getAccessToken().getJwtToken(),
@@ -56,5 +59,9 @@ main(async () => {
     attributes: Object.fromEntries(attributes.map((a) => [a.getName(), a.getValue()])),
     refreshedAccessToken: refreshed.getAccessToken().getJwtToken(),
     currentUser: pool.getCurrentUser()?.getUsername() ?? null,
+    wrongOldPassword,
+    globalSignOut: await new Promise((resolve) => {
+      user.globalSignOut({ onSuccess: () => resolve("ok"), onFailure: (e) => resolve(e.name) });
+    }),
   };
 });
