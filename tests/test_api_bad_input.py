@@ -315,7 +315,7 @@ def test_unknown_targets_are_typed_errors(sender: Sender, world: World) -> None:
 def test_hostile_values_never_cause_a_server_error(sender: Sender, world: World) -> None:
     """Type-valid bodies whose strings a database cannot store, or that are odd, still get
     a typed answer; nothing reaches a 500."""
-    hostile = ["\x00", "\ud800", "a\x00b", " ", "%", "../..", "custom:", "é" * 3]
+    hostile = ["\x00", "\ud800", " ", "../%é"]
     failures = []
     for service, name, operation in operations():
         base = minimal_body(operation, world)
