@@ -7,7 +7,7 @@ required, force change password, then tokens (MFA and custom flows join in later
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -139,7 +139,37 @@ def after_password(client: AppClient, user: PoolUser, metadata: dict[str, str]) 
             raise NotAuthorizedException(
                 "Temporary password has expired and must be reset by an administrator.")
         return _new_password_challenge(client, user)
-    return finish(client, user, "TokenGeneration_Authentication", metadata)
+    return after_first_factor(client, user, metadata, "TokenGeneration_Authentication")
+
+
+#: Steps run once the first factor is proven, in order; each returns a challenge to send
+#: (an AuthResult) or ``None`` to go on. MFA and remembered devices register theirs here.
+PostFirstFactorStep = Callable[[AppClient, PoolUser, dict[str, str], str], "AuthResult | None"]
+POST_FIRST_FACTOR_STEPS: list[PostFirstFactorStep] = []
+
+#: RespondToAuthChallenge handlers by ChallengeName:
+#: ``handler(client, answers, session, metadata, admin) -> AuthResult``.
+ChallengeHandler = Callable[[AppClient, dict[str, str], object, dict[str, str], bool],
+                            "AuthResult"]
+CHALLENGE_HANDLERS: dict[str, ChallengeHandler] = {}
+
+
+def challenge_handler(name: str) -> Callable[[ChallengeHandler], ChallengeHandler]:
+    """Register the RespondToAuthChallenge handler of ``name``."""
+    def register(handler: ChallengeHandler) -> ChallengeHandler:
+        CHALLENGE_HANDLERS[name] = handler
+        return handler
+    return register
+
+
+def after_first_factor(client: AppClient, user: PoolUser, metadata: dict[str, str],
+                       source: str) -> AuthResult:
+    """Run the registered steps (MFA, devices); tokens when none asks for more."""
+    for step in POST_FIRST_FACTOR_STEPS:
+        result = step(client, user, metadata, source)
+        if result is not None:
+            return result
+    return finish(client, user, source, metadata)
 
 
 def finish(client: AppClient, user: PoolUser, source: str, metadata: dict[str, str]
@@ -169,13 +199,20 @@ def _new_password_challenge(client: AppClient, user: PoolUser) -> AuthResult:
 def respond_to_auth_challenge(client: AppClient, challenge_name: object, responses: object,
                               session: object, *, client_metadata: object = None,
                               admin: bool = False) -> AuthResult:
-    """Answer a challenge (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED) and continue the sign-in."""
+    """Answer a challenge and continue the sign-in."""
     answers = string_map(responses, "ChallengeResponses")
     metadata = string_map(client_metadata)
     if challenge_name == "PASSWORD_VERIFIER":  # SRP carries its state in SECRET_BLOCK
         return srp_auth.verify(client, answers, admin=admin, client_metadata=metadata)
-    if challenge_name != "NEW_PASSWORD_REQUIRED":
+    handler = CHALLENGE_HANDLERS.get(str(challenge_name))
+    if handler is None:
         raise InvalidParameterException(f"Unsupported challenge {str(challenge_name)[:64]}")
+    return handler(client, answers, session, metadata, admin)
+
+
+@challenge_handler("NEW_PASSWORD_REQUIRED")
+def _answer_new_password(client: AppClient, answers: dict[str, str], session: object,
+                         metadata: dict[str, str], admin: bool) -> AuthResult:
     username = _required(answers, "USERNAME")
     check_secret_hash(client, username, answers.get("SECRET_HASH"))
     state = sessions.read(client, session, "NEW_PASSWORD_REQUIRED")
@@ -206,6 +243,6 @@ def respond_to_auth_challenge(client: AppClient, challenge_name: object, respons
         user.status = UserStatus.CONFIRMED
         save_user(user)
         passwords.record_history(user)
-    return finish(client, user, "TokenGeneration_NewPasswordChallenge", metadata)
+    return after_first_factor(client, user, metadata, "TokenGeneration_NewPasswordChallenge")
 
 
