@@ -122,6 +122,11 @@ class JwksCache:
         self._generation = 0
         self._lock = threading.Lock()
 
+    @property
+    def generation(self) -> int:
+        """Bumped on every successful fetch: results checked with older keys are stale."""
+        return self._generation
+
     def get(self, kid: str, *, now: float, ttl: float, cooldown: float) -> RSAPublicKey:
         """The key for ``kid`` at time ``now``; fetch the JWKS when cold, stale or lacking it."""
         key = self._keys.get(kid)

@@ -47,6 +47,9 @@ _KEY_HEADERS = ("jwk", "jku", "x5u", "x5c")
 _PADDING = PKCS1v15()
 _SHA256 = SHA256()
 _HEADER_CACHE_SIZE = 1024
+# Tokens that passed every check, per verifier: a client sends the same access token with
+# every call until it expires, so the RSA check (most of a verification) runs once per token.
+_VERIFIED_CACHE_SIZE = 1024
 
 
 def _b64decode(segment: str, what: str) -> bytes:
@@ -146,6 +149,7 @@ class Verifier:
         self._caches: dict[tuple[str, str | None], JwksCache] = {}
         self._caches_lock = threading.Lock()
         self._header_kids: dict[str, str] = {}
+        self._verified: dict[str, tuple[dict[str, Any], str, int]] = {}
 
     @classmethod
     def from_settings(cls) -> Verifier:
@@ -178,6 +182,21 @@ class Verifier:
         """
         if token_use not in TOKEN_USES:
             raise ValueError(f"token_use must be 'access' or 'id', not {token_use!r}")
+        known = (self._verified.get(token)
+                 if isinstance(token, str) and len(token) <= self.max_token_bytes else None)
+        if known is not None:
+            payload, known_kid, generation = known
+            # The same bytes verify the same way under the same key set: the issuer is
+            # resolved again and its keys refreshed as on a full check, and a refetched JWKS
+            # (new generation) sends the token through the full check. Time claims, clients,
+            # revocation and access are checked on every call.
+            trusted = self._trusted_issuer(payload.get("iss"))
+            now = clock.now().timestamp()
+            cache = self._cache(trusted)
+            cache.get(known_kid, now=now, ttl=self.jwks_ttl, cooldown=self.refetch_cooldown)
+            if cache.generation == generation:
+                return self._accept(dict(payload), trusted, token_use, now,
+                                    groups, scopes, any_scopes)
         header_segment, payload_segment, signature_segment = self._split(token)
         kid = self._header_kids.get(header_segment)
         if kid is None:
@@ -188,14 +207,25 @@ class Verifier:
         payload = _json_object(payload_segment, "payload")
         trusted = self._trusted_issuer(payload.get("iss"))
         now = clock.now().timestamp()
-        key = self._cache(trusted).get(
-            kid, now=now, ttl=self.jwks_ttl, cooldown=self.refetch_cooldown)
+        cache = self._cache(trusted)
+        key = cache.get(kid, now=now, ttl=self.jwks_ttl, cooldown=self.refetch_cooldown)
+        generation = cache.generation
         signature = _b64decode(signature_segment, "signature")
         signing_input = f"{header_segment}.{payload_segment}".encode("ascii")
         try:
             key.verify(signature, signing_input, _PADDING, _SHA256)
         except InvalidSignature:
             raise InvalidSignatureError("signature verification failed") from None
+        claims = self._accept(payload, trusted, token_use, now, groups, scopes, any_scopes)
+        # Only a token that passed every check is remembered: no failure is ever cached.
+        if len(self._verified) >= _VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (dict(payload), kid, generation)
+        return claims
+
+    def _accept(self, payload: dict[str, Any], trusted: TrustedIssuer, token_use: str,
+                now: float, groups: Iterable[str], scopes: Iterable[str],
+                any_scopes: Iterable[str]) -> Claims:
         self._check_claims(payload, trusted, token_use, now)
         claims = Claims(payload, trusted)
         if trusted.check_revocation is not None:
