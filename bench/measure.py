@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -67,16 +68,18 @@ def run_rounds(measurements: list[Measurement], rounds: int, *, warmup: int = 3,
                budget_s: float = 30.0, progress: Callable[[str], None] = print) -> None:
     """Time every measurement once per round, interleaved, so drift hits them all alike.
 
-    A measurement that has used up ``budget_s`` keeps its samples (at least MIN_SAMPLES)
-    and sits out the remaining rounds, so one slow page cannot stall the run.
+    Each round runs them in a fresh (seeded) order: no measurement always follows the
+    heaviest one. A measurement that has used up ``budget_s`` keeps its samples (at least
+    MIN_SAMPLES) and sits out the remaining rounds, so one slow page cannot stall the run.
     """
+    shuffler = random.Random(len(measurements))  # noqa: S311  (an order, not a secret)
     for m in measurements:
         for i in range(warmup):
             if m.error is None:
                 m.call(i)
         m.spent = 0.0
     for r in range(rounds):
-        for m in measurements:
+        for m in shuffler.sample(measurements, len(measurements)):
             if m.error or (m.spent > budget_s and len(m.samples) >= MIN_SAMPLES):
                 continue
             elapsed = m.call(r)

@@ -65,6 +65,17 @@ DEFAULTS: dict[str, Any] = {
     # Dotted path of callable(claims) -> Django user or None, called only when a view reads
     # request.user.django_user; the default finds the pool user by pool id and sub.
     "USER_RESOLVER": "django_cognito.contrib.rest_framework.users.resolve_pool_user",
+    # Which pools forward triggers named in their LambdaConfig to AWS Lambda through boto3:
+    # False (none: LambdaConfig is stored and echoed, triggers run as signals only), True
+    # (every pool) or a list of pool ids.
+    "LAMBDA_FORWARD": False,
+    # Endpoint of the Lambda Invoke API for triggers a pool's LambdaConfig forwards to AWS
+    # Lambda (None: AWS's regional endpoint; credentials come from boto3's default chain).
+    "LAMBDA_ENDPOINT_URL": None,
+    # Seconds to connect and to wait for a forwarded trigger, and attempts per invocation
+    # (Cognito waits 5 s and retries up to 3 times).
+    "LAMBDA_TIMEOUT": 5,
+    "LAMBDA_MAX_ATTEMPTS": 3,
 }
 
 

@@ -160,3 +160,15 @@ class RefreshTokenReuseException(CognitoError):
 
 class TriggerRejected(Exception):  # noqa: N818 - the name says what a receiver does
     """Raised by a trigger receiver to deny the operation, like a Lambda that throws."""
+
+
+class SoftwareTokenMFANotFoundException(CognitoError):
+    default_message = "Software Token MFA has not been enabled by the userPool."
+
+
+class EnableSoftwareTokenMFAException(CognitoError):
+    default_message = "Code mismatch and fail enable Software Token MFA"
+
+
+class MFAMethodNotFoundException(CognitoError):
+    default_message = "No MFA mechanism registered in the account."

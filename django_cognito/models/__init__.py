@@ -35,3 +35,11 @@ __all__ += ["AccessKey"]
 from .resources import ResourceServer, UserPoolDomain, UserPoolSettings  # noqa: E402
 
 __all__ += ["ResourceServer", "UserPoolDomain", "UserPoolSettings"]
+
+from .mfa import MfaChallenge, MfaPreference, SoftwareToken  # noqa: E402
+
+__all__ += ["MfaChallenge", "MfaPreference", "SoftwareToken"]
+
+from .devices import Device, DeviceStatus  # noqa: E402
+
+__all__ += ["Device", "DeviceStatus"]

@@ -40,6 +40,7 @@ FLOW_SWITCHES = {
     "REFRESH_TOKEN_AUTH": {"ALLOW_REFRESH_TOKEN_AUTH"},
     "REFRESH_TOKEN": {"ALLOW_REFRESH_TOKEN_AUTH"},
     "USER_SRP_AUTH": {"ALLOW_USER_SRP_AUTH"},
+    "CUSTOM_AUTH": {"ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"},
 }
 LEGACY_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
 
@@ -75,6 +76,13 @@ def _required(params: Mapping[str, str], name: str) -> str:
 def initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
                   client_metadata: object = None, admin: bool = False) -> AuthResult:
     """Start a sign-in: a password flow or a refresh (InitiateAuth / AdminInitiateAuth)."""
+    with devices.presenting(auth_parameters):  # DEVICE_KEY, for the device step and tokens
+        return _initiate_auth(client, flow, auth_parameters, client_metadata=client_metadata,
+                              admin=admin)
+
+
+def _initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
+                   client_metadata: object = None, admin: bool = False) -> AuthResult:
     params = _parameters(auth_parameters)
     metadata = string_map(client_metadata)
     if not isinstance(flow, str) or flow not in KNOWN_FLOWS:
@@ -89,9 +97,12 @@ def initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
         # InitiateAuth's ClientMetadata reaches only pre sign-up, pre authentication and user
         # migration, never pre token generation (reference §4.1).
         return AuthResult(tokens=tokens.refresh(client, _required(params, "REFRESH_TOKEN"),
-                                                secret_hash=params.get("SECRET_HASH")))
+                                                secret_hash=params.get("SECRET_HASH"),
+                                                device_key=params.get("DEVICE_KEY")))
     if flow == "USER_SRP_AUTH":
         return srp_auth.start(client, params, admin=admin, client_metadata=metadata)
+    if flow == "CUSTOM_AUTH":
+        return custom_auth.initiate(client, params, admin=admin, client_metadata=metadata)
     username = _required(params, "USERNAME")
     password = _required(params, "PASSWORD")
     check_secret_hash(client, username, params.get("SECRET_HASH"))
@@ -114,7 +125,7 @@ def initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
 
 def pre_authentication(client: AppClient, user: PoolUser, metadata: dict[str, str]) -> None:
     """Run the pre authentication trigger with InitiateAuth's ClientMetadata."""
-    if not triggers.has_receivers(signals.pre_authentication):
+    if not triggers.has_receivers(signals.pre_authentication, client.pool):
         return
     request = {"userAttributes": triggers.user_attributes(user), "validationData": metadata,
                "userNotFound": False}
@@ -175,13 +186,16 @@ def after_first_factor(client: AppClient, user: PoolUser, metadata: dict[str, st
 def finish(client: AppClient, user: PoolUser, source: str, metadata: dict[str, str]
            ) -> AuthResult:
     """Run the post authentication trigger, then issue a new token family."""
-    if triggers.has_receivers(signals.post_authentication):
-        request = {"userAttributes": triggers.user_attributes(user), "newDeviceUsed": False,
+    device_key, new_device = devices.device_for_tokens(client, user)
+    if triggers.has_receivers(signals.post_authentication, client.pool):
+        request = {"userAttributes": triggers.user_attributes(user),
+                   "newDeviceUsed": new_device is not None,
                    "clientMetadata": metadata}
         event = triggers.build_event(client.pool, client, "PostAuthentication_Authentication",
                                      user.username, request, {})
         triggers.send(signals.post_authentication, event, client.pool, client)
-    return AuthResult(tokens=tokens.sign_in(client, user, source, client_metadata=metadata))
+    return AuthResult(tokens=tokens.sign_in(client, user, source, client_metadata=metadata,
+                                            device_key=device_key, new_device=new_device))
 
 
 def _new_password_challenge(client: AppClient, user: PoolUser) -> AuthResult:
@@ -200,9 +214,18 @@ def respond_to_auth_challenge(client: AppClient, challenge_name: object, respons
                               session: object, *, client_metadata: object = None,
                               admin: bool = False) -> AuthResult:
     """Answer a challenge and continue the sign-in."""
+    with devices.presenting(responses):  # DEVICE_KEY, for the device step and tokens
+        return _respond_to_auth_challenge(client, challenge_name, responses, session,
+                                          client_metadata=client_metadata, admin=admin)
+
+
+def _respond_to_auth_challenge(client: AppClient, challenge_name: object, responses: object,
+                               session: object, *, client_metadata: object = None,
+                               admin: bool = False) -> AuthResult:
     answers = string_map(responses, "ChallengeResponses")
     metadata = string_map(client_metadata)
-    if challenge_name == "PASSWORD_VERIFIER":  # SRP carries its state in SECRET_BLOCK
+    # SRP carries its state in SECRET_BLOCK; a custom flow's block goes to its own handler.
+    if challenge_name == "PASSWORD_VERIFIER" and not custom_auth.started_with_srp(answers):
         return srp_auth.verify(client, answers, admin=admin, client_metadata=metadata)
     handler = CHALLENGE_HANDLERS.get(str(challenge_name))
     if handler is None:
@@ -246,3 +269,8 @@ def _answer_new_password(client: AppClient, answers: dict[str, str], session: ob
     return after_first_factor(client, user, metadata, "TokenGeneration_NewPasswordChallenge")
 
 
+
+
+from . import custom_auth  # noqa: E402,I001  (registers the CUSTOM_AUTH challenge handlers)
+from . import mfa  # noqa: E402,F401  (registers the MFA step and challenge handlers)
+from . import devices  # noqa: E402,I001  (registers the remembered-device step)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.dispatch import Signal
 from django.utils.module_loading import import_string
 
 from .. import signals
@@ -45,6 +46,11 @@ class Message:
     subject: str
     body: str
     purpose: str
+    # What a custom sender trigger receives instead of the rendered text.
+    code: str = field(default="", repr=False)
+    user: PoolUser | None = field(default=None, repr=False)
+    client: AppClient | None = field(default=None, repr=False)
+    client_metadata: dict[str, str] = field(default_factory=dict, repr=False)
 
     def details(self) -> dict[str, str]:
         """Cognito's CodeDeliveryDetailsType for this message."""
@@ -85,7 +91,9 @@ def render(pool: UserPool, client: AppClient | None, user: PoolUser, *, attribut
     templates = invite_templates(pool) if invite else verification_templates(pool)
     sms = templates["SMSMessage" if invite else "SmsMessage"]
     email, subject = templates["EmailMessage"], templates["EmailSubject"]
-    if triggers.has_receivers(signals.custom_message):
+    # A custom sender composes the message itself from the code: nothing to customise here.
+    if (triggers.has_receivers(signals.custom_message, pool)
+            and not triggers.has_receivers(sender_signal(medium), pool)):
         request: dict[str, Any] = {
             "userAttributes": triggers.user_attributes(user),
             "codeParameter": CODE_PLACEHOLDER,
@@ -109,7 +117,8 @@ def render(pool: UserPool, client: AppClient | None, user: PoolUser, *, attribut
     name = username or user.username
     body = body.replace(CODE_PLACEHOLDER, code).replace(USERNAME_PLACEHOLDER, name)
     return Message(medium=medium, attribute=attribute, destination=destination,
-                   subject=subject, body=body, purpose=source)
+                   subject=subject, body=body, purpose=source, code=code, user=user,
+                   client=client, client_metadata=string_map(client_metadata))
 
 
 def from_address(pool: UserPool) -> str:
@@ -117,8 +126,43 @@ def from_address(pool: UserPool) -> str:
             or settings.DEFAULT_FROM_EMAIL)
 
 
+def sender_signal(medium: str) -> Signal:
+    """The custom sender trigger that replaces delivery over ``medium``."""
+    return signals.custom_email_sender if medium == "EMAIL" else signals.custom_sms_sender
+
+
+def sender_source(medium: str, purpose: str) -> str:
+    """``CustomEmailSender_<X>`` / ``CustomSMSSender_<X>`` for a ``CustomMessage_<X>`` source."""
+    prefix = "CustomEmailSender_" if medium == "EMAIL" else "CustomSMSSender_"
+    return prefix + purpose.removeprefix("CustomMessage_")
+
+
+def custom_sender_event(pool: UserPool, message: Message, user: PoolUser) -> triggers.Event:
+    """The custom email / SMS sender event (reference §4.2); ``code`` is not KMS-encrypted."""
+    request = {
+        "type": ("customEmailSenderRequestV1" if message.medium == "EMAIL"
+                 else "customSMSSenderRequestV1"),
+        "code": message.code,
+        "userAttributes": triggers.user_attributes(user),
+        "clientMetadata": dict(message.client_metadata),
+    }
+    return triggers.build_event(pool, message.client, sender_source(message.medium,
+                                                                    message.purpose),
+                                user.username, request, {})
+
+
 def send(pool: UserPool, message: Message) -> None:
-    """Deliver a rendered message through the email backend or the SMS sender."""
+    """Deliver a message: to the pool's custom sender trigger when assigned, else ourselves."""
+    signal = sender_signal(message.medium)
+    if message.user is not None and triggers.has_receivers(signal, pool):
+        try:
+            triggers.notify(signal, custom_sender_event(pool, message, message.user), pool,
+                            message.client)
+        except Exception as exc:
+            logger.exception("%s trigger failed for %s", signals.TRIGGER_NAMES[signal],
+                             message.purpose)
+            raise CodeDeliveryFailureException() from exc
+        return
     try:
         if message.medium == "EMAIL":
             mail = EmailMultiAlternatives(message.subject, message.body, from_address(pool),

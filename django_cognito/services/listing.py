@@ -83,8 +83,18 @@ def _successor(value: str) -> str | None:
 def list_users(pool: UserPool, *, filter: object = None, limit: object = None,
                token: object = None) -> Page[PoolUser]:
     """One page of the pool's users matching ``filter``; pages never skip nor repeat users."""
+    page = _matching_page(pool, filter, limit, token)
+    # Every user on the page belongs to ``pool``: sharing it beats joining the pool row and
+    # decoding a copy of its JSON columns per user (a third of a page's cost at 60 users).
+    for user in page.items:
+        user.pool = pool
+    return page
+
+
+def _matching_page(pool: UserPool, filter: object, limit: object,
+                   token: object) -> Page[PoolUser]:
     parsed = parse_filter(pool, filter)
-    users = PoolUser.objects.filter(pool=pool).select_related("pool")
+    users = PoolUser.objects.filter(pool=pool)
     scope = f"users:{pool.pk}:{filter or ''}"
     if parsed is None:
         return paginate(users, "id", limit, token, scope=scope)

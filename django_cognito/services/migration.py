@@ -19,7 +19,7 @@ FINAL_STATUSES = ("CONFIRMED", "RESET_REQUIRED")
 
 def _run(client: AppClient, username: str, source: str, password: str | None,
          metadata: dict[str, str]) -> dict[str, Any] | None:
-    if not triggers.has_receivers(signals.user_migration):
+    if not triggers.has_receivers(signals.user_migration, client.pool):
         return None
     request: dict[str, Any] = {"validationData": metadata, "clientMetadata": metadata}
     if password is not None:

@@ -77,7 +77,7 @@ def pre_token_generation(client: AppClient, user: PoolUser, source: str,
                          metadata: dict[str, str]) -> Overrides:
     """Send the trigger (when connected) and turn its response into minting overrides."""
     overrides = Overrides()
-    if not triggers.has_receivers(signals.pre_token_generation):
+    if not triggers.has_receivers(signals.pre_token_generation, client.pool):
         return overrides
     current = group_claims(user)
     version = _version(client)

@@ -37,6 +37,18 @@ def issue(client: AppClient, user_id: int, challenge: str, username: str,
     return base64.urlsafe_b64encode(signed.encode()).decode()
 
 
+def client_id_of(session: object) -> str | None:
+    """The client a Session was issued to, if its signature holds (its age is not checked)."""
+    if not isinstance(session, str) or not 20 <= len(session) <= MAX_SESSION_LENGTH:
+        return None
+    try:
+        payload = signing.loads(base64.urlsafe_b64decode(session.encode()).decode(), salt=_SALT)
+    except (signing.BadSignature, ValueError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    client_id = payload.get("c") if isinstance(payload, dict) else None
+    return client_id if isinstance(client_id, str) else None
+
+
 def read(client: AppClient, session: object, challenge: str) -> AuthSession:
     """Check a Session: signature, client, challenge name and age."""
     expired = NotAuthorizedException("Invalid session for the user, session is expired.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..exceptions import InvalidParameterException
 from ..models import AppClient, Group, PoolUser
+from .mfa import mfa_settings
 from .schema import readable
 
 
@@ -41,6 +42,7 @@ def admin_get_user(user: PoolUser) -> dict[str, Any]:
         "Enabled": user.enabled,
         "UserStatus": user.status,
         "UserMFASettingList": [],
+        **mfa_settings(user),
     }
 
 

@@ -99,7 +99,7 @@ def _pre_sign_up(client: AppClient | None, user: PoolUser, source: str, validati
                  metadata: dict[str, str]) -> dict[str, Any]:
     # Parsed even without receivers: a malformed ValidationData is refused either way.
     validation = dict(parse_attribute_list(validation_data))
-    if not triggers.has_receivers(signals.pre_sign_up):
+    if not triggers.has_receivers(signals.pre_sign_up, user.pool):
         return {}
     request = {"userAttributes": triggers.user_attributes(user),
                "validationData": validation,
@@ -115,7 +115,7 @@ def _pre_sign_up(client: AppClient | None, user: PoolUser, source: str, validati
 def post_confirmation(client: AppClient | None, user: PoolUser, source: str,
                       metadata: Mapping[str, str] | None = None) -> None:
     """Fire the post confirmation trigger after the state change has been committed."""
-    if not triggers.has_receivers(signals.post_confirmation):
+    if not triggers.has_receivers(signals.post_confirmation, user.pool):
         return
     request = {"userAttributes": triggers.user_attributes(user),
                "clientMetadata": string_map(metadata)}

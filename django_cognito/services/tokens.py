@@ -42,6 +42,8 @@ class TokenSet:
     refresh_token: str | None
     expires_in: int
     token_type: str = "Bearer"
+    # NewDeviceMetadata {DeviceKey, DeviceGroupKey} when the sign-in began tracking a device.
+    new_device: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Cognito's AuthenticationResultType."""
@@ -49,6 +51,8 @@ class TokenSet:
                                   "TokenType": self.token_type, "IdToken": self.id_token}
         if self.refresh_token is not None:
             result["RefreshToken"] = self.refresh_token
+        if self.new_device is not None:
+            result["NewDeviceMetadata"] = self.new_device
         return result
 
 
@@ -74,12 +78,15 @@ def hash_refresh_token(token: str) -> str:
 
 
 def _mint(client: AppClient, user: PoolUser, *, auth_time: dt.datetime, origin_jti: str,
-          overrides: Overrides, refresh_token: str | None) -> TokenSet:
+          overrides: Overrides, refresh_token: str | None, device_key: str = "") -> TokenSet:
     pool = client.pool
     event_id = str(uuid.uuid4())
+    # The tracked device's key goes last: pre token generation does not replace it.
+    access_claims = ({**overrides.access_claims, "device_key": device_key} if device_key
+                     else overrides.access_claims)
     access = mint_access_token(pool, client, user, auth_time=auth_time, origin_jti=origin_jti,
                                event_id=event_id, scope=overrides.scopes,
-                               groups=overrides.groups, extra=overrides.access_claims,
+                               groups=overrides.groups, extra=access_claims,
                                suppress=overrides.access_suppress)
     id_token = mint_id_token(pool, client, user, auth_time=auth_time, origin_jti=origin_jti,
                              event_id=event_id, groups=overrides.groups,
@@ -89,16 +96,24 @@ def _mint(client: AppClient, user: PoolUser, *, auth_time: dt.datetime, origin_j
 
 
 def sign_in(client: AppClient, user: PoolUser, source: str, *,
-            client_metadata: dict[str, str] | None = None) -> TokenSet:
-    """Start a new token family for a user who has just authenticated."""
+            client_metadata: dict[str, str] | None = None, device_key: str = "",
+            new_device: dict[str, str] | None = None) -> TokenSet:
+    """Start a new token family for a user who has just authenticated.
+
+    ``device_key`` names the tracked device the family belongs to (its refresh then needs
+    DEVICE_KEY); ``new_device`` is the NewDeviceMetadata to hand out with the tokens.
+    """
     overrides = pre_token_generation(client, user, source, client_metadata or {})
     token = secrets.token_urlsafe(96)[:REFRESH_TOKEN_LENGTH]
     moment = now()
     record = RefreshToken.objects.create(
         token_hash=hash_refresh_token(token), client=client, user=user, auth_time=moment,
-        expires_at=moment + dt.timedelta(seconds=refresh_lifetime(client)))
-    return _mint(client, user, auth_time=moment, origin_jti=str(record.origin_jti),
-                 overrides=overrides, refresh_token=token)
+        expires_at=moment + dt.timedelta(seconds=refresh_lifetime(client)),
+        device_key=device_key)
+    tokens = _mint(client, user, auth_time=moment, origin_jti=str(record.origin_jti),
+                   overrides=overrides, refresh_token=token, device_key=device_key)
+    tokens.new_device = new_device
+    return tokens
 
 
 def _live_record(client: AppClient, token: object) -> RefreshToken:
@@ -142,13 +157,17 @@ def rotation_enabled(client: AppClient) -> bool:
 
 def refresh(client: AppClient, token: object, *, secret_hash: object = None,
             client_metadata: dict[str, str] | None = None, client_secret: object = None,
-            rotate: bool = False) -> TokenSet:
+            rotate: bool = False, device_key: object = None) -> TokenSet:
     """New ID and access tokens with the family's auth_time and origin_jti.
 
     REFRESH_TOKEN_AUTH checks ``secret_hash``; GetTokensFromRefreshToken passes
     ``client_secret`` and ``rotate`` (a new refresh token when the client rotates them).
+    A family started on a tracked device refreshes only with that ``device_key`` (§3.4).
     """
     record = _live_record(client, token)
+    if record.device_key and not (isinstance(device_key, str) and hmac.compare_digest(
+            record.device_key.encode(), device_key.encode("utf-8", "replace"))):
+        raise NotAuthorizedException("Invalid Refresh Token")
     user = record.user
     if client_secret is not None or rotate:
         check_client_secret(client, client_secret)
@@ -161,7 +180,7 @@ def refresh(client: AppClient, token: object, *, secret_hash: object = None,
                                      client_metadata or {})
     new_token = _rotate(client, record) if rotate and rotation_enabled(client) else None
     return _mint(client, user, auth_time=record.auth_time, origin_jti=str(record.origin_jti),
-                 overrides=overrides, refresh_token=new_token)
+                 overrides=overrides, refresh_token=new_token, device_key=record.device_key)
 
 
 def _forget(origin_jtis: list[str]) -> None:

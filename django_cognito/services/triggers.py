@@ -11,12 +11,21 @@ from django.dispatch import Signal
 from .. import signals
 from ..exceptions import InvalidLambdaResponseException, UserLambdaValidationException
 from ..models import AppClient, PoolUser, UserPool
+from . import lambda_forward
 
 logger = logging.getLogger("django_cognito.triggers")
 
 Event = dict[str, Any]
 
 SDK_VERSION = "django-cognito-1.0"
+
+# triggerSource values of pre token generation, one per token-issuing path (reference §4.2).
+TOKEN_AUTHENTICATION = "TokenGeneration_Authentication"
+TOKEN_NEW_PASSWORD_CHALLENGE = "TokenGeneration_NewPasswordChallenge"
+TOKEN_AUTHENTICATE_DEVICE = "TokenGeneration_AuthenticateDevice"
+TOKEN_REFRESH_TOKENS = "TokenGeneration_RefreshTokens"
+TOKEN_HOSTED_AUTH = "TokenGeneration_HostedAuth"
+TOKEN_CLIENT_CREDENTIALS = "TokenGeneration_ClientCredentials"
 
 
 def user_attributes(user: PoolUser) -> dict[str, str]:
@@ -68,21 +77,44 @@ VALIDATORS: dict[Signal, Callable[[Mapping[str, Any]], None]] = {
 }
 
 
-def has_receivers(signal: Signal) -> bool:
-    """Whether any receiver is connected (an unassigned trigger costs nothing)."""
-    return signal.has_listeners(UserPool)
+def lambda_arn(signal: Signal, pool: UserPool) -> str | None:
+    """The Lambda function ``pool`` forwards ``signal``'s trigger to, if any (LAMBDA_FORWARD)."""
+    if not lambda_forward.enabled_for(pool.id):
+        return None
+    config = pool.lambda_config if isinstance(pool.lambda_config, dict) else {}
+    return lambda_forward.function_arn(config, signals.TRIGGER_NAMES[signal])
+
+
+def has_receivers(signal: Signal, pool: UserPool | None = None) -> bool:
+    """Whether the trigger is assigned (a receiver or, for ``pool``, a Lambda function).
+
+    An unassigned trigger costs nothing: callers build no event. Without ``pool`` any
+    connected receiver counts.
+    """
+    if pool is None:
+        return signal.has_listeners(UserPool)
+    return bool(lambda_arn(signal, pool) or signals.receivers_for(signal, pool.id))
+
+
+def _forward(signal: Signal, event: Event, pool: UserPool) -> None:
+    arn = lambda_arn(signal, pool)
+    if arn:
+        event["response"] = lambda_forward.invoke(arn, signals.TRIGGER_NAMES[signal], event)
 
 
 def send(signal: Signal, event: Event, pool: UserPool, client: AppClient | None) -> Event:
-    """Send ``event`` to the receivers of ``signal``; a receiver that raises denies the call."""
+    """Run the trigger: the pool's Lambda function first, then the signal's receivers.
+
+    A receiver that raises (or a function that fails) denies the call.
+    """
     name = signals.TRIGGER_NAMES[signal]
-    if not has_receivers(signal):
-        return event
-    try:
-        signal.send(sender=UserPool, event=event, pool=pool, client=client)
-    except Exception as exc:
-        logger.info("%s trigger denied %s: %s", name, event["triggerSource"], exc)
-        raise UserLambdaValidationException(f"{name} failed with error {exc}.") from exc
+    _forward(signal, event, pool)
+    if signals.receivers_for(signal, pool.id):
+        try:
+            signal.send(sender=UserPool, event=event, pool=pool, client=client)
+        except Exception as exc:
+            logger.info("%s trigger denied %s: %s", name, event["triggerSource"], exc)
+            raise UserLambdaValidationException(f"{name} failed with error {exc}.") from exc
     response = event.get("response")
     if not isinstance(response, dict):
         raise InvalidLambdaResponseException("Invalid lambda response: response is not an object.")
@@ -90,3 +122,16 @@ def send(signal: Signal, event: Event, pool: UserPool, client: AppClient | None)
     if validator:
         validator(response)
     return event
+
+
+def notify(signal: Signal, event: Event, pool: UserPool, client: AppClient | None) -> None:
+    """Hand ``event`` to an asynchronous trigger (custom senders): no response is read.
+
+    The Lambda function is invoked with InvocationType ``Event`` first, then the receivers
+    run; a failure of either propagates to the caller unchanged.
+    """
+    arn = lambda_arn(signal, pool)
+    if arn:
+        lambda_forward.invoke_async(arn, signals.TRIGGER_NAMES[signal], event)
+    if signals.receivers_for(signal, pool.id):
+        signal.send(sender=UserPool, event=event, pool=pool, client=client)

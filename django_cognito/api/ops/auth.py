@@ -57,7 +57,8 @@ def get_tokens_from_refresh_token(call: Call) -> dict[str, Any]:
     p = call.params
     result = tokens.refresh(client_of(call), p["RefreshToken"],
                             client_secret=p.get("ClientSecret"),
-                            client_metadata=p.get("ClientMetadata"), rotate=True)
+                            client_metadata=p.get("ClientMetadata"), rotate=True,
+                            device_key=p.get("DeviceKey"))
     return {"AuthenticationResult": result.as_dict()}
 
 

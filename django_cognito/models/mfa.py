@@ -1,0 +1,83 @@
+"""Per-user MFA state: software tokens (TOTP), factor preferences and live MFA challenges."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from ..clock import now
+from ..crypto.fields import EncryptedTextField
+from .user import PoolUser
+
+
+class SoftwareToken(models.Model):
+    """A user's TOTP authenticator (RFC 6238), enrolled by AssociateSoftwareToken.
+
+    The secret must be recovered to compute codes, so it is encrypted at rest. A new
+    association waits in ``pending_secret`` until VerifySoftwareToken proves it, so an
+    abandoned enrolment never locks the user out of the token already in use.
+    """
+
+    user = models.OneToOneField(PoolUser, on_delete=models.CASCADE,
+                                related_name="software_token")
+    secret = EncryptedTextField(null=True, blank=True)
+    pending_secret = EncryptedTextField(null=True, blank=True)
+    friendly_name = models.CharField(max_length=256, blank=True, default="")
+    # The last accepted time step: a code of that step or earlier is a replay (RFC 6238 §5.2).
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now, editable=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "django_cognito"
+
+    def __str__(self) -> str:
+        return f"software token of user {self.user_id}"
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.secret)
+
+
+class MfaPreference(models.Model):
+    """The MFA factors a user enabled (SetUserMFAPreference) and the preferred one."""
+
+    user = models.OneToOneField(PoolUser, on_delete=models.CASCADE,
+                                related_name="mfa_preference")
+    sms_enabled = models.BooleanField(default=False)
+    software_token_enabled = models.BooleanField(default=False)
+    email_enabled = models.BooleanField(default=False)
+    preferred = models.CharField(max_length=24, blank=True, default="")
+    modified_at = models.DateTimeField(default=now)
+
+    class Meta:
+        app_label = "django_cognito"
+
+    def __str__(self) -> str:
+        return f"MFA preference of user {self.user_id}"
+
+
+class MfaChallenge(models.Model):
+    """Server-side state of one MFA challenge named by a sign-in Session.
+
+    Sessions are signed but stateless; this row makes an MFA answer single use, counts
+    wrong answers and holds the hash of an SMS or email code.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(PoolUser, on_delete=models.CASCADE, related_name="mfa_challenges")
+    challenge = models.CharField(max_length=24)
+    code_hash = models.CharField(max_length=64, blank=True, default="")
+    salt = models.CharField(max_length=32, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=now, editable=False)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "django_cognito"
+        indexes = [models.Index(fields=["user", "expires_at"], name="dc_mfa_challenge_user")]
+
+    def __str__(self) -> str:
+        return f"{self.challenge} challenge of user {self.user_id}"
