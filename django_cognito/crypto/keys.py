@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import time
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -33,6 +34,9 @@ _VALIDITY_FIELDS = {KeyPurpose.ID: ("id_token_validity", "IdToken"),
                     KeyPurpose.ACCESS: ("access_token_validity", "AccessToken")}
 _CACHE_LIMIT = 1024
 _private_keys: dict[str, rsa.RSAPrivateKey] = {}
+# (pool id, purpose) -> (active key, time.monotonic() when read); see active_key().
+_active: dict[tuple[str, str], tuple[SigningKey, float]] = {}
+_ACTIVE_TTL = 30.0
 
 
 def _b64url_uint(value: int) -> str:
@@ -105,7 +109,21 @@ def _rotation_due(key: SigningKey) -> bool:
 
 
 def active_key(pool: UserPool, purpose: str) -> SigningKey:
-    """The key that signs ``purpose`` tokens of ``pool`` now, created or rotated as needed."""
+    """The key that signs ``purpose`` tokens of ``pool`` now, created or rotated as needed.
+
+    The answer is kept for ``_ACTIVE_TTL`` seconds per process: a key retired meanwhile by
+    another process stays published for longer than any token it may still sign then.
+    """
+    cached = _active.get((pool.pk, purpose))
+    if cached is not None and time.monotonic() - cached[1] < _ACTIVE_TTL and \
+            not _rotation_due(cached[0]):
+        return cached[0]
+    key = _load_active(pool, purpose)
+    _active[(pool.pk, purpose)] = (key, time.monotonic())
+    return key
+
+
+def _load_active(pool: UserPool, purpose: str) -> SigningKey:
     for _ in range(3):
         key = (SigningKey.objects.filter(pool=pool, purpose=purpose, state=KeyState.ACTIVE)
                .defer("private_key").first())
@@ -188,6 +206,8 @@ def rotate(pool: UserPool, *, only_if_due: bool = False) -> dict[str, tuple[Sign
     so concurrent requests rotate once.
     """
     ensure_keys(pool)
+    for purpose in PURPOSES:
+        _active.pop((pool.pk, purpose), None)
     result: dict[str, tuple[SigningKey, SigningKey]] = {}
     with transaction.atomic():
         UserPool.objects.select_for_update().filter(pk=pool.pk).exists()

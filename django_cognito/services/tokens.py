@@ -24,7 +24,7 @@ from ..exceptions import (
     UnsupportedTokenTypeException,
 )
 from ..models import AppClient, PoolUser, RefreshToken
-from ..tokens import mint_access_token, mint_id_token
+from ..tokens import group_claims, mint_access_token, mint_id_token
 from ..tokens.claims import UNIT_SECONDS
 from .clients import check_secret_hash
 from .pretoken import Overrides, pre_token_generation
@@ -81,15 +81,16 @@ def _mint(client: AppClient, user: PoolUser, *, auth_time: dt.datetime, origin_j
           overrides: Overrides, refresh_token: str | None, device_key: str = "") -> TokenSet:
     pool = client.pool
     event_id = str(uuid.uuid4())
+    groups = overrides.groups if overrides.groups is not None else group_claims(user)
     # The tracked device's key goes last: pre token generation does not replace it.
     access_claims = ({**overrides.access_claims, "device_key": device_key} if device_key
                      else overrides.access_claims)
     access = mint_access_token(pool, client, user, auth_time=auth_time, origin_jti=origin_jti,
                                event_id=event_id, scope=overrides.scopes,
-                               groups=overrides.groups, extra=access_claims,
+                               groups=groups, extra=access_claims,
                                suppress=overrides.access_suppress)
     id_token = mint_id_token(pool, client, user, auth_time=auth_time, origin_jti=origin_jti,
-                             event_id=event_id, groups=overrides.groups,
+                             event_id=event_id, groups=groups,
                              extra=overrides.id_claims, suppress=overrides.id_suppress)
     return TokenSet(access_token=access.token, id_token=id_token.token,
                     refresh_token=refresh_token, expires_in=access.expires_in)

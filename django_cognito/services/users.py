@@ -43,7 +43,9 @@ def find_user(pool: UserPool, username: object) -> PoolUser | None:
     query |= _alias_lookup(pool, username)
     if not query:
         return None
-    matches = list(PoolUser.objects.filter(pool=pool).filter(query).select_related("pool")[:2])
+    matches = list(PoolUser.objects.filter(pool=pool).filter(query)[:2])
+    for user in matches:
+        user.pool = pool  # already loaded: no join decoding the pool's JSON again
     for user in matches:  # an exact username wins over another user's alias
         if user.username_key == key:
             return user
