@@ -273,7 +273,8 @@ def _render(client: AppClient, user: PoolUser, attribute: str, code: str,
         medium="EMAIL" if attribute == "email" else "SMS", attribute=attribute,
         destination=user.attr(attribute) or "", subject=subject,
         body=body.replace(delivery.CODE_PLACEHOLDER, code),
-        purpose="CustomMessage_Authentication")
+        purpose="CustomMessage_Authentication", code=code, user=user, client=client,
+        client_metadata=metadata)
 
 
 # --- Challenge answers ----------------------------------------------------------------------
