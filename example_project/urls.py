@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import api, dev, passwordless  # noqa: F401  (passwordless connects its receivers)
+from . import api, dev, passwordless, totp  # noqa: F401  (passwordless connects its receivers)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("session/login/", api.session_login, name="session-login"),
     path("session/me/", api.session_me, name="session-me"),
     path("dev/sms/", dev.sms_outbox, name="dev-sms-outbox"),
+    path("dev/totp/", totp.totp_enrolment, name="dev-totp"),
     # Last: the Cognito JSON API answers POST /.
     path("", include("django_cognito.urls")),
 ]

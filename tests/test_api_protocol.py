@@ -57,5 +57,6 @@ def test_an_unexpected_failure_is_a_typed_500_without_details(monkeypatch: Any) 
     monkeypatch.setitem(registry.HANDLERS, ("cognito-idp", "SignUp"), broken)
     response = post(TARGET + "SignUp", {"ClientId": "c", "Username": "a", "Password": "x"})
     assert response.status_code == 500
-    assert json.loads(response.content) == {"__type": "InternalErrorException", "message": "Internal error."}
+    assert json.loads(response.content) == {"__type": "InternalErrorException",
+                                            "message": "Internal error."}
     assert response["x-amzn-ErrorType"] == "InternalErrorException"

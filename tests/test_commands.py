@@ -20,7 +20,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from django_cognito.models import AccessKey, AppClient, PoolUser, UserPool, UserStatus
-from django_cognito.services import admin_users, passwords
+from django_cognito.services import admin_users, mfa, passwords, pool_config
 from django_cognito.services.attributes import update_user_attributes
 from tests.conftest import PASSWORD
 
@@ -31,7 +31,8 @@ DEMO_KEYS = {"endpoint_url", "region", "user_pool_id", "client_id", "username", 
 DEMO_KEY_ID = "AKIADEMODEMODEMO0000"
 DEMO_KEY_SECRET = "DevOnly/CognitoDemoSecretKey/NotForProd0"
 DEMO_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
-              "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+              "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH"]
+DEMO_PHONE = "+15555550100"
 
 
 @pytest.fixture(autouse=True)
@@ -403,7 +404,12 @@ def test_demo_json_matches_the_database() -> None:
     assert data["password"] == "Demo-Passw0rd!"
     assert user.status == UserStatus.CONFIRMED and user.enabled
     assert user.attributes["email"] == "demo@example.com" and user.is_verified("email")
+    assert user.attributes["phone_number"] == DEMO_PHONE and user.is_verified("phone_number")
     assert passwords.verify(user, data["password"])
+    # MFA is optional with TOTP on: the example's enrolment page can set up an authenticator.
+    assert pool.mfa_configuration == "OPTIONAL"
+    assert mfa.pool_factors(pool) == ["SOFTWARE_TOKEN_MFA"]
+    assert mfa.enabled_for(user) == []
     admin = get_user_model().objects.get(username=data["admin_username"])
     assert data["admin_username"] == "admin"
     assert admin.is_superuser and admin.is_staff and admin.is_active
@@ -464,8 +470,14 @@ def test_demo_restores_what_it_prints() -> None:
     user = PoolUser.objects.get()
     admin_users.admin_set_user_password(user, "Changed-Passw0rd!", permanent=False)
     admin_users.set_enabled(user, False)
-    update_user_attributes(user, {"email": "moved@example.com"}, admin=True)
-    assert not user.is_verified("email")
+    update_user_attributes(user, {"email": "moved@example.com",
+                                  "phone_number": "+15555550199"}, admin=True)
+    assert not user.is_verified("email") and not user.is_verified("phone_number")
+    client = AppClient.objects.get()
+    client.explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    client.save()
+    pool = UserPool.objects.get()
+    pool_config.set_mfa_config(pool, "OFF", {})
     admin = get_user_model().objects.get(username="admin")
     admin.set_password("changed")
     admin.is_superuser = False
@@ -477,7 +489,15 @@ def test_demo_restores_what_it_prints() -> None:
     user.refresh_from_db()
     assert user.status == UserStatus.CONFIRMED and user.enabled
     assert user.attributes["email"] == "demo@example.com" and user.is_verified("email")
+    assert user.attributes["phone_number"] == DEMO_PHONE and user.is_verified("phone_number")
     assert passwords.verify(user, data["password"])
+    client.refresh_from_db()
+    assert client.explicit_auth_flows == [
+        "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH"]
+    pool.refresh_from_db()
+    assert pool.mfa_configuration == "OPTIONAL"
+    assert mfa.pool_factors(pool) == ["SOFTWARE_TOKEN_MFA"]
     admin.refresh_from_db()
     assert admin.is_superuser and admin.check_password(data["admin_password"])
     key = AccessKey.objects.get()
@@ -488,10 +508,24 @@ def test_demo_restores_what_it_prints() -> None:
 @override_settings(DEBUG=True)
 def test_demo_reuses_an_existing_demo_pool_and_client(make_pool: Any, make_client: Any) -> None:
     pool = make_pool(name="demo", alias_attributes=["email"])
-    client = make_client(pool, name="demo-app", explicit_auth_flows=DEMO_FLOWS)
+    # A client an older demo seeded: without CUSTOM_AUTH, which the run adds.
+    client = make_client(pool, name="demo-app", explicit_auth_flows=DEMO_FLOWS[:-1])
     data = demo_json()
     assert (data["user_pool_id"], data["client_id"]) == (pool.id, client.id)
     assert counts()[:2] == (1, 1)
+    client.refresh_from_db()
+    assert client.explicit_auth_flows == DEMO_FLOWS
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_demo_keeps_mfa_on_and_other_factors(make_pool: Any) -> None:
+    pool = make_pool(name="demo", alias_attributes=["email"])
+    pool_config.set_mfa_config(pool, "ON", {"EmailMfaConfiguration": {}})
+    demo_json()
+    pool.refresh_from_db()
+    assert pool.mfa_configuration == "ON"
+    assert mfa.pool_factors(pool) == ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]
 
 
 @pytest.mark.django_db
@@ -511,6 +545,17 @@ def test_demo_readable_output() -> None:
     assert printed["Admin login"] == "admin / admin-Passw0rd!"
     assert printed["AWS access key id"] == DEMO_KEY_ID
     assert printed["AWS secret access key"] == DEMO_KEY_SECRET
+    # The example project's pages are printed only where the URLconf serves them.
+    assert "SMS outbox" not in printed and "TOTP enrolment" not in printed
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("example_project.urls")
+@override_settings(DEBUG=True)
+def test_demo_readable_output_points_at_the_example_pages() -> None:
+    printed = fields(run("cognito_demo"))
+    assert printed["SMS outbox"] == "http://testserver/dev/sms/"
+    assert printed["TOTP enrolment"] == "http://testserver/dev/totp/"
 
 
 @pytest.mark.django_db
@@ -579,6 +624,12 @@ def test_example_project_demo_in_a_subprocess(tmp_path: Path) -> None:
     second = manage("cognito_demo", "--json", env=env)
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout) == data
+    readable = manage("cognito_demo", env=env)
+    assert readable.returncode == 0, readable.stderr
+    printed = fields(readable.stdout)
+    assert printed["App client id"] == data["client_id"]
+    assert printed["SMS outbox"] == "http://127.0.0.1:8123/dev/sms/"
+    assert printed["TOTP enrolment"] == "http://127.0.0.1:8123/dev/totp/"
 
     with sqlite3.connect(db_path) as db:
         pools = db.execute("SELECT id, name FROM django_cognito_userpool").fetchall()

@@ -1,8 +1,9 @@
 """``manage.py cognito_demo``: seed a demo pool, client, user, admin login and access key.
 
 Objects are found by name, so a second run creates nothing and prints the same ids. The
-demo user's and the admin's passwords, and the access key's secret, are reset to the
-configured ones on every run so that the printed credentials always work.
+demo user's and the admin's passwords, attributes and the access key's secret, the client's
+flows and the pool's MFA mode are restored on every run so that the printed credentials and
+the example project's pages (passwordless SMS sign-in, TOTP enrolment) always work.
 """
 
 from __future__ import annotations
@@ -13,19 +14,29 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 
+from ...clock import now
 from ...conf import app_settings
 from ...models import AppClient, PoolUser, UserPool, UserStatus
-from ...services import access_keys, admin_users, attributes, passwords, pools
+from ...services import access_keys, admin_users, attributes, passwords, pool_config, pools
 from ..base import CognitoCommand, create_user
 
 POOL_NAME = "demo"
 CLIENT_NAME = "demo-app"
 USERNAME = "demo"
 EMAIL = "demo@example.com"
-# No client secret: browser and mobile clients (Amplify) cannot keep one.
+# A reserved fictional number (555-01xx): the example's passwordless sign-in texts it a code.
+PHONE_NUMBER = "+15555550100"
+USER_ATTRIBUTES = {"email": EMAIL, "email_verified": "true",
+                   "phone_number": PHONE_NUMBER, "phone_number_verified": "true"}
+# No client secret: browser and mobile clients (Amplify) cannot keep one. CUSTOM_AUTH is the
+# example's passwordless sign-in; ADMIN_USER_PASSWORD_AUTH its TOTP enrolment page.
 AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
-              "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+              "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH"]
+TOTP = "SOFTWARE_TOKEN_MFA"
+# The example project's development pages, printed when the URLconf has them.
+DEV_PAGES = (("SMS outbox", "dev-sms-outbox"), ("TOTP enrolment", "dev-totp"))
 # The access key signs admin API calls (boto3's aws_access_key_id / aws_secret_access_key);
 # like the passwords it is public, which is why the demo refuses to run without DEBUG.
 DEFAULTS = {"USER_PASSWORD": "Demo-Passw0rd!", "ADMIN_USERNAME": "admin",
@@ -46,28 +57,45 @@ def demo_pool() -> UserPool:
         pool = pools.create_user_pool(
             POOL_NAME, alias_attributes=["email"], case_sensitive=False,
             auto_verified_attributes=["email"], deletion_protection=False)
+    demo_mfa(pool)
     return pool
+
+
+def demo_mfa(pool: UserPool) -> None:
+    """MFA OPTIONAL (unless ON) with TOTP on, so a demo user can enrol an authenticator."""
+    config = pool_config.mfa_config(pool)
+    if pool.mfa_configuration != "OFF" and TOTP in pool_config.enabled_factors(config):
+        return
+    config["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
+    mode = "ON" if pool.mfa_configuration == "ON" else "OPTIONAL"
+    pool_config.set_mfa_config(pool, mode, config)
 
 
 def demo_client(pool: UserPool) -> AppClient:
     """The pool's oldest client named ``demo-app``, created when there is none."""
     client = pool.clients.filter(name=CLIENT_NAME).order_by("created_at", "id").first()
     if client is None:
-        client = pools.create_user_pool_client(pool, CLIENT_NAME, explicit_auth_flows=AUTH_FLOWS)
+        return pools.create_user_pool_client(pool, CLIENT_NAME, explicit_auth_flows=AUTH_FLOWS)
+    missing = [flow for flow in AUTH_FLOWS if flow not in client.explicit_auth_flows]
+    if missing:  # a client seeded by an older demo: add flows, keep whatever else it allows
+        client.explicit_auth_flows = [*client.explicit_auth_flows, *missing]
+        client.modified_at = now()
+        client.save(update_fields=["explicit_auth_flows", "modified_at"])
     return client
 
 
 def demo_user(pool: UserPool, password: str) -> PoolUser:
-    """The CONFIRMED, enabled user ``demo`` with a verified email and ``password``."""
+    """The CONFIRMED, enabled user ``demo`` with a verified email and phone and ``password``."""
     # By username only (another user's alias could read "demo"); USERNAME is lower-case,
     # so it is its own key whether or not the pool is case sensitive.
     user = pool.users.filter(username_key=USERNAME).first()
     if user is None:
-        return create_user(pool, USERNAME, attributes={"email": EMAIL, "email_verified": "true"},
+        return create_user(pool, USERNAME, attributes=dict(USER_ATTRIBUTES),
                            password=password, permanent=True)
-    if user.attributes.get("email") != EMAIL or not user.is_verified("email"):
-        attributes.update_user_attributes(user, {"email": EMAIL, "email_verified": "true"},
-                                          admin=True)
+    if any(user.attributes.get(name) != value for name, value in
+           (("email", EMAIL), ("phone_number", PHONE_NUMBER))) or \
+            not (user.is_verified("email") and user.is_verified("phone_number")):
+        attributes.update_user_attributes(user, dict(USER_ATTRIBUTES), admin=True)
     if user.status != UserStatus.CONFIRMED or not passwords.verify(user, password):
         admin_users.admin_set_user_password(user, password, permanent=True)
     if not user.enabled:
@@ -151,4 +179,17 @@ class Command(CognitoCommand):
             ("Admin login", f"{info['admin_username']} / {info['admin_password']}"),
             ("AWS access key id", info["aws_access_key_id"]),
             ("AWS secret access key", info["aws_secret_access_key"]),
+            *dev_pages(info["endpoint_url"]),
         ])
+
+
+def dev_pages(endpoint_url: str) -> list[tuple[str, str]]:
+    """``(label, URL)`` of the example project's development pages this URLconf serves."""
+    pages = []
+    for label, name in DEV_PAGES:
+        try:
+            path = reverse(name)
+        except NoReverseMatch:
+            continue
+        pages.append((label, endpoint_url + path.lstrip("/")))
+    return pages
