@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.dispatch import Signal
 
 from django_cognito import clock
 from django_cognito.models import AppClient, UserPool
@@ -59,6 +60,21 @@ def make_client(db: Any) -> Any:
 @pytest.fixture
 def client_app(pool: UserPool, make_client: Any) -> AppClient:
     return make_client(pool)
+
+
+@pytest.fixture
+def connect() -> Iterator[Callable[[Signal, Callable[..., Any]], Callable[..., Any]]]:
+    """Connect trigger receivers for one test; every one is disconnected afterwards."""
+    connected: list[tuple[Signal, Callable[..., Any]]] = []
+
+    def attach(signal: Signal, receiver: Callable[..., Any]) -> Callable[..., Any]:
+        signal.connect(receiver, sender=UserPool, weak=False)
+        connected.append((signal, receiver))
+        return receiver
+
+    yield attach
+    for signal, receiver in connected:
+        assert signal.disconnect(receiver, sender=UserPool)
 
 
 def last_code(destination: str | None = None) -> str:

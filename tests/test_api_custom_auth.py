@@ -8,7 +8,6 @@ development SMS outbox (also shown on its ``/dev/sms/`` page).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ import pytest
 pytest.register_assert_rewrite("tests.api_fixtures", "tests.live_api")
 
 from botocore.exceptions import ClientError  # noqa: E402
-from django.dispatch import Signal  # noqa: E402
 from django.test import Client  # noqa: E402
 from pycognito.aws_srp import AWSSRP  # noqa: E402
 
@@ -27,7 +25,7 @@ from example_project import passwordless  # noqa: E402
 
 from .conftest import PASSWORD  # noqa: E402
 from .live_api import verify_with_pyjwt  # noqa: E402
-from .test_custom_auth import Connect, Quiz  # noqa: E402
+from .test_custom_auth import Quiz  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
@@ -41,20 +39,6 @@ def error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
     return response["Error"]["Code"], response["Error"]["Message"]
 
-
-@pytest.fixture
-def connect() -> Iterator[Connect]:
-    """Connect receivers for one test; every one is disconnected afterwards."""
-    connected: list[tuple[Signal, Any]] = []
-
-    def attach(signal: Signal, receiver: Any) -> Any:
-        signal.connect(receiver, sender=UserPool, weak=False)
-        connected.append((signal, receiver))
-        return receiver
-
-    yield attach
-    for signal, receiver in connected:
-        assert signal.disconnect(receiver, sender=UserPool)
 
 
 @pytest.fixture

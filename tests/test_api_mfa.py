@@ -12,7 +12,6 @@ import copy
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -56,18 +55,6 @@ def app(pool: UserPool, make_client: Any) -> Any:
 def alice(pool: UserPool) -> PoolUser:
     return make_user(pool, "alice")
 
-
-@pytest.fixture
-def connect() -> Iterator[Any]:
-    """Connect trigger receivers for one test; they are disconnected afterwards."""
-    connected: list[tuple[Any, Any]] = []
-
-    def attach(signal: Any, receiver: Any) -> None:
-        signal.connect(receiver, sender=UserPool, weak=False)
-        connected.append((signal, receiver))
-    yield attach
-    for signal, receiver in connected:
-        signal.disconnect(receiver, sender=UserPool)
 
 
 def configure(pool: UserPool, mode: str, factors: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import copy
 import datetime as dt
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -78,20 +78,6 @@ def _fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     reuse_rsa_keys(monkeypatch)
 
-
-@pytest.fixture
-def connect() -> Iterator[Connect]:
-    """Connect receivers for one test; every one is disconnected afterwards."""
-    connected: list[tuple[Signal, Receiver]] = []
-
-    def attach(signal: Signal, receiver: Receiver) -> Receiver:
-        signal.connect(receiver, sender=UserPool, weak=False)
-        connected.append((signal, receiver))
-        return receiver
-
-    yield attach
-    for signal, receiver in connected:
-        assert signal.disconnect(receiver, sender=UserPool)
 
 
 def recorder(connect: Connect, signal: Signal,

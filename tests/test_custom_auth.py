@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -46,20 +46,6 @@ NO_CLIENT_METADATA: dict[str, str] = {}
 def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@pytest.fixture
-def connect() -> Iterator[Connect]:
-    """Connect receivers for one test; every one is disconnected afterwards."""
-    connected: list[tuple[Signal, Receiver]] = []
-
-    def attach(signal: Signal, receiver: Receiver) -> Receiver:
-        signal.connect(receiver, sender=UserPool, weak=False)
-        connected.append((signal, receiver))
-        return receiver
-
-    yield attach
-    for signal, receiver in connected:
-        assert signal.disconnect(receiver, sender=UserPool)
 
 
 @pytest.fixture

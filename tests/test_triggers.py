@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -45,20 +45,6 @@ def _fast_hashing(settings: Any) -> None:
     # The hasher is not under test; PBKDF2's cost would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@pytest.fixture
-def connect() -> Iterator[Connect]:
-    """Connect receivers for one test; every one is disconnected afterwards."""
-    connected: list[tuple[Signal, Receiver]] = []
-
-    def attach(signal: Signal, receiver: Receiver) -> Receiver:
-        signal.connect(receiver, sender=UserPool, weak=False)
-        connected.append((signal, receiver))
-        return receiver
-
-    yield attach
-    for signal, receiver in connected:
-        assert signal.disconnect(receiver, sender=UserPool)
 
 
 def recorder(connect: Connect, signal: Signal,
