@@ -118,6 +118,10 @@ def test_changelist_lists_users_newest_first(admin_client: Client,
     assert "Alice@Example.com" in content and "fred@other.org" in content
     assert "5 pool users" in content
     assert "results (" not in content  # no search, no filter: no "N results" note
+    for person in people.values():  # each row's action checkbox selects that user
+        assert (f'<input type="checkbox" name="_selected_action" value="{person.pk}" '
+                f'class="action-select"') in content
+    assert '<input type="checkbox" id="action-toggle">' in content
 
 
 @pytest.mark.parametrize(("term", "expected"), [

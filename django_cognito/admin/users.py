@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -12,6 +13,7 @@ from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -120,6 +122,15 @@ class PoolUserAdmin(CognitoModelAdmin):
         heavy = [f"pool__{field.name}" for field in UserPool._meta.concrete_fields
                  if field.get_internal_type() == "JSONField"]
         return super().get_queryset(request).defer(*heavy)
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj: PoolUser) -> SafeString:
+        # Django renders this checkbox through the form-widget templates, once per row; the
+        # same markup written directly costs a fraction of that on every changelist page.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="{}">', helpers.ACTION_CHECKBOX_NAME, str(obj.pk),
+            format_html(_("Select this object for an action - {}"), obj))
 
     def email(self, obj: PoolUser) -> str:
         return str(obj.attributes.get("email", ""))
