@@ -121,7 +121,7 @@ def test_changelist_lists_users_newest_first(admin_client: Client,
     for person in people.values():  # each row's action checkbox selects that user
         assert (f'<input type="checkbox" name="_selected_action" value="{person.pk}" '
                 f'class="action-select"') in content
-    assert '<input type="checkbox" id="action-toggle">' in content
+    assert 'id="action-toggle"' in content
 
 
 @pytest.mark.parametrize(("term", "expected"), [
