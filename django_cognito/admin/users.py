@@ -121,7 +121,7 @@ class PoolUserAdmin(CognitoModelAdmin):
         # The changelist shows each row's pool by name: skip decoding its JSON settings.
         heavy = [f"pool__{field.name}" for field in UserPool._meta.concrete_fields
                  if field.get_internal_type() == "JSONField"]
-        return super().get_queryset(request).defer(*heavy)
+        return super().get_queryset(request).defer("srp_verifier", *heavy)
 
     @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
     def action_checkbox(self, obj: PoolUser) -> SafeString:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -16,14 +17,22 @@ from ..conf import app_settings
 
 def fernet() -> MultiFernet:
     """The configured keys; the first encrypts, all decrypt (key rotation)."""
-    keys = list(app_settings.ENCRYPTION_KEYS)
+    keys = app_settings.ENCRYPTION_KEYS
+    if keys and not isinstance(keys, (list, tuple)):
+        raise ImproperlyConfigured("COGNITO['ENCRYPTION_KEYS'] must be a list of Fernet keys.")
     if not keys:
         digest = hashlib.sha256(b"django_cognito.encryption:" + settings.SECRET_KEY.encode())
         keys = [base64.urlsafe_b64encode(digest.digest()).decode()]
     try:
-        return MultiFernet([Fernet(k) for k in keys])
+        return _fernet(tuple(keys))
     except (ValueError, TypeError) as exc:
         raise ImproperlyConfigured(f"COGNITO['ENCRYPTION_KEYS'] is invalid: {exc}") from exc
+
+
+@lru_cache(maxsize=8)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    # Built once per key set: every load of an encrypted column decrypts with it.
+    return MultiFernet([Fernet(k) for k in keys])
 
 
 def encrypt(value: str) -> str:

@@ -94,7 +94,8 @@ def list_users(pool: UserPool, *, filter: object = None, limit: object = None,
 def _matching_page(pool: UserPool, filter: object, limit: object,
                    token: object) -> Page[PoolUser]:
     parsed = parse_filter(pool, filter)
-    users = PoolUser.objects.filter(pool=pool)
+    # Listings never need the SRP verifier: leave it encrypted in the database.
+    users = PoolUser.objects.filter(pool=pool).defer("srp_verifier")
     scope = f"users:{pool.pk}:{filter or ''}"
     if parsed is None:
         return paginate(users, "id", limit, token, scope=scope)
