@@ -26,10 +26,11 @@ from django_cognito.models import (
     Group,
     GroupMembership,
     PoolUser,
+    RefreshToken,
     UserPool,
     UserStatus,
 )
-from django_cognito.services import attributes, groups, passwords, users
+from django_cognito.services import attributes, groups, passwords, tokens, users
 from tests.conftest import PASSWORD, last_code
 
 pytestmark = pytest.mark.django_db
@@ -274,6 +275,20 @@ def test_enable_and_disable_actions(admin_client: Client, pool: UserPool) -> Non
     response = act(admin_client, "enable_users", [user])
     assert reload(user).enabled is True and reload(user).user.is_active is True
     assert messages_of(response) == ["Enabled: 1 pool user."]
+
+
+def test_global_sign_out_action_revokes_every_session(admin_client: Client,
+                                                    pool: UserPool, make_client: Any) -> None:
+    user, other = make_user(pool, "alice"), make_user(pool, "bob")
+    app = make_client(pool)
+    families = [tokens.sign_in(app, u, "TokenGeneration_Authentication") for u in
+                (user, user, other)]
+    origins = [str(RefreshToken.objects.get(token_hash=tokens.hash_refresh_token(
+        f.refresh_token or "")).origin_jti) for f in families]
+    assert all(tokens.family_is_live(origin) for origin in origins)
+    response = act(admin_client, "global_sign_out_users", [user])
+    assert messages_of(response) == ["Signed out: 1 pool user."]
+    assert [tokens.family_is_live(origin) for origin in origins] == [False, False, True]
 
 
 def test_reset_password_action(admin_client: Client, pool: UserPool) -> None:

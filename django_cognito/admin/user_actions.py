@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from ..exceptions import CognitoError
 from ..models import Group, PoolUser
-from ..services import admin_users, groups, recovery, signup
+from ..services import admin_users, groups, recovery, signup, tokens
 from .base import apply_to_each, render_page
 from .user_forms import AddToGroupForm
 
@@ -64,6 +64,16 @@ def disable_users(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Pool
     if users is not None:
         apply_to_each(modeladmin, request, users,
                       lambda user: admin_users.set_enabled(user, False), _("Disabled"))
+
+
+@admin.action(description=gettext_lazy("Sign selected users out everywhere"),
+              permissions=["change"])
+def global_sign_out_users(modeladmin: Any, request: HttpRequest,
+                          queryset: QuerySet[PoolUser]) -> None:
+    """AdminUserGlobalSignOut: every refresh token and access token of the user dies."""
+    users = selected_users(modeladmin, request, queryset)
+    if users is not None:
+        apply_to_each(modeladmin, request, users, tokens.global_sign_out, _("Signed out"))
 
 
 @admin.action(description=gettext_lazy("Reset password of selected users"),

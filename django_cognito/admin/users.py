@@ -29,6 +29,7 @@ from .user_actions import (
     delete_selected,
     disable_users,
     enable_users,
+    global_sign_out_users,
     reset_passwords,
 )
 from .user_forms import PoolUserChangeForm, PoolUserCreationForm, SetPasswordForm
@@ -53,8 +54,8 @@ class PoolUserAdmin(CognitoModelAdmin):
     # Cognito's own page size (ListUsers' Limit is at most 60): rendering rows, not the
     # database, is most of a changelist page at a million users.
     list_per_page = 60
-    actions = [confirm_users, enable_users, disable_users, reset_passwords, add_to_group,
-               delete_selected]
+    actions = [confirm_users, enable_users, disable_users, global_sign_out_users,
+               reset_passwords, add_to_group, delete_selected]
     form = PoolUserChangeForm
     add_form = PoolUserCreationForm
     fieldsets = (
