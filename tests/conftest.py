@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -75,6 +76,24 @@ def connect() -> Iterator[Callable[[Signal, Callable[..., Any]], Callable[..., A
     yield attach
     for signal, receiver in connected:
         assert signal.disconnect(receiver, sender=UserPool)
+
+
+@pytest.fixture
+def record(connect: Callable[..., Any]) -> Callable[..., list[dict[str, Any]]]:
+    """Connect a receiver of ``signal`` that records (copies of) its events and may fill the
+    response through ``respond(event)``; returns the list of recorded events."""
+    def attach(signal: Signal, respond: Callable[[dict[str, Any]], None] | None = None
+               ) -> list[dict[str, Any]]:
+        calls: list[dict[str, Any]] = []
+
+        def receiver(sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
+            calls.append(copy.deepcopy(event))
+            if respond is not None:
+                respond(event)
+
+        connect(signal, receiver)
+        return calls
+    return attach
 
 
 def last_code(destination: str | None = None) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -49,27 +48,10 @@ def _fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def migrate() -> Iterator[Callable[[Respond | None], list[dict[str, Any]]]]:
-    """Connect a user migration receiver that records events and may fill the response."""
-    connected: list[Callable[..., None]] = []
-
-    def attach(respond: Respond | None = None) -> list[dict[str, Any]]:
-        calls: list[dict[str, Any]] = []
-
-        def receiver(sender: Any, event: dict[str, Any], pool: UserPool,
-                     client: AppClient | None, **kwargs: Any) -> None:
-            calls.append(copy.deepcopy(event))
-            if respond is not None:
-                respond(event)
-
-        signals.user_migration.connect(receiver, sender=UserPool, weak=False)
-        connected.append(receiver)
-        return calls
-
-    yield attach
-    for receiver in connected:
-        assert signals.user_migration.disconnect(receiver, sender=UserPool)
-
+def migrate(record: Callable[..., list[dict[str, Any]]]
+           ) -> Callable[[Respond | None], list[dict[str, Any]]]:
+    """Record user_migration events; ``respond`` may fill the response."""
+    return lambda respond=None: record(signals.user_migration, respond)
 
 def found(attributes: Any = None, status: Any = "CONFIRMED", **extra: Any) -> Respond:
     """A receiver body that finds the user in the old store."""

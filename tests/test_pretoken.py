@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import jwt
 import pytest
-from django.dispatch import Signal
 
 from django_cognito import clock, signals
 from django_cognito.crypto import keys
@@ -59,28 +57,10 @@ def _fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def trigger() -> Iterator[Callable[[Respond | None], list[dict[str, Any]]]]:
-    """Connect a pre token generation receiver that records events and may fill the response."""
-    connected: list[Callable[..., None]] = []
-
-    def attach(respond: Respond | None = None) -> list[dict[str, Any]]:
-        calls: list[dict[str, Any]] = []
-
-        def receiver(sender: Any, event: dict[str, Any], pool: UserPool,
-                     client: AppClient | None, **kwargs: Any) -> None:
-            calls.append(copy.deepcopy(event))
-            if respond is not None:
-                respond(event)
-
-        signals.pre_token_generation.connect(receiver, sender=UserPool, weak=False)
-        connected.append(receiver)
-        return calls
-
-    yield attach
-    signal: Signal = signals.pre_token_generation
-    for receiver in connected:
-        assert signal.disconnect(receiver, sender=UserPool)
-
+def trigger(record: Callable[..., list[dict[str, Any]]]
+           ) -> Callable[[Respond | None], list[dict[str, Any]]]:
+    """Record pre_token_generation events; ``respond`` may fill the response."""
+    return lambda respond=None: record(signals.pre_token_generation, respond)
 
 def _pool(make_pool: Any, version: str | None) -> UserPool:
     config = {} if version is None else {"PreTokenGenerationConfig": {

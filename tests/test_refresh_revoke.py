@@ -29,7 +29,7 @@ from django_cognito.services import admin_users, auth, groups, tokens
 from django_cognito.services.tokens import TokenSet
 from django_cognito.tokens import issuer_for
 from tests.conftest import PASSWORD
-from tests.test_auth import reuse_rsa_keys
+from tests.test_auth import create, reuse_rsa_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -56,15 +56,6 @@ def client(pool: UserPool, make_client: Any) -> AppClient:
     return make_client(pool, explicit_auth_flows=ALL_FLOWS)
 
 
-def create(pool: UserPool, username: str = "alice", *, confirmed: bool = True,
-           attributes: dict[str, str] | None = None) -> PoolUser:
-    if attributes is None:
-        attributes = {"email": EMAIL, "email_verified": "true"}
-    user = admin_users.admin_create_user(pool, username, attributes=attributes,
-                                         temporary_password=TEMPORARY, message_action="SUPPRESS")
-    if confirmed:
-        admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return PoolUser.objects.get(pk=user.pk)
 
 
 def sign_in(client: AppClient, username: str = "alice", **extra: str) -> TokenSet:

@@ -17,7 +17,7 @@ from . import codes, delivery, limits, passwords
 from .clients import check_secret_hash
 from .migration import migrate_on_forgot_password
 from .schema import string_map
-from .signup import _simulated_delivery, post_confirmation
+from .signup import post_confirmation, simulated_delivery
 from .users import find_user, require_enabled, save_user
 
 NO_RECOVERY_CONTACT = ("Cannot reset password for the user as there is no registered/verified "
@@ -63,7 +63,7 @@ def forgot_password(client: AppClient, username: object, *,
     user = find_user(pool, username)
     if user is None and isinstance(username, str):
         user = migrate_on_forgot_password(client, username, client_metadata)
-    simulated = _simulated_delivery(client)
+    simulated = simulated_delivery(client)
     if user is None:
         if simulated:
             return simulated

@@ -159,7 +159,7 @@ def resend_confirmation_code(client: AppClient, username: object, *,
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
-    simulated = _simulated_delivery(client)
+    simulated = simulated_delivery(client)
     if user is None:
         if simulated:
             return simulated
@@ -183,7 +183,7 @@ def resend_confirmation_code(client: AppClient, username: object, *,
     return message.details()
 
 
-def _simulated_delivery(client: AppClient) -> dict[str, str] | None:
+def simulated_delivery(client: AppClient) -> dict[str, str] | None:
     """Plausible CodeDeliveryDetails for unknown users under PreventUserExistenceErrors."""
     if not client.prevents_user_existence_errors:
         return None
