@@ -12,7 +12,9 @@ class DjangoCognitoConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .services import config_cache
         from .services.access import local_issuer
         from .verify import register_issuer_resolver
 
         register_issuer_resolver(local_issuer)
+        config_cache.connect()

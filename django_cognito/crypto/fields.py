@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 from ..conf import app_settings
 
@@ -50,12 +51,55 @@ def decrypt(token: str) -> str:
         ) from exc
 
 
+class Sealed:
+    """A stored ciphertext not yet decrypted: most reads of a row never need the secret."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __repr__(self) -> str:
+        return "<sealed secret>"
+
+
+class _DecryptOnRead(DeferredAttribute):
+    """Decrypts the column the first time the attribute is read, then keeps the plaintext.
+
+    A data descriptor (it defines ``__set__``), so reads come here even once the instance's
+    ``__dict__`` holds the value.
+    """
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        value = super().__get__(instance, cls)
+        if isinstance(value, Sealed):
+            value = decrypt(value.token)
+            instance.__dict__[self.field.attname] = value
+        return value
+
+
 class EncryptedTextField(models.TextField):
-    """A text column whose content is Fernet-encrypted in the database."""
+    """A text column whose content is Fernet-encrypted in the database.
+
+    The ORM decrypts on load. Hot-path reads (``django_cognito.prepared``) load the
+    ciphertext instead (:meth:`sealed_from_db_value`), and the attribute decrypts it on its
+    first read, so a sign-in that never needs the secret never pays for it.
+    """
+
+    descriptor_class = _DecryptOnRead
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         return None if value is None else decrypt(value)
 
+    def sealed_from_db_value(self, value: str | None, expression: Any,
+                             connection: Any) -> Sealed | None:
+        return None if value is None else Sealed(value)
+
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, Sealed):
+            return value.token
         value = super().get_prep_value(value)
         return None if value in (None, "") else encrypt(value)

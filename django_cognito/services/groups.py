@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from .. import prepared
 from ..clock import now
 from ..exceptions import GroupExistsException, InvalidParameterException, ResourceNotFoundException
 from ..models import Group, GroupMembership, PoolUser, UserPool
@@ -125,5 +126,8 @@ def users_in_group(group: Group, limit: object = None, token: object = None) -> 
 
 def user_groups_sorted(user: PoolUser) -> list[Group]:
     """All groups of ``user``, by precedence then name (the order of ``cognito:groups``)."""
-    groups = list(Group.objects.filter(groupmembership__user=user))
+    # Read by every sign-in and refresh: compiled once (see ``prepared``).
+    groups = prepared.fetch(("user_groups",), Group,
+                            lambda args: Group.objects.filter(groupmembership__user_id=args[0]),
+                            [user.pk])
     return sorted(groups, key=lambda g: (g.precedence is None, g.precedence or 0, g.name))

@@ -10,6 +10,7 @@ from django.db import transaction
 from ..clock import now
 from ..exceptions import InvalidParameterException
 from ..models import AccessKey, UserPool, UserPoolSettings
+from . import config_cache
 from .pagination import Page, paginate
 from .pools import build_user_pool
 from .schema import MAX_CUSTOM_ATTRIBUTES, build_schema
@@ -28,6 +29,9 @@ MFA_FACTORS = ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfa
 
 def settings_of(pool: UserPool) -> UserPoolSettings:
     """The pool's stored-only settings (unsaved defaults when none were ever stored)."""
+    loaded = config_cache.cached_settings(pool)
+    if loaded is not None:
+        return loaded
     try:
         return UserPoolSettings.objects.get(pool=pool)
     except UserPoolSettings.DoesNotExist:

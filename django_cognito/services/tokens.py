@@ -13,6 +13,7 @@ from typing import Any
 from django.core.cache import caches
 from django.db import transaction
 
+from .. import prepared
 from ..clock import now
 from ..conf import app_settings
 from ..exceptions import (
@@ -107,11 +108,14 @@ def sign_in(client: AppClient, user: PoolUser, source: str, *,
     overrides = pre_token_generation(client, user, source, client_metadata or {})
     token = secrets.token_urlsafe(96)[:REFRESH_TOKEN_LENGTH]
     moment = now()
-    record = RefreshToken.objects.create(
-        token_hash=hash_refresh_token(token), client=client, user=user, auth_time=moment,
-        expires_at=moment + dt.timedelta(seconds=refresh_lifetime(client)),
-        device_key=device_key)
-    tokens = _mint(client, user, auth_time=moment, origin_jti=str(record.origin_jti),
+    origin_jti = uuid.uuid4()
+    # Every sign-in writes this row: inserted through SQL built once (see ``prepared``).
+    prepared.insert(RefreshToken, {
+        "token_hash": hash_refresh_token(token), "origin_jti": origin_jti,
+        "client": client.pk, "user": user.pk, "auth_time": moment, "created_at": moment,
+        "expires_at": moment + dt.timedelta(seconds=refresh_lifetime(client)),
+        "revoked_at": None, "rotated_at": None, "device_key": device_key})
+    tokens = _mint(client, user, auth_time=moment, origin_jti=str(origin_jti),
                    overrides=overrides, refresh_token=token, device_key=device_key)
     tokens.new_device = new_device
     return tokens

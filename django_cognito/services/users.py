@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
+from .. import prepared
 from ..adapter import get_adapter
 from ..exceptions import (
     AliasExistsException,
@@ -25,12 +26,13 @@ USERNAME_RE = re.compile(r"^[\w\-.@+=,!#$%&'*/?^`{|}~:;\"()<>\[\]\\]+$")
 MAX_USERNAME_LENGTH = 128
 
 
-def _alias_lookup(pool: UserPool, value: str) -> Q:
-    query = Q()
+def _lookups(pool: UserPool, username: str, key: str) -> list[tuple[str, str]]:
+    """The (column, value) pairs any of which names the user: username key, then aliases."""
+    pairs = [("username_key", key)] if len(key) <= MAX_USERNAME_LENGTH else []
     for name in pool.sign_in_aliases():
         sensitive = name == "preferred_username" and pool.case_sensitive
-        query |= Q(**{ALIAS_COLUMNS[name]: alias_key(value, sensitive)})
-    return query
+        pairs.append((ALIAS_COLUMNS[name], alias_key(username, sensitive)))
+    return pairs
 
 
 def find_user(pool: UserPool, username: object) -> PoolUser | None:
@@ -39,11 +41,20 @@ def find_user(pool: UserPool, username: object) -> PoolUser | None:
             not storable(username):
         return None
     key = username if pool.case_sensitive else username.lower()
-    query = Q(username_key=key[:MAX_USERNAME_LENGTH]) if len(key) <= MAX_USERNAME_LENGTH else Q()
-    query |= _alias_lookup(pool, username)
-    if not query:
+    pairs = _lookups(pool, username, key)
+    if not pairs:
         return None
-    matches = list(PoolUser.objects.filter(pool=pool).filter(query)[:2])
+    columns = tuple(column for column, _ in pairs)
+
+    def build(args: Sequence[object]) -> QuerySet[PoolUser]:
+        query = Q()
+        for column, value in zip(columns, args[1:], strict=True):
+            query |= Q(**{column: value})
+        return PoolUser.objects.filter(pool_id=str(args[0])).filter(query)[:2]
+
+    # Every sign-in starts here: the query is compiled once per username configuration.
+    matches = prepared.fetch(("find_user", columns), PoolUser, build,
+                             [pool.pk, *(value for _, value in pairs)])
     for user in matches:
         user.pool = pool  # already loaded: no join decoding the pool's JSON again
     for user in matches:  # an exact username wins over another user's alias

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...services import auth, pools, tokens
+from ...services import auth, config_cache, tokens
 from ..registry import Call, operation
-from .common import client_of, pool_of
+from .common import cached_pool_of, client_of
 
 
 def _result(result: auth.AuthResult) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def initiate_auth(call: Call) -> dict[str, Any]:
 @operation("AdminInitiateAuth")
 def admin_initiate_auth(call: Call) -> dict[str, Any]:
     p = call.params
-    client = pools.get_client(p["ClientId"], pool_of(call))
+    client = config_cache.client(p["ClientId"], cached_pool_of(call))
     return _result(auth.initiate_auth(client, p["AuthFlow"], p.get("AuthParameters"),
                                       client_metadata=p.get("ClientMetadata"), admin=True))
 
@@ -46,7 +46,7 @@ def respond_to_auth_challenge(call: Call) -> dict[str, Any]:
 @operation("AdminRespondToAuthChallenge")
 def admin_respond_to_auth_challenge(call: Call) -> dict[str, Any]:
     p = call.params
-    client = pools.get_client(p["ClientId"], pool_of(call))
+    client = config_cache.client(p["ClientId"], cached_pool_of(call))
     return _result(auth.respond_to_auth_challenge(
         client, p["ChallengeName"], p.get("ChallengeResponses"), p.get("Session"),
         client_metadata=p.get("ClientMetadata"), admin=True))
