@@ -3,7 +3,7 @@
 Errors (always): E001 ``COGNITO`` is not a dict, E002 unknown key, E003 a dotted path that
 does not import, E004 unusable ``ENCRYPTION_KEYS``, E005 malformed ``PUBLIC_BASE_URL``,
 E006 unknown ``CACHE_ALIAS``, E007 malformed limits. Warnings: W006 region shape (always);
-W001–W005 production settings (``DEBUG=False``); W010, W011 pools that cannot deliver their
+W001–W005 and W007 production settings (``DEBUG=False``); W010, W011 pools that cannot deliver their
 codes (database-tagged: ``check --database default``, and ``migrate``).
 """
 
@@ -32,6 +32,8 @@ DEVELOPMENT_EMAIL_BACKENDS = {
 }
 DISCARDING_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 DEVELOPMENT_SMS_SENDER = DEFAULTS["SMS_SENDER"]
+LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
 # aws-jwt-verify, Amplify and pycognito read the region from the pool id prefix and
 # aws-jwt-verify rejects a pool id whose prefix does not match this (reference §0.2).
 REGION_RE = re.compile(r"^[a-z]{2}-(gov-)?[a-z]+-\d$")
@@ -175,12 +177,34 @@ def _production_warnings() -> list[CheckMessage]:
         messages.append(Warning(
             "COGNITO['SMS_SENDER'] is the development sender: SMS codes are only logged.",
             id="cognito.W004", hint="Point SMS_SENDER at a callable that sends SMS."))
+    messages += _per_process_cache()
     if not app_settings.ENCRYPTION_KEYS:
         messages.append(Warning(
             "COGNITO['ENCRYPTION_KEYS'] is empty: secrets at rest use a key derived from "
             "SECRET_KEY, so rotating SECRET_KEY makes them unreadable.", id="cognito.W005",
             hint="Set ENCRYPTION_KEYS to a list of Fernet keys."))
     return messages
+
+
+def _per_process_cache() -> list[CheckMessage]:
+    alias = app_settings.CACHE_ALIAS
+    config = settings.CACHES.get(alias) if isinstance(alias, str) else None
+    backend = str((config or {}).get("BACKEND", ""))
+    hint = ("Point CACHE_ALIAS at a cache every server process shares, such as "
+            "django.core.cache.backends.redis.RedisCache.")
+    if backend == DUMMY_CACHE:
+        return [Warning(
+            f"COGNITO['CACHE_ALIAS'] ({alias!r}) is a DummyCache, which keeps nothing: "
+            "lockout after failed sign-ins, rate limits and one-use SRP blocks do not work, "
+            "and pools and app clients are read from the database on every request.",
+            id="cognito.W007", hint=hint)]
+    if backend == LOCMEM_CACHE:
+        return [Warning(
+            f"COGNITO['CACHE_ALIAS'] ({alias!r}) is a per-process LocMemCache: with more "
+            "than one server process, lockout counters, rate limits and one-use SRP blocks "
+            "are counted per process, and a change to a pool or app client reaches other "
+            "processes only when they restart.", id="cognito.W007", hint=hint)]
+    return []
 
 
 @register(Tags.database)

@@ -19,6 +19,7 @@ SMTP = "django.core.mail.backends.smtp.EmailBackend"
 DUMMY = "django.core.mail.backends.dummy.EmailBackend"
 SENDER = "tests.test_checks.sms_sender"
 NOT_CALLABLE = 42
+SHARED_CACHE = "django.core.cache.backends.redis.RedisCache"
 # A production configuration that raises nothing.
 CLEAN = {"PUBLIC_BASE_URL": "https://auth.example.com", "REGION": "eu-west-1",
          "SMS_SENDER": SENDER, "ENCRYPTION_KEYS": [KEY]}
@@ -28,9 +29,16 @@ def sms_sender(phone_number: str, message: str, *, pool: UserPool, purpose: str)
     """A stand-in production SMS sender."""
 
 
-def settings_messages(cognito: Any, *, debug: bool = False,
-                      email_backend: str = SMTP) -> list[CheckMessage]:
-    with override_settings(COGNITO=cognito, DEBUG=debug, EMAIL_BACKEND=email_backend):
+def shared_caches(backend: str = SHARED_CACHE) -> dict[str, Any]:
+    """Cache settings naming ``backend`` (checks read them; nothing connects)."""
+    return {alias: {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:1"}
+            for alias in ("default", "limits")}
+
+
+def settings_messages(cognito: Any, *, debug: bool = False, email_backend: str = SMTP,
+                      cache_backend: str = SHARED_CACHE) -> list[CheckMessage]:
+    with override_settings(COGNITO=cognito, DEBUG=debug, EMAIL_BACKEND=email_backend,
+                           CACHES=shared_caches(cache_backend)):
         return checks.check_settings()
 
 
@@ -136,8 +144,6 @@ def test_e006_unknown_cache_alias() -> None:
                               "settings.CACHES."
 
 
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-                           "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
 def test_e006_accepts_a_configured_alias() -> None:
     assert settings_messages({**CLEAN, "CACHE_ALIAS": "limits"}) == []
 
@@ -208,6 +214,14 @@ def test_w004_development_sms_sender_in_production() -> None:
     assert settings_messages(config, debug=True) == []
 
 
+@pytest.mark.parametrize("backend", [checks.LOCMEM_CACHE, checks.DUMMY_CACHE])
+def test_w007_per_process_cache_in_production(backend: str) -> None:
+    messages = settings_messages(CLEAN, cache_backend=backend)
+    assert ids(messages) == ["cognito.W007"]
+    assert backend.rsplit(".", 1)[1] in messages[0].msg and "Redis" in str(messages[0].hint)
+    assert settings_messages(CLEAN, debug=True, cache_backend=backend) == []
+
+
 def test_w005_no_encryption_keys_in_production() -> None:
     config = {**CLEAN, "ENCRYPTION_KEYS": []}
     assert ids(settings_messages(config)) == ["cognito.W005"]
@@ -229,7 +243,8 @@ def test_every_settings_message_has_an_id_and_a_hint() -> None:
 
 
 def test_settings_check_is_registered() -> None:
-    with override_settings(COGNITO={**CLEAN, "TYPO": 1}, DEBUG=False, EMAIL_BACKEND=SMTP):
+    with override_settings(COGNITO={**CLEAN, "TYPO": 1}, DEBUG=False, EMAIL_BACKEND=SMTP,
+                           CACHES=shared_caches()):
         found = [m for m in run_checks() if m.id.startswith("cognito.")]
     assert ids(found) == ["cognito.E002"]
 

@@ -126,6 +126,15 @@ def test_a_lost_stamp_reads_as_a_change(pool: UserPool, app: AppClient) -> None:
     assert config_cache.client(app.pk).name == "renamed"
 
 
+def test_a_cache_that_keeps_nothing_reads_every_time(pool: UserPool, app: AppClient,
+                                                    settings: Any) -> None:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    first = config_cache.client(app.pk)
+    AppClient.objects.filter(pk=app.pk).update(name="renamed")
+    again, sql = queries(lambda: config_cache.client(app.pk))
+    assert again is not first and again.name == "renamed" and sql
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_stamp_moves_at_once_and_again_at_commit(make_pool: Any, make_client: Any) -> None:
     pool = make_pool()

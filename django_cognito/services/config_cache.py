@@ -53,8 +53,11 @@ def stamp(pool_id: str) -> str:
     key = _key(pool_id)
     value = cache.get(key)
     if value is None:
-        cache.add(key, secrets.token_hex(8), STAMP_SECONDS)
+        fresh = secrets.token_hex(8)
+        cache.add(key, fresh, STAMP_SECONDS)
         value = cache.get(key)
+        if value is None:  # a cache that keeps nothing: every read is a change
+            return fresh
     return str(value)
 
 
