@@ -18,6 +18,7 @@ import jwt
 import pytest
 from botocore.exceptions import ClientError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pycognito import aws_srp
 from pycognito.aws_srp import AWSSRP
 from pycognito.exceptions import ForceChangePasswordException
@@ -32,6 +33,7 @@ from django_cognito.services import (
     auth,
     recovery,
     signup,
+    srp_auth,
     users,
 )
 from tests.conftest import PASSWORD, last_code
@@ -264,6 +266,27 @@ def test_public_values_that_are_zero_mod_n_or_malformed_are_refused(value: str) 
     assert srp.parse_public(value) is None
 
 
+@pytest.mark.parametrize(("big_a", "verifier", "u", "b"), [
+    (pow(2, 2 ** 1000 + 7, srp.N), pow(2, 2 ** 255 + 3, srp.N), 2 ** 255 + 11, 2 ** 256 - 1),
+    (srp.N + 5, srp.N - 1, 1, 1),  # an A above N is accepted; it is used reduced
+    (2, 1, 0, 2 ** 200 + 1),
+    (int(srp.MAX_PUBLIC_HEX * "f", 16), 3, 2 ** 256 - 1, 12345),
+], ids=["typical", "a-above-n", "u-zero", "largest-a"])
+def test_exponentiation_agrees_with_pythons_pow(big_a: int, verifier: int, u: int,
+                                                b: int) -> None:
+    n = srp.N
+    big_b = srp.server_public(verifier, b)
+    assert big_b == (srp.K * verifier + pow(2, b, n)) % n and type(big_b) is int
+    secret = srp.server_secret(big_a, verifier, u, b)
+    assert secret == pow(big_a * pow(verifier, u, n) % n, b, n) and type(secret) is int
+
+
+def test_verifier_exponent_of_zero_gives_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GMP's constant-time power refuses an exponent of 0; g^0 is still 1.
+    monkeypatch.setattr(srp, "compute_x", lambda *args: 0)
+    assert srp.make_verifier("5a" * 16, "AbCdEf123", "alice", PASSWORD) == "01"
+
+
 # Storage ----------------------------------------------------------------------------------------
 
 def test_verifier_is_encrypted_at_rest_and_is_g_to_the_x(pool: UserPool) -> None:
@@ -375,6 +398,70 @@ def test_correct_password_gets_tokens(pool: UserPool, client: AppClient) -> None
     assert claims(tokens["IdToken"])["sub"] == str(user.sub)
     assert claims(tokens["IdToken"])["aud"] == client.id
     assert tokens["RefreshToken"]
+
+
+class _PowerSpy:
+    """Records the exponent of every modular power srp computes, by GMP routine."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.public: list[int] = []
+        self.secret: list[int] = []
+        real = srp.gmpy2
+
+        def powmod(base: int, exponent: int, modulus: int) -> Any:
+            self.public.append(int(exponent))
+            return real.powmod(base, exponent, modulus)
+
+        def powmod_sec(base: int, exponent: int, modulus: int) -> Any:
+            self.secret.append(int(exponent))
+            return real.powmod_sec(base, exponent, modulus)
+
+        monkeypatch.setattr(srp, "gmpy2", SimpleNamespace(powmod=powmod, powmod_sec=powmod_sec))
+
+    def clear(self) -> None:
+        self.public.clear()
+        self.secret.clear()
+
+
+def test_secret_exponents_go_through_the_constant_time_power(
+        pool: UserPool, make_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = _PowerSpy(monkeypatch)
+    user = create(pool)
+    x = srp.compute_x(user.srp_salt, pool.pool_name_suffix, "alice", PASSWORD)
+    assert x in spy.secret and not spy.public  # v = g^x: x comes from the password
+    client = make_client(pool, explicit_auth_flows=SRP_FLOWS,
+                         prevent_user_existence_errors="ENABLED")
+    for username in ("alice", "nobody"):
+        spy.clear()
+        aws = srp_client(client, username)
+        params, sent = challenge(aws)
+        answers = aws.process_challenge(params, sent)
+        block, _ = srp_auth._open(answers["PASSWORD_CLAIM_SECRET_BLOCK"])
+        assert spy.secret == [block.b] and not spy.public  # B = k·v + g^b
+        spy.clear()
+        if username == "alice":
+            assert "AuthenticationResult" in respond(aws, answers)
+        else:
+            assert error_of(lambda a=aws, r=answers: respond(a, r)) == INCORRECT
+        # S = (A·v^u)^b, for a simulated user too: the same work whoever asks.
+        assert spy.secret == [block.b]
+        assert spy.public == [srp.scrambler(block.big_a, block.big_b)]
+
+
+def test_the_answer_reads_its_user_once_and_reuses_the_clients_pool(
+        pool: UserPool, client: AppClient) -> None:
+    create(pool)
+    aws = srp_client(client)
+    params, sent = challenge(aws)
+    answers = aws.process_challenge(params, sent)
+    client = AppClient.objects.select_related("pool").get(pk=client.pk)
+    with CaptureQueriesContext(connection) as captured:
+        result = auth.respond_to_auth_challenge(client, "PASSWORD_VERIFIER", answers, None)
+    assert result.tokens is not None
+    users_table, pools_table = PoolUser._meta.db_table, UserPool._meta.db_table
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert len([sql for sql in reads if f'FROM "{users_table}"' in sql]) == 1
+    assert not [sql for sql in reads if f'"{pools_table}"' in sql]
 
 
 def test_admin_initiate_auth_uses_the_same_flow(pool: UserPool, client: AppClient) -> None:

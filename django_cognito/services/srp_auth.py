@@ -13,14 +13,16 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.cache import caches
+from django.db.models import QuerySet
 
+from .. import prepared
 from ..clock import now
 from ..conf import app_settings
 from ..crypto import srp
@@ -197,10 +199,19 @@ def _user_of(pool: UserPool, block: _Block, username: str) -> PoolUser | None:
     """The block's user, if ``username`` names it (its internal username or an alias)."""
     if block.user_pk is None:
         return None
-    user = PoolUser.objects.select_related("pool").filter(pk=block.user_pk, pool=pool).first()
-    if user is None or (username != user.username and find_user(pool, username) != user):
+    # Every SRP answer reads its user: the query is compiled once, not per answer.
+    found = prepared.fetch("srp_auth.user", PoolUser, _user_query, [block.user_pk, pool.pk])
+    if not found:
+        return None
+    user = found[0]
+    user.pool = pool  # the client's, already loaded: no join decoding the pool's JSON again
+    if username != user.username and find_user(pool, username) != user:
         return None
     return user
+
+
+def _user_query(args: Sequence[Any]) -> QuerySet[PoolUser]:
+    return PoolUser.objects.filter(pk=args[0], pool_id=args[1])[:1]
 
 
 def _spend(raw: bytes) -> bool:
