@@ -13,7 +13,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import MD5PasswordHasher, check_password
 from django.dispatch import Signal
 
 from django_cognito import clock, signals
@@ -336,6 +336,39 @@ def test_unknown_user(pool: UserPool, make_client: Any, setting: str, error: typ
             password_auth(client, "nobody", flow=flow, admin=admin)
         assert str(caught.value) == message
     assert PoolUser.objects.count() == 0
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The tests' fast hasher, counting the hashes it computes."""
+
+    algorithm = "counting-md5"
+    hashes = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        type(self).hashes += 1
+        return super().encode(password, salt).replace("md5$", "counting-md5$", 1)
+
+    def verify(self, password: str, encoded: str) -> bool:
+        type(self).hashes += 1
+        return super().verify(password, encoded.replace("counting-md5$", "md5$", 1))
+
+
+@pytest.mark.parametrize("case", ["unknown", "wrong password", "no password"])
+def test_an_unknown_user_costs_a_hash_like_a_wrong_password(
+        pool: UserPool, make_client: Any, settings: Any, case: str) -> None:
+    """Under PreventUserExistenceErrors the hasher runs once whether or not the user exists."""
+    settings.PASSWORD_HASHERS = ["tests.test_auth.CountingHasher"]
+    client = make_client(pool, explicit_auth_flows=ALL_FLOWS,
+                         prevent_user_existence_errors="ENABLED")
+    user = create(pool)
+    if case == "no password":
+        PoolUser.objects.filter(pk=user.pk).update(password="")
+    name = "nobody" if case == "unknown" else "alice"
+    for flow, admin in PASSWORD_FLOWS:
+        CountingHasher.hashes = 0
+        with pytest.raises(NotAuthorizedException, match="Incorrect username or password."):
+            password_auth(client, name, "Wrong-Passw0rd", flow=flow, admin=admin)
+        assert CountingHasher.hashes == 1
 
 
 def test_disabled_user_with_the_right_password(pool: UserPool, client: AppClient) -> None:

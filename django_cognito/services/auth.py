@@ -111,6 +111,7 @@ def _initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
         user = migrate_on_sign_in(client, username, password, metadata)
     if user is None:
         if client.prevents_user_existence_errors:
+            passwords.spend_a_hash(password)  # as long as a wrong password takes
             raise NotAuthorizedException("Incorrect username or password.")
         raise UserNotFoundException("User does not exist.")
     lockout.check(user)

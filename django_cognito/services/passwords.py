@@ -97,8 +97,19 @@ def record_history(user: PoolUser) -> None:
 def verify(user: PoolUser, password: str) -> bool:
     """Check ``password`` against the stored hash (constant time inside the hasher)."""
     if not user.password or not storable(password):  # unencodable: never a stored password
+        spend_a_hash(password)
         return False
     return check_password(password, user.password)
+
+
+def spend_a_hash(password: str) -> None:
+    """Spend what checking one password costs where there is no hash to check.
+
+    An answer for an unknown user (or one without a password) that came back a hash's time
+    sooner than a wrong password's would tell an attacker which usernames exist, defeating
+    PreventUserExistenceErrors; Django's ModelBackend pays the same price for the same reason.
+    """
+    make_password(password if storable(password) else "")
 
 
 def generate_temporary(pool: UserPool) -> str:
