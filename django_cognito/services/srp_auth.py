@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -45,7 +46,7 @@ _WRONG = "Incorrect username or password."
 _BAD_TIMESTAMP = "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english."
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Block:
     """The server's state between the two steps, as carried in SECRET_BLOCK."""
 
@@ -106,9 +107,16 @@ def _seal(block: _Block) -> str:
 
 def _open(text: str) -> tuple[_Block, bytes]:
     """Decrypt a SECRET_BLOCK; anything forged, truncated or foreign is an invalid session."""
-    invalid = NotAuthorizedException("Invalid session for the user.")
     if len(text) > MAX_BLOCK_LENGTH:
-        raise invalid
+        raise NotAuthorizedException("Invalid session for the user.")
+    return _decrypt(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _decrypt(text: str) -> tuple[_Block, bytes]:
+    # Remembered briefly: an answer's block is opened once to route it (custom flows started
+    # with SRP) and again to check it. Whether it was answered before is kept apart (_spend).
+    invalid = NotAuthorizedException("Invalid session for the user.")
     try:
         raw = base64.b64decode(text, validate=True)
         payload: Any = json.loads(fernet().decrypt(base64.urlsafe_b64encode(raw)))
