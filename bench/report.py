@@ -50,6 +50,8 @@ def table(result: dict[str, Any]) -> str:
 
 
 def signup_line(signup: dict[str, Any]) -> str:
+    if signup.get("skipped"):
+        return f"sign-up + confirm: not timed ({signup['skipped']})"
     if signup.get("error"):
         return f"sign-up + confirm: ERROR {signup['error']}"
     return (f"sign-up + confirm: {signup['per_second']:.2f}/s ({signup['rounds']} rounds, "
@@ -93,8 +95,8 @@ def combined(results: list[dict[str, Any]]) -> str:
     line = f"{'sign-up + confirm per s (ratio to hashes/s)':<44}"
     for result in results:
         signup = result["signup"]
-        if signup.get("error"):
-            line += f"{'ERROR':>16}{'':>8}"
+        if signup.get("error") or signup.get("skipped"):
+            line += f"{'ERROR' if signup.get('error') else '-':>16}{'':>8}"
         else:
             line += f"{signup['per_second']:>16.2f}{signup['ratio']:>8.2f}"
     lines.append(line)

@@ -271,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path)
     parser.add_argument("--seed-only", action="store_true",
                         help="seed (or check) the database and stop")
+    parser.add_argument("--only", metavar="TEXT",
+                        help="time only the reads whose name contains TEXT (the baseline "
+                             "always runs) and skip the sign-ups")
     args = parser.parse_args(argv)
 
     database = prepare_database(args.backend, args.database, args.users)
@@ -301,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()
     measurements = read_measurements(info.pool, sample_users(info.pool))
+    if args.only:
+        measurements = [m for i, m in enumerate(measurements)
+                        if i == 0 or args.only.lower() in m.name.lower()]
     say(f"{args.backend}: timing {len(measurements)} reads x {args.rounds} rounds")
     run_rounds(measurements, args.rounds, progress=say)
     for m in measurements:
@@ -309,8 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     baseline_ms = baseline.summary(None).get("median_ms")
     rows = [m.summary(baseline_ms) for m in measurements]
     rows[0]["baseline"] = True
-    say(f"{args.backend}: {args.signups} sign-up + confirm rounds")
-    signup = signups(info.pool, args.signups)
+    signup: dict[str, Any] = {"skipped": f"--only {args.only}"}
+    if not args.only:
+        say(f"{args.backend}: {args.signups} sign-up + confirm rounds")
+        signup = signups(info.pool, args.signups)
 
     from django.conf import settings
 

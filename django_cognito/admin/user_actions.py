@@ -1,17 +1,17 @@
-"""Changelist actions on pool users; each calls one service per user.
-
-Global sign-out is absent on purpose: it revokes refresh tokens, which do not exist yet.
-"""
+"""Changelist actions on pool users; each calls one service per user."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +23,58 @@ from .user_forms import AddToGroupForm
 
 MAX_ACTION_USERS = 1000
 GROUP_SUGGESTIONS = 100
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """Widget attributes as ``django/forms/widgets/attrs.html`` writes them."""
+    return "".join(f" {conditional_escape(name)}" if value is True else
+                   f' {conditional_escape(name)}="{conditional_escape(value)}"'
+                   for name, value in attrs.items() if value is not False)
+
+
+class QuickSelect(forms.Select):
+    """A select written directly, as Django's default ``select.html`` would write it.
+
+    The action menu is on every changelist page; rendering it through the form
+    renderer includes one template per option and per attribute list.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
+               renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"'
+                 f'{_attributes(widget["attrs"])}>']
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group)}">')
+            parts += [f'\n  <option value="{conditional_escape(option["value"])}"'
+                      f'{_attributes(option["attrs"])}>{conditional_escape(option["label"])}'
+                      f"</option>\n" for option in options]
+            if group:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308  (every value escaped above)
+
+
+class QuickHiddenInput(forms.HiddenInput):
+    """A hidden input written directly, as Django's default ``input.html`` would write it."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
+               renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else \
+            f' value="{conditional_escape(widget["value"])}"'
+        return mark_safe(  # noqa: S308  (every value escaped)
+            f'<input type="{conditional_escape(widget["type"])}" '
+            f'name="{conditional_escape(widget["name"])}"{shown}{_attributes(widget["attrs"])}>')
+
+
+class UserActionForm(helpers.ActionForm):
+    """Django's action form, its two fields written without the widget templates."""
+
+    action = forms.ChoiceField(label=gettext_lazy("Action:"), widget=QuickSelect)
+    select_across = forms.BooleanField(label="", required=False, initial=0,
+                                       widget=QuickHiddenInput({"class": "select-across"}))
 
 
 def selected_users(modeladmin: Any, request: HttpRequest,
