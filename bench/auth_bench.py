@@ -46,7 +46,6 @@ import os
 import platform
 import pstats
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -58,6 +57,8 @@ from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
+
+from .processes import cpu_seconds, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -288,26 +289,6 @@ def profile(call: Callable[[], None], rounds: int, top: int = 15) -> list[dict[s
 
 
 # Servers --------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def cpu_seconds(root: int) -> float:
-    """User + system CPU time used so far by a process and its children (Linux /proc)."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # a process that ended while the list was read
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if root in (pid, ppid):
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def answers(port: int, method: str, path: str) -> bool:
     connection = HTTPConnection("127.0.0.1", port, timeout=5)
     try:

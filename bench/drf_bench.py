@@ -37,7 +37,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,6 +54,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from .processes import cpu_seconds, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -282,26 +283,6 @@ def handler_times(tokens: dict[str, str], rounds: int = 40, calls: int = 50
 
 
 # gunicorn and the load generators -----------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def cpu_seconds(master: int) -> float:
-    """User + system CPU time used so far by a process and its children (Linux /proc)."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # a process that ended while the list was read
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if master in (pid, ppid):
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int, log: Path) -> Iterator[tuple[str, int]]:
     """Start gunicorn with ``workers`` sync workers on a free loopback port.
