@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.db.models.query import QuerySet
 
@@ -41,7 +42,9 @@ class _Compiled:
 def _marker(index: int, value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise TypeError("prepared arguments are strings or integers")
-    return f"\x00cognito-arg-{index}\x00" if isinstance(value, str) else _INT_MARKER - index
+    # Mixed case and LIKE's special characters, so that a lookup lowering, raising or escaping
+    # its argument shows as a transformation.
+    return f"\x00Cognito_Arg%{index}\\\x00" if isinstance(value, str) else _INT_MARKER - index
 
 
 def _lazy(converters: list[Callable[..., Any]], expression: Any) -> list[Callable[..., Any]]:
@@ -63,7 +66,7 @@ def _compile(queryset: QuerySet[Any], markers: Sequence[object]) -> _Compiled | 
     constants: list[Any] = []
     for param in params:
         slot = positions.get(param) if isinstance(param, (str, int)) else None
-        if slot is None and (isinstance(param, str) and "\x00cognito-arg-" in param or
+        if slot is None and (isinstance(param, str) and "\x00cognito_arg%" in param.lower() or
                              isinstance(param, int) and param <= _INT_MARKER):
             return None  # an argument transformed on its way into the SQL
         slots.append(slot)
@@ -94,7 +97,10 @@ def fetch(key: Hashable, model: type[M], build: Callable[[Sequence[Any]], QueryS
         "_cognito_prepared", {})
     if key not in store:
         markers = [_marker(i, a) for i, a in enumerate(args)]
-        store[key] = _compile(build(markers).using(using), markers)
+        try:
+            store[key] = _compile(build(markers).using(using), markers)
+        except (TypeError, ValueError, ValidationError):
+            store[key] = None  # a field that cannot take a marker: the ORM it is
     compiled = store[key]
     if compiled is None:
         return list(build(args).using(using))

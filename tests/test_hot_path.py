@@ -213,6 +213,26 @@ def test_a_transformed_argument_falls_back_to_the_orm(pool: UserPool) -> None:
     assert connections["default"].__dict__["_cognito_prepared"][("test-icontains",)] is None
 
 
+def test_a_lowered_or_unconvertible_argument_falls_back_to_the_orm(pool: UserPool) -> None:
+    bob = make_user(pool, "bob")
+
+    def lowered(args: Any) -> Any:
+        return PoolUser.objects.filter(pool_id=args[0], username__iexact=args[1])
+
+    def as_uuid(args: Any) -> Any:
+        return PoolUser.objects.filter(pool_id=args[0], sub=args[1])
+
+    for _ in range(2):
+        assert prepared.fetch(("test-iexact",), PoolUser, lowered, [pool.pk, "BOB"]) == [bob]
+        # Escaped by the ORM for LIKE where iexact uses it: never a wildcard here either.
+        assert prepared.fetch(("test-iexact",), PoolUser, lowered, [pool.pk, "b_b"]) == []
+        assert prepared.fetch(("test-iexact",), PoolUser, lowered, [pool.pk, "b%"]) == []
+        assert prepared.fetch(("test-uuid",), PoolUser, as_uuid, [pool.pk, str(bob.sub)]) \
+            == [bob]
+    store = connections["default"].__dict__["_cognito_prepared"]
+    assert store[("test-uuid",)] is None
+
+
 def test_a_sign_in_writes_its_refresh_token_row(pool: UserPool, app: AppClient) -> None:
     make_user(pool)
     result = sign_in(config_cache.client(app.pk))
