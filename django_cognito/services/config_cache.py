@@ -70,13 +70,17 @@ def invalidate(pool_id: str) -> None:
     transaction.on_commit(replace, robust=True)
 
 
-def _settings_with(pool: UserPool) -> UserPool:
-    """Attach the pool's settings row (or unsaved defaults) for ``pool_config.settings_of``."""
+def load_settings(pool: UserPool) -> UserPoolSettings:
+    """The pool's stored-only settings row (unsaved defaults when none was ever stored)."""
     try:
-        settings = UserPoolSettings.objects.get(pool=pool)
+        return UserPoolSettings.objects.get(pool=pool)
     except UserPoolSettings.DoesNotExist:
-        settings = UserPoolSettings(pool=pool)
-    setattr(pool, SETTINGS_ATTRIBUTE, settings)
+        return UserPoolSettings(pool=pool)
+
+
+def _settings_with(pool: UserPool) -> UserPool:
+    """Attach the pool's settings for ``pool_config.settings_of`` to read without a query."""
+    setattr(pool, SETTINGS_ATTRIBUTE, load_settings(pool))
     return pool
 
 

@@ -30,12 +30,7 @@ MFA_FACTORS = ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfa
 def settings_of(pool: UserPool) -> UserPoolSettings:
     """The pool's stored-only settings (unsaved defaults when none were ever stored)."""
     loaded = config_cache.cached_settings(pool)
-    if loaded is not None:
-        return loaded
-    try:
-        return UserPoolSettings.objects.get(pool=pool)
-    except UserPoolSettings.DoesNotExist:
-        return UserPoolSettings(pool=pool)
+    return loaded if loaded is not None else config_cache.load_settings(pool)
 
 
 def save_extra(pool: UserPool, extra: Mapping[str, Any]) -> None:

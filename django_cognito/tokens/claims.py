@@ -10,8 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from ..conf import app_settings
@@ -28,14 +26,13 @@ _JWKS_SUFFIX = "/.well-known/jwks.json"
 
 
 _PLACEHOLDER_POOL = "us-east-1_Placeholder0"
-# URL prefix of the app's pool paths by (URLconf, script prefix): every token needs it.
-_prefixes: dict[tuple[str, str], str] = {}
+# URL prefix of the app's pool paths per URLconf: every token needs it.
+_prefixes: dict[str, str] = {}
 
 
 def _pool_path(pool_id: str) -> str:
     """``<include prefix><pool_id>`` relative to the script prefix."""
-    script_prefix = get_script_prefix()
-    key = (str(get_urlconf() or settings.ROOT_URLCONF), script_prefix)
+    key = str(get_urlconf() or settings.ROOT_URLCONF)
     prefix = _prefixes.get(key)
     if prefix is None:
         try:
@@ -46,15 +43,9 @@ def _pool_path(pool_id: str) -> str:
                 "namespace): token issuers are built from where it is mounted.") from exc
         # reverse() prepends the script prefix, which varies per request (SCRIPT_NAME); the
         # issuer must not, so the deployment path belongs in PUBLIC_BASE_URL instead.
-        path = path[len(script_prefix):]
+        path = path[len(get_script_prefix()):]
         prefix = _prefixes[key] = path[: -len(_PLACEHOLDER_POOL + _JWKS_SUFFIX)]
     return prefix + pool_id
-
-
-@receiver(setting_changed)
-def _forget_prefixes(*, setting: str, **kwargs: Any) -> None:
-    if setting == "ROOT_URLCONF":
-        _prefixes.clear()
 
 
 def issuer_for(pool: UserPool | str) -> str:
