@@ -8,15 +8,7 @@ import {
   CognitoUser,
   CognitoUserPool,
 } from "amazon-cognito-identity-js";
-import { describe, env, main } from "./lib.mjs";
-
-class MemoryStorage {
-  constructor() { this.items = new Map(); }
-  setItem(key, value) { this.items.set(key, String(value)); }
-  getItem(key) { return this.items.has(key) ? this.items.get(key) : null; }
-  removeItem(key) { this.items.delete(key); }
-  clear() { this.items.clear(); }
-}
+import { MemoryStorage, describe, env, main } from "./lib.mjs";
 
 // Each step settles with what the library called back: a challenge, a session or an error.
 function callbacks(resolve) {

@@ -5,21 +5,7 @@ import {
   CognitoUser,
   CognitoUserPool,
 } from "amazon-cognito-identity-js";
-import { env, failure, main } from "./lib.mjs";
-
-class MemoryStorage {
-  constructor() { this.items = new Map(); }
-  setItem(key, value) { this.items.set(key, String(value)); }
-  getItem(key) { return this.items.has(key) ? this.items.get(key) : null; }
-  removeItem(key) { this.items.delete(key); }
-  clear() { this.items.clear(); }
-}
-
-function promised(user, method, ...args) {
-  return new Promise((resolve, reject) => {
-    user[method](...args, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
+import { MemoryStorage, env, failure, main, promised } from "./lib.mjs";
 
 function authenticate(user, password) {
   const details = new AuthenticationDetails({ Username: user.getUsername(), Password: password });

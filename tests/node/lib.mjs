@@ -40,3 +40,19 @@ export async function main(run) {
     process.exitCode = 1;
   }
 }
+
+// amazon-cognito-identity-js keeps its session in a synchronous key-value store.
+export class MemoryStorage {
+  constructor() { this.items = new Map(); }
+  setItem(key, value) { this.items.set(key, String(value)); }
+  getItem(key) { return this.items.has(key) ? this.items.get(key) : null; }
+  removeItem(key) { this.items.delete(key); }
+  clear() { this.items.clear(); }
+}
+
+// A callback-style CognitoUser method as a promise.
+export function promised(user, method, ...args) {
+  return new Promise((resolve, reject) => {
+    user[method](...args, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
