@@ -31,6 +31,7 @@ from django_cognito.models import (
     UserStatus,
 )
 from django_cognito.services import attributes, groups, passwords, tokens, users
+from django_cognito.services import pools as pools_service
 from tests.conftest import PASSWORD, last_code
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,9 @@ def make_user(pool: UserPool, username: str, *, status: str = UserStatus.CONFIRM
 
 
 def url(model: str, view: str, *args: Any) -> str:
-    return reverse(f"admin:django_cognito_{model}_{view}", args=args)
+    # The admin quotes primary keys in its URLs: a pool id such as "us-east-1_3C..." would
+    # otherwise unquote to "us-east-1<...".
+    return reverse(f"admin:django_cognito_{model}_{view}", args=[quote(a) for a in args])
 
 
 def changelist(client: Client, **params: Any) -> Any:
@@ -645,9 +648,9 @@ def test_pool_change_form_keeps_sign_in_configuration_fixed(admin_client: Client
 def test_pool_deletion_respects_deletion_protection(admin_client: Client,
                                                     make_pool: Any) -> None:
     protected = make_pool(name="protected", deletion_protection=True)
-    response = admin_client.post(url("userpool", "delete", quote(protected.pk)), {"post": "yes"})
+    response = admin_client.post(url("userpool", "delete", protected.pk), {"post": "yes"})
     assert response.status_code == 302
-    assert response["Location"] == url("userpool", "change", quote(protected.pk))
+    assert response["Location"] == url("userpool", "change", protected.pk)
     assert messages_of(response) == [
         "The user pool cannot be deleted because deletion protection is activated."]
     assert UserPool.objects.filter(pk=protected.pk).exists()
@@ -817,3 +820,18 @@ def test_every_page_renders(admin_client: Client, pool: UserPool, confidential: 
         "adminform"].form.initial["pool"] == pool.pk
     group_delete = admin_client.get(url("group", "delete", group.pk))
     assert dict(group_delete.context["model_count"]) == {"groups": "1", "group memberships": "1"}
+
+
+def test_pool_ids_that_look_quoted_open_from_the_changelist(admin_client: Client,
+                                                            monkeypatch: Any) -> None:
+    # "_3C" is how the admin quotes "<": the admin's links must quote the id so that
+    # unquoting gives it back.
+    monkeypatch.setattr(pools_service.cs, "new_pool_id", lambda region: f"{region}_3C2F5Fabc")
+    pool = pools_service.create_user_pool("quoted")
+    assert pool.pk == "us-east-1_3C2F5Fabc"
+    listing = admin_client.get(url("userpool", "changelist")).content.decode()
+    links = set(re.findall(r'href="(/admin/django_cognito/userpool/[^"]+/change/)', listing))
+    assert links == {url("userpool", "change", pool.pk)}
+    page = admin_client.get(links.pop())
+    assert page.status_code == 200
+    assert page.context["original"] == pool
