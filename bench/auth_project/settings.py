@@ -1,8 +1,9 @@
 """Settings of the sign-in benchmark project, filled in by ``bench.auth_bench`` through the
 environment (gunicorn inherits it).
 
-A lean production-like stack: ``DEBUG`` off, two cheap middlewares, django_cognito's URLs at
-the root so boto3's ``endpoint_url`` is the server's URL, Django's default password hasher.
+A lean production-like stack: ``DEBUG`` off, two cheap middlewares behind the bench's CPU
+meter (``meter``), django_cognito's URLs at the root so boto3's ``endpoint_url`` is the
+server's URL, Django's default password hasher.
 
 - ``BENCH_AUTH_DATABASE``: the SQLite file holding the pool (migrated by the bench);
 - ``BENCH_AUTH_BASE_URL``: the server's URL, also ``PUBLIC_BASE_URL`` (the tokens' issuer).
@@ -21,6 +22,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bench.auth_project.meter.middleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
