@@ -10,7 +10,7 @@ import pytest
 from django_cognito import clock
 from django_cognito.exceptions import NotAuthorizedException
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
-from django_cognito.services import admin_users, auth
+from django_cognito.services import admin_users, auth, lockout
 from tests.conftest import PASSWORD
 from tests.test_auth import reuse_rsa_keys
 
@@ -29,6 +29,8 @@ def _fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     reuse_rsa_keys(monkeypatch)
+    # Locks are asserted to the half second: a stalled machine must not let one lapse.
+    clock.freeze()
 
 
 @pytest.fixture
@@ -228,3 +230,33 @@ def test_parallel_failures_are_all_counted(user: PoolUser) -> None:
         lockout.check(user)
     wait(16)
     lockout.check(user)
+
+
+def test_the_lock_follows_the_count_whatever_order_parallel_failures_finish_in(
+        client: AppClient, user: PoolUser) -> None:
+    # Ten parallel wrong guesses, each past the check before any failed, earn a 32 s lock.
+    # The lock is worked out from the atomic count, so a slower failure that finishes last
+    # cannot leave the shorter lock of its own count.
+    for _ in range(10):
+        lockout.failed(user)
+    assert lockout.lock_seconds(9) == 16 and lockout.lock_seconds(10) == 32
+    wait(31.5)
+    assert attempt(client, PASSWORD) == LOCKED
+    wait(0.5)
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_lock_lengths() -> None:
+    assert [lockout.lock_seconds(n) for n in range(7)] == [0, 0, 0, 0, 0, 1, 2]
+    assert lockout.lock_seconds(14) == 512 and lockout.lock_seconds(15) == 900
+    assert lockout.lock_seconds(10**6) == 900  # no huge power for a huge count
+
+
+def test_a_frozen_clock_stands_still_until_advanced_or_reset() -> None:
+    clock.freeze()
+    frozen = clock.now()
+    assert clock.now() == frozen
+    wait(2)
+    assert clock.now() == frozen + dt.timedelta(seconds=2)
+    clock.reset()
+    assert abs(clock.now() - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=1)

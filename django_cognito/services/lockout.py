@@ -4,6 +4,10 @@ After 5 failures a user is locked for 1 s, doubling with each further failure up
 attempts during a lock are refused without extending it, and the count resets after 15 min
 without attempts or on a successful sign-in. Counters live in the configured cache so that
 every app process shares them (use Redis in production).
+
+The lock is worked out from the failure count and the time of the last failure rather than
+stored: the count is an atomic increment, so parallel wrong guesses always leave the longest
+lock their number earns, where a stored lock could be overwritten by a slower, shorter one.
 """
 
 from __future__ import annotations
@@ -20,16 +24,24 @@ MAX_LOCK_SECONDS = 900
 RESET_AFTER_SECONDS = 900
 
 
-def _keys(user: PoolUser) -> tuple[str, str, str]:
+def _keys(user: PoolUser) -> tuple[str, str]:
     base = f"django_cognito:lockout:{user.pool_id}:{user.pk}"
-    return f"{base}:count", f"{base}:last", f"{base}:until"
+    return f"{base}:count", f"{base}:last"
+
+
+def lock_seconds(failures: int) -> int:
+    """How long ``failures`` failed attempts lock the user (0: not locked)."""
+    excess = failures - FREE_ATTEMPTS
+    return 0 if excess < 0 else min(2 ** min(excess, 10), MAX_LOCK_SECONDS)
 
 
 def check(user: PoolUser) -> None:
     """Refuse the attempt while the user is locked out."""
-    _, _, until_key = _keys(user)
-    until = caches[app_settings.CACHE_ALIAS].get(until_key)
-    if until and now().timestamp() < until:
+    count_key, last_key = _keys(user)
+    state = caches[app_settings.CACHE_ALIAS].get_many([count_key, last_key])
+    failures, last = state.get(count_key), state.get(last_key)
+    if (isinstance(failures, int) and isinstance(last, (int, float))
+            and now().timestamp() < last + lock_seconds(failures)):
         raise NotAuthorizedException("Password attempts exceeded")
 
 
@@ -39,7 +51,7 @@ def failed(user: PoolUser) -> None:
     The count is an atomic cache increment, so parallel wrong guesses are all counted.
     """
     cache = caches[app_settings.CACHE_ALIAS]
-    count_key, last_key, until_key = _keys(user)
+    count_key, last_key = _keys(user)
     timeout = RESET_AFTER_SECONDS + MAX_LOCK_SECONDS
     stamp = now().timestamp()
     last = cache.get(last_key)
@@ -47,14 +59,10 @@ def failed(user: PoolUser) -> None:
         cache.set(count_key, 0, timeout=timeout)
     cache.add(count_key, 0, timeout=timeout)
     try:
-        failures = cache.incr(count_key)
+        cache.incr(count_key)
     except ValueError:  # evicted between add and incr
         cache.set(count_key, 1, timeout=timeout)
-        failures = 1
     cache.set(last_key, stamp, timeout=timeout)
-    excess = failures - FREE_ATTEMPTS
-    if excess >= 0:
-        cache.set(until_key, stamp + min(2 ** excess, MAX_LOCK_SECONDS), timeout=timeout)
 
 
 def succeeded(user: PoolUser) -> None:
