@@ -176,11 +176,13 @@ def envelope(pool: UserPool, client: AppClient, source: str, username: str,
             "callerContext": {"awsSdkVersion": triggers.SDK_VERSION, "clientId": client.id}}
 
 
-def dead_endpoint() -> str:
-    """A loopback URL nothing listens on: a port the OS just handed out and took back."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+@pytest.fixture
+def dead_endpoint() -> Iterator[str]:
+    """A loopback URL that refuses connections: its port stays bound, never listening, for the
+    whole test, so no other server (another xdist worker's) can take it meanwhile."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{holder.getsockname()[1]}"
 
 
 def strip(event: dict[str, Any]) -> dict[str, Any]:
@@ -328,10 +330,11 @@ def test_wrongly_typed_response_fields_are_refused(
 
 
 def test_unreachable_function_is_an_unexpected_lambda_exception(
-        make_pool: Any, make_client: Any, lambda_server: LambdaStandIn, settings: Any) -> None:
+        make_pool: Any, make_client: Any, lambda_server: LambdaStandIn, settings: Any,
+        dead_endpoint: str) -> None:
     pool = forwarding_pool(make_pool, PreSignUp=arn("pre"))
     client = make_client(pool)
-    settings.COGNITO = {**settings.COGNITO, "LAMBDA_ENDPOINT_URL": dead_endpoint()}
+    settings.COGNITO = {**settings.COGNITO, "LAMBDA_ENDPOINT_URL": dead_endpoint}
     with pytest.raises(UnexpectedLambdaException) as caught:
         signup.sign_up(client, "alice", PASSWORD, [{"Name": "email", "Value": EMAIL}])
     assert caught.value.message == \
@@ -510,10 +513,11 @@ def test_user_migration_event_leaves_and_the_user_is_migrated(
 
 
 def test_user_migration_unreachable_creates_nobody(
-        make_pool: Any, make_client: Any, lambda_server: LambdaStandIn, settings: Any) -> None:
+        make_pool: Any, make_client: Any, lambda_server: LambdaStandIn, settings: Any,
+        dead_endpoint: str) -> None:
     pool = forwarding_pool(make_pool, UserMigration=arn("migrate"))
     client = make_client(pool, explicit_auth_flows=FLOWS)
-    settings.COGNITO = {**settings.COGNITO, "LAMBDA_ENDPOINT_URL": dead_endpoint()}
+    settings.COGNITO = {**settings.COGNITO, "LAMBDA_ENDPOINT_URL": dead_endpoint}
     with pytest.raises(UnexpectedLambdaException):
         auth.initiate_auth(client, "USER_PASSWORD_AUTH",
                            {"USERNAME": "legacy", "PASSWORD": PASSWORD})
