@@ -62,7 +62,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
-from .processes import cpu_seconds, free_port, run_seconds
+from .processes import cpu_seconds, free_port, run_seconds, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -343,12 +343,7 @@ def server(name: str, command: list[str], port: int, probe: tuple[str, str], log
             raise RuntimeError(f"{name}: another process listens on 127.0.0.1:{port}")
         yield process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _parent(pid: int) -> int:

@@ -55,7 +55,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from .processes import cpu_seconds, free_port
+from .processes import cpu_seconds, free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -311,12 +311,7 @@ def gunicorn(env: dict[str, str], workers: int, log: Path) -> Iterator[tuple[str
             time.sleep(0.1)
         yield f"http://127.0.0.1:{port}", process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def http_get(port: int, path: str, token: str | None) -> tuple[int, bytes]:

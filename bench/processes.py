@@ -1,9 +1,11 @@
-"""Loopback ports and the CPU time of server processes, shared by the HTTP benchmarks."""
+"""Loopback ports, the CPU time of server processes and their stopping, shared by the HTTP
+benchmarks and the multi-process tests."""
 
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from pathlib import Path
 
 
@@ -47,3 +49,13 @@ def run_seconds(root: int) -> float:
             except (OSError, IndexError, ValueError):
                 continue  # a thread that ended while the list was read
     return total / 1e9
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server started with ``subprocess.Popen``: SIGTERM, then SIGKILL after 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
