@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the project needs: PostgreSQL server binaries and .venv with '.[dev]'.
+# Installs what the project needs: PostgreSQL and Redis server binaries and .venv with '.[dev]'.
 # BOOTSTRAP_SKIP_POSTGRES=1 skips PostgreSQL; PYTHON picks the interpreter (default python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,15 +7,25 @@ cd "$(dirname "$0")/.."
 say() { echo "bootstrap: $*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Debian packages the tests start servers from: PostgreSQL and Redis.
+packages=()
 if [ "${BOOTSTRAP_SKIP_POSTGRES:-0}" = 1 ]; then
     say "postgresql: skipped"
 elif compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
     say "postgresql: present"
 else
-    say "postgresql: installing with apt-get"
+    packages+=(postgresql)
+fi
+if command -v redis-server >/dev/null; then
+    say "redis: present"
+else
+    packages+=(redis-server)
+fi
+if [ ${#packages[@]} -gt 0 ]; then
+    say "apt-get install ${packages[*]}"
     as_root apt-get update -q >&2
     as_root env DEBIAN_FRONTEND=noninteractive \
-        apt-get -o DPkg::Lock::Timeout=300 install -y -q postgresql >&2
+        apt-get -o DPkg::Lock::Timeout=300 install -y -q "${packages[@]}" >&2
 fi
 
 python=${PYTHON:-python3}

@@ -1,0 +1,1 @@
+"""Two server processes sharing one database and one Redis: see tests/test_shared_cache.py."""
