@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends import base as cache_base
+from django.core.cache.backends import locmem
 
 from django_cognito import clock
+from django_cognito.conf import app_settings
 from django_cognito.exceptions import NotAuthorizedException
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import admin_users, auth, lockout
@@ -31,6 +37,11 @@ def _fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     reuse_rsa_keys(monkeypatch)
     # Locks are asserted to the half second: a stalled machine must not let one lapse.
     clock.freeze()
+    # The cache's expiry follows the test clock too: a quiet quarter of an hour resets the
+    # count by expiring its keys.
+    moved = SimpleNamespace(time=lambda: clock.now().timestamp())
+    monkeypatch.setattr(locmem, "time", moved)
+    monkeypatch.setattr(cache_base, "time", moved)
 
 
 @pytest.fixture
@@ -232,17 +243,52 @@ def test_parallel_failures_are_all_counted(user: PoolUser) -> None:
     lockout.check(user)
 
 
-def test_the_lock_follows_the_count_whatever_order_parallel_failures_finish_in(
-        client: AppClient, user: PoolUser) -> None:
-    # Ten parallel wrong guesses, each past the check before any failed, earn a 32 s lock.
-    # The lock is worked out from the atomic count, so a slower failure that finishes last
-    # cannot leave the shorter lock of its own count.
-    for _ in range(10):
+def test_a_slower_parallel_failure_cannot_shorten_the_lock(client: AppClient, user: PoolUser,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    # Failures 9 and 10 run in parallel; the 9th is counted first but finishes last. Ten
+    # failures earn 32 s, and the 9th's later finish must not leave its own 16 s.
+    for _ in range(8):
         lockout.failed(user)
-    assert lockout.lock_seconds(9) == 16 and lockout.lock_seconds(10) == 32
+    shared = caches[app_settings.CACHE_ALIAS]
+    ninth_counted, tenth_done = threading.Event(), threading.Event()
+
+    class SlowAfterTheNinth:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(shared, name)
+
+        def incr(self, key: str, delta: int = 1) -> int:
+            value = int(shared.incr(key, delta))
+            if value == 9:
+                ninth_counted.set()
+                assert tenth_done.wait(10)
+            return value
+
+    monkeypatch.setattr(lockout, "caches", {app_settings.CACHE_ALIAS: SlowAfterTheNinth()})
+    ninth = threading.Thread(target=lockout.failed, args=(user,))
+    ninth.start()
+    assert ninth_counted.wait(10)
+    lockout.failed(user)
+    tenth_done.set()
+    ninth.join(10)
+    assert not ninth.is_alive()
     wait(31.5)
     assert attempt(client, PASSWORD) == LOCKED
     wait(0.5)
+    assert attempt(client, PASSWORD) == "ok"
+
+
+def test_a_long_lock_outlives_the_count_of_a_steady_attack(client: AppClient,
+                                                           user: PoolUser) -> None:
+    # A failure each time the lock lifts: the 15th, some 17 minutes in, earns 15 minutes.
+    # Each failure restarts the count's expiry, so the lock holds to its end.
+    fail(client, 5)
+    for lock in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512):
+        wait(lock)
+        assert attempt(client, WRONG) == INCORRECT
+    wait(899)
+    assert attempt(client, PASSWORD) == LOCKED
+    wait(1)
     assert attempt(client, PASSWORD) == "ok"
 
 

@@ -21,7 +21,7 @@ from ..models import PoolUser
 
 FREE_ATTEMPTS = 5
 MAX_LOCK_SECONDS = 900
-RESET_AFTER_SECONDS = 900
+RESET_AFTER_SECONDS = 900  # never shorter than MAX_LOCK_SECONDS: the keys outlive any lock
 
 
 def _keys(user: PoolUser) -> tuple[str, str]:
@@ -48,21 +48,23 @@ def check(user: PoolUser) -> None:
 def failed(user: PoolUser) -> None:
     """Record a failed password (or SRP proof) and lock once past the free attempts.
 
-    The count is an atomic cache increment, so parallel wrong guesses are all counted.
+    The count is an atomic cache increment, so parallel wrong guesses are all counted. Both
+    keys expire 15 minutes after the latest failure, which is how a quiet quarter of an hour
+    resets the count: no read-then-write that parallel failures could interleave. The longest
+    lock (15 min) ends when they expire.
     """
     cache = caches[app_settings.CACHE_ALIAS]
     count_key, last_key = _keys(user)
-    timeout = RESET_AFTER_SECONDS + MAX_LOCK_SECONDS
-    stamp = now().timestamp()
-    last = cache.get(last_key)
-    if last is not None and stamp - last > RESET_AFTER_SECONDS:
-        cache.set(count_key, 0, timeout=timeout)
-    cache.add(count_key, 0, timeout=timeout)
+    cache.add(count_key, 0, timeout=RESET_AFTER_SECONDS)
     try:
         cache.incr(count_key)
-    except ValueError:  # evicted between add and incr
-        cache.set(count_key, 1, timeout=timeout)
-    cache.set(last_key, stamp, timeout=timeout)
+    except ValueError:  # expired or evicted between add and incr
+        cache.add(count_key, 0, timeout=RESET_AFTER_SECONDS)
+        cache.incr(count_key)
+    # An increment keeps the key's old expiry (or, on Redis, none if it expired just before
+    # INCR): each failure restarts the quiet quarter of an hour.
+    cache.touch(count_key, timeout=RESET_AFTER_SECONDS)
+    cache.set(last_key, now().timestamp(), timeout=RESET_AFTER_SECONDS)
 
 
 def succeeded(user: PoolUser) -> None:
