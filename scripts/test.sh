@@ -30,7 +30,7 @@ done
 step ruff ruff check "${lint_paths[@]}"
 step mypy mypy
 
-pytest_cmd=(pytest -p no:cacheprovider -n 2 "$@")
+pytest_cmd=(pytest -p no:cacheprovider -n 2 --dist loadgroup "$@")
 step "pytest (SQLite)" "${pytest_cmd[@]}"
 
 pgdir=$(mktemp -d)

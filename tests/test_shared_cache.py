@@ -10,12 +10,16 @@ would give a different answer.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 WRONG = "Wr0ng-Passw0rd!"  # noqa: S105
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# One cluster serves the module: its tests go to one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("shared_cache")
 
 
 @dataclass
@@ -65,10 +72,30 @@ def _wait_for(condition: Any, what: str, process: subprocess.Popen[bytes], log: 
     raise RuntimeError(f"{what} did not start: {log.read_text(errors='replace')[-3000:]}")
 
 
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here: the child only calls it
+
+
+def _die_with_the_tests() -> None:
+    """In the child: be sent SIGTERM when the test process dies, even by SIGKILL, so a killed
+    run leaves no server behind (gunicorn's workers follow their arbiter)."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     with open(log, "wb") as output:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,  # noqa: S603
-                                stderr=subprocess.STDOUT)
+                                stderr=subprocess.STDOUT, preexec_fn=_die_with_the_tests)
+
+
+def _answers(url: str) -> bool:
+    """Whether the server answers HTTP (its worker has loaded Django), whatever the status."""
+    try:
+        with urllib.request.urlopen(url, timeout=5):  # noqa: S310 (a loopback URL)
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -110,13 +137,17 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             gunicorn = _start([sys.executable, "-m", "gunicorn",
                                "django.core.wsgi:get_wsgi_application()",
                                "--bind", "127.0.0.1:0", "--workers", "1",
-                               "--log-level", "info", "--timeout", "120"], log, env)
+                               "--log-level", "info", "--timeout", "120",
+                               "--graceful-timeout", "5"], log, env)
             processes.append(gunicorn)
 
             def port(log: Path = log) -> str | None:
                 found = LISTENING.search(log.read_text(errors="replace"))
                 return found.group(1) if found else None
-            urls.append(f"http://127.0.0.1:{_wait_for(port, f'gunicorn {name}', gunicorn, log)}")
+            url = f"http://127.0.0.1:{_wait_for(port, f'gunicorn {name}', gunicorn, log)}"
+            # The arbiter logs the port before its worker has loaded Django.
+            _wait_for(lambda url=url: _answers(url), f"gunicorn {name}", gunicorn, log)
+            urls.append(url)
         yield Cluster(urls=(urls[0], urls[1]), **seed)
     finally:
         for process in reversed(processes):
