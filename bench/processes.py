@@ -35,7 +35,7 @@ def run_seconds(root: int) -> float:
     resolution (``/proc/<pid>/task/<tid>/schedstat``), where ``cpu_seconds`` counts clock
     ticks (10 ms). Threads that have ended are not counted: use it for servers whose serving
     threads live on (gunicorn's sync workers), ``cpu_seconds`` for the others."""
-    total = 0
+    total, read = 0, 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
@@ -46,8 +46,11 @@ def run_seconds(root: int) -> float:
         for task in stat.parent.glob("task/*/schedstat"):
             try:
                 total += int(task.read_text().split()[0])
+                read += 1
             except (OSError, IndexError, ValueError):
                 continue  # a thread that ended while the list was read
+    if not read:  # a kernel without schedstat must not pass for a server that costs nothing
+        raise RuntimeError(f"no /proc/*/task/*/schedstat readable for process {root}")
     return total / 1e9
 
 
