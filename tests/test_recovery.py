@@ -31,7 +31,6 @@ from django_cognito.models import (
     VerificationCode,
 )
 from django_cognito.services import admin_users, delivery, passwords, recovery, signup
-from django_cognito.services.limits import WINDOW_SECONDS
 from tests.conftest import PASSWORD, last_code
 
 EMAIL = "alice@example.com"
@@ -46,12 +45,6 @@ NO_CONTACT = ("Cannot reset password for the user as there is no registered/veri
 def _fast_hashing(settings: Any) -> None:
     # The hasher is not under test; PBKDF2's cost would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def start_of_window() -> None:
-    """Move the clock just past an hourly rate-limit boundary so a test never straddles one."""
-    stamp = clock.now().timestamp()
-    clock.advance(dt.timedelta(seconds=WINDOW_SECONDS - stamp % WINDOW_SECONDS + 1))
 
 
 def reload(user: PoolUser) -> PoolUser:
@@ -201,7 +194,7 @@ def test_forgot_password_refused_while_a_temporary_password_is_pending(
 
 
 def test_forgot_password_is_capped_per_hour(client_app: Any) -> None:
-    start_of_window()
+    clock.freeze()  # the attempts must fall in one hourly window
     confirmed_user(client_app)
     for _ in range(10):
         recovery.forgot_password(client_app, "alice")
@@ -337,7 +330,7 @@ def test_confirm_forgot_password_policy_failure_keeps_the_code(client_app: Any, 
 
 
 def test_confirm_forgot_password_is_capped_per_hour(client_app: Any) -> None:
-    start_of_window()
+    clock.freeze()  # the attempts must fall in one hourly window
     user = confirmed_user(client_app)
     recovery.forgot_password(client_app, "alice")
     code = last_code()
@@ -400,7 +393,7 @@ def test_change_password_refused_for_disabled_user(client_app: Any) -> None:
 
 
 def test_change_password_is_capped_per_hour(client_app: Any) -> None:
-    start_of_window()
+    clock.freeze()  # the attempts must fall in one hourly window
     user = confirmed_user(client_app)
     for _ in range(5):
         with pytest.raises(NotAuthorizedException):

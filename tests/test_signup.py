@@ -33,7 +33,6 @@ from django_cognito.models import (
     VerificationCode,
 )
 from django_cognito.services import delivery, passwords, signup
-from django_cognito.services.limits import WINDOW_SECONDS
 from django_cognito.services.users import find_user
 from tests.conftest import PASSWORD, last_code
 
@@ -65,12 +64,6 @@ def counts() -> tuple[int, int, int, int]:
 
 def outboxes() -> tuple[int, int]:
     return len(mail.outbox), len(delivery.outbox)
-
-
-def start_of_window() -> None:
-    """Move the clock just past an hourly rate-limit boundary so a test never straddles one."""
-    stamp = clock.now().timestamp()
-    clock.advance(dt.timedelta(seconds=WINDOW_SECONDS - stamp % WINDOW_SECONDS + 1))
 
 
 def register(client: Any, username: str = "alice", email: str | None = EMAIL,
@@ -599,7 +592,7 @@ def test_confirm_sign_up_by_verified_alias_is_not_possible_before_confirmation(
 
 
 def test_confirm_sign_up_attempts_are_capped_per_hour(client_app: Any) -> None:
-    start_of_window()
+    clock.freeze()  # the attempts must fall in one hourly window
     user = register(client_app).user
     code = last_code()
     for _ in range(15):
@@ -660,7 +653,7 @@ def test_resend_to_a_confirmed_user_is_refused(client_app: Any) -> None:
 
 
 def test_resend_is_capped_per_hour(client_app: Any) -> None:
-    start_of_window()
+    clock.freeze()  # the attempts must fall in one hourly window
     register(client_app)
     register(client_app, "bob", email="bob@example.com")
     for _ in range(5):
@@ -677,7 +670,7 @@ def test_resend_is_capped_per_hour(client_app: Any) -> None:
 
 @override_settings(COGNITO={"RATE_LIMITS": {"ResendConfirmationCode": 2}})
 def test_resend_cap_follows_the_setting(client_app: Any) -> None:
-    start_of_window()
+    clock.freeze()  # the attempts must fall in one hourly window
     register(client_app)
     signup.resend_confirmation_code(client_app, "alice")
     signup.resend_confirmation_code(client_app, "alice")
