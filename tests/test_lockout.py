@@ -83,6 +83,14 @@ def wait(seconds: float) -> None:
     clock.advance(dt.timedelta(seconds=seconds))
 
 
+def lock_lifts_after(client: AppClient, seconds: float, margin: float = 0.5) -> None:
+    """The user is still locked ``margin`` before ``seconds`` from now, and signs in at it."""
+    wait(seconds - margin)
+    assert attempt(client, PASSWORD) == LOCKED
+    wait(margin)
+    assert attempt(client, PASSWORD) == "ok"
+
+
 def test_five_failures_then_even_the_right_password_is_refused(client: AppClient,
                                                                user: PoolUser) -> None:
     fail(client, 5)
@@ -99,10 +107,7 @@ def test_four_failures_do_not_lock(client: AppClient, user: PoolUser) -> None:
 
 def test_the_first_lock_lifts_after_one_second(client: AppClient, user: PoolUser) -> None:
     fail(client, 5)
-    wait(0.5)
-    assert attempt(client, PASSWORD) == LOCKED
-    wait(0.5)
-    assert attempt(client, PASSWORD) == "ok"
+    lock_lifts_after(client, 1)
 
 
 def test_each_further_failure_doubles_the_lock(client: AppClient, user: PoolUser) -> None:
@@ -113,10 +118,7 @@ def test_each_further_failure_doubles_the_lock(client: AppClient, user: PoolUser
         wait(0.5)
         # The lock has lifted: a further wrong password locks for twice as long.
         assert attempt(client, WRONG) == INCORRECT
-    wait(31.5)
-    assert attempt(client, PASSWORD) == LOCKED
-    wait(0.5)
-    assert attempt(client, PASSWORD) == "ok"
+    lock_lifts_after(client, 32)
 
 
 def test_attempts_during_a_lock_neither_extend_it_nor_count(client: AppClient,
@@ -185,10 +187,7 @@ def test_the_lock_is_capped_at_fifteen_minutes(client: AppClient, user: PoolUser
         lock *= 2
     wait(lock)
     fail(client, 1)  # 2 ** 10 s would be more than the cap
-    wait(899)
-    assert attempt(client, PASSWORD) == LOCKED
-    wait(1)
-    assert attempt(client, PASSWORD) == "ok"
+    lock_lifts_after(client, 900, margin=1)
 
 
 def test_the_lock_covers_every_password_flow(client: AppClient, user: PoolUser) -> None:
@@ -272,10 +271,7 @@ def test_a_slower_parallel_failure_cannot_shorten_the_lock(client: AppClient, us
     tenth_done.set()
     ninth.join(10)
     assert not ninth.is_alive()
-    wait(31.5)
-    assert attempt(client, PASSWORD) == LOCKED
-    wait(0.5)
-    assert attempt(client, PASSWORD) == "ok"
+    lock_lifts_after(client, 32)
 
 
 def test_a_long_lock_outlives_the_count_of_a_steady_attack(client: AppClient,
@@ -286,10 +282,7 @@ def test_a_long_lock_outlives_the_count_of_a_steady_attack(client: AppClient,
     for lock in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512):
         wait(lock)
         assert attempt(client, WRONG) == INCORRECT
-    wait(899)
-    assert attempt(client, PASSWORD) == LOCKED
-    wait(1)
-    assert attempt(client, PASSWORD) == "ok"
+    lock_lifts_after(client, 900, margin=1)
 
 
 def test_lock_lengths() -> None:
