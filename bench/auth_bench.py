@@ -30,9 +30,9 @@ times them where they run and serves the totals at ``GET /__meter__``): in full,
 floor every HTTP request costs on this server (a preflight through gunicorn and Django) once
 per request of the sign-in. The fixed part of that budget is reported on its own: the two RSA
 signatures every sign-in makes, as spent in the server, plus the request floor, before any of
-the sign-in's own logic, SQL or JSON. Latency beside moto's is reported too. Every sign-in's answer is
-checked (tokens present; the first one's issuer and client; a wrong password refused), so a
-fast wrong answer cannot pass.
+the sign-in's own logic, SQL or JSON. Latency beside moto's is reported too. Every sign-in's
+answer is checked (tokens present; the first one's issuer and client; a wrong password
+refused), so a fast wrong answer cannot pass.
 
 Beside wall time, each loop reports the CPU time the client (this process) and the server's
 processes spent per sign-in, which the machine's other load does not inflate, and for our

@@ -122,7 +122,7 @@ def api_base(live_server: Any, settings: Any) -> str:
 @pytest.fixture
 def access_key(transactional_db: Any) -> AccessKey:
     """An unscoped access key: it administers every pool and may create pools."""
-    return AccessKey.objects.create(access_key_id=ACCESS_KEY_ID, secret=SECRET)
+    return AccessKey.objects.create(access_key_id=ACCESS_KEY_ID, secret=SECRET, all_pools=True)
 
 
 @pytest.fixture

@@ -336,3 +336,19 @@ def test_admin_site_creates_a_key_and_shows_the_secret_once(admin_client: Any,
     assert (key.secret or "") not in change.content.decode()
     listing = admin_client.get("/admin/django_cognito/accesskey/")
     assert listing.status_code == 200 and key.access_key_id in listing.content.decode()
+
+
+def test_admin_site_key_needs_pools_or_all_pools(admin_client: Any, make_pool: Any) -> None:
+    pool = make_pool(name="scoped")
+    for form in ({"description": "neither"},
+                 {"description": "both", "all_pools": "on", "pools": [pool.id]}):
+        response = admin_client.post("/admin/django_cognito/accesskey/add/", form)
+        assert response.status_code == 200
+        assert "or tick “All pools”" in response.content.decode()
+    assert not AccessKey.objects.exists()
+    admin_client.post("/admin/django_cognito/accesskey/add/",
+                      {"description": "everything", "all_pools": "on"})
+    key = AccessKey.objects.get()
+    assert key.all_pools and key.allows(None) and key.allows(pool.id)
+    listing = admin_client.get("/admin/django_cognito/accesskey/").content.decode()
+    assert "all pools" in listing

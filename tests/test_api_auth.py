@@ -271,7 +271,10 @@ def test_admin_initiate_auth_refuses_unsigned_and_badly_signed_calls(
     with pytest.raises(ClientError) as unknown:
         unknown_key.admin_initiate_auth(**call)
     assert _error(unknown)[0] == "UnrecognizedClientException"
-    AccessKey.objects.get().pools.add(make_pool(name="elsewhere"))
+    key = AccessKey.objects.get()
+    key.all_pools = False
+    key.save()
+    key.pools.add(make_pool(name="elsewhere"))
     with pytest.raises(admin_idp.exceptions.NotAuthorizedException) as out_of_scope:
         admin_idp.admin_initiate_auth(**call)
     assert _error(out_of_scope)[1] == \

@@ -232,6 +232,10 @@ def test_every_operation_rejects_bodies_that_are_not_a_json_object(sender: Sende
         yield "JSON array", b"[]", "SerializationException"
         yield "JSON string", b'"text"', "SerializationException"
         yield "JSON null", b"null", "SerializationException"
+        # Deeper than the JSON parser's stack: a typed error, not an internal one.
+        yield "nested arrays", b"[" * 5000 + b"]" * 5000, "SerializationException"
+        yield "nested in a member", b'{"ClientMetadata": ' + b'{"a": ' * 5000 + b"1" + \
+            b"}" * 5001, "SerializationException"
     assert run_cases(sender, each_operation(build)) == []
 
 

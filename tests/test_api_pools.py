@@ -11,6 +11,7 @@ import pytest
 
 from django_cognito.models import (
     AppClient,
+    PoolUser,
     ResourceServer,
     UserPool,
     UserPoolDomain,
@@ -168,6 +169,26 @@ def test_list_user_pools_with_a_scoped_key_lists_its_pools(
     assert [p["Id"] for p in answer["UserPools"]] == [mine.id]
     assert fails(client.create_user_pool, PoolName="new")[0] == "NotAuthorizedException"
     assert UserPool.objects.count() == 2
+
+
+def test_a_scoped_key_whose_pools_are_deleted_administers_nothing(
+        scoped_key: Any, fails: Any, make_boto: Any, make_pool: Any) -> None:
+    mine, other = make_pool(name="mine"), make_pool(name="other")
+    key = scoped_key(mine)
+    client = make_boto(key_id=key.access_key_id, secret=key.secret)
+    client.delete_user_pool(UserPoolId=mine.id)
+    key.refresh_from_db()
+    assert not key.pools.exists() and not key.all_pools
+    # Its list of pools is empty now; that must not read as "every pool".
+    assert client.list_user_pools(MaxResults=60)["UserPools"] == []
+    denied = f"The access key is not allowed to administer {other.id}."
+    assert fails(client.describe_user_pool, UserPoolId=other.id) == (
+        "NotAuthorizedException", denied)
+    assert fails(client.admin_create_user, UserPoolId=other.id, Username="mallory",
+                 MessageAction="SUPPRESS") == ("NotAuthorizedException", denied)
+    assert fails(client.create_user_pool, PoolName="evil")[0] == "NotAuthorizedException"
+    assert list(UserPool.objects.values_list("id", flat=True)) == [other.id]
+    assert not PoolUser.objects.exists()
 
 
 def test_add_custom_attributes(fails: Any, cognito: Any, pool: UserPool) -> None:

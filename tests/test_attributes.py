@@ -372,6 +372,13 @@ def test_disabled_user_cannot_write_but_admin_can(pool: UserPool) -> None:
     (pairs(updated_at="yesterday"), conform("updated_at", "Number attribute value must be a "
                                                           "number.")),
     (pairs(updated_at="-5"), conform("updated_at", "Number must be no less than 0")),
+    # float() reads these, and NaN compares false with any bound.
+    *[(pairs(**{attribute: value}), conform(attribute, "Number attribute value must be a "
+                                                       "number."))
+      for attribute in ("custom:age", "updated_at")
+      for value in ("NaN", "-nan", "inf", "Infinity", "1e400", "1e2", "1_0", "0x10", " 4",
+                    "4 ", "١٢")],
+    (pairs(name="é" * 1025), conform("name", "String must be no longer than 2048 bytes")),
     (pairs(email="not-an-email"), "Invalid email address format."),
     (pairs(phone_number="+1 555 0100"), "Invalid phone number format."),
     (pairs(phone_number="5555550100"), "Invalid phone number format."),
@@ -401,12 +408,19 @@ def test_bad_attribute_writes_change_nothing(custom_pool: UserPool, changes: Any
 def test_values_within_constraints_are_accepted(custom_pool: UserPool) -> None:
     user = make_user(custom_pool)
     attributes.update_user_attributes(user, pairs(**{
-        "custom:tier": "gold", "custom:age": "42", "custom:vip": "true",
+        "custom:tier": "gold", "custom:age": "42.5", "custom:vip": "true",
         "name": "n" * 2048, "updated_at": "1700000000", "phone_number": "+445555550100"}))
     stored = fresh(user).attributes
-    assert stored["custom:tier"] == "gold" and stored["custom:age"] == "42"
+    assert stored["custom:tier"] == "gold" and stored["custom:age"] == "42.5"
     assert stored["custom:vip"] == "true" and len(stored["name"]) == 2048
     assert stored["phone_number"] == "+445555550100"
+
+
+def test_multibyte_values_fit_in_2048_bytes(custom_pool: UserPool) -> None:
+    user = make_user(custom_pool)
+    attributes.update_user_attributes(user, pairs(name="é" * 1024, **{"custom:age": ".5"}))
+    stored = fresh(user).attributes
+    assert stored["name"] == "é" * 1024 and stored["custom:age"] == ".5"
 
 
 def test_empty_value_deletes_the_attribute(pool: UserPool) -> None:

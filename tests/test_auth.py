@@ -554,6 +554,29 @@ def test_attributes_the_client_may_not_write_are_refused(required_pool: UserPool
     assert snapshot(user) == before
 
 
+def test_the_challenge_sets_a_required_immutable_attribute_left_out_at_creation(
+        make_pool: Any, make_client: Any) -> None:
+    pool = make_pool(schema=[{"Name": "given_name", "Required": True, "Mutable": False}])
+    client = make_client(pool, explicit_auth_flows=ALL_FLOWS)
+    user = create(pool, confirmed=False)
+    result = start_challenge(client)
+    assert json.loads(result.challenge_parameters["requiredAttributes"]) == [
+        "userAttributes.given_name"]
+    assert answer(client, result.session,
+                  **{"userAttributes.given_name": "Alice"}).tokens is not None
+    assert reload(user).attributes["given_name"] == "Alice"
+    # Once it has a value, it is immutable again.
+    other = create(pool, "bob", confirmed=False,
+                   attributes={"given_name": "Bob", "email": EMAIL})
+    session = start_challenge(client, "bob").session
+    with pytest.raises(InvalidParameterException) as caught:
+        answer(client, session, "bob", **{"userAttributes.given_name": "Robert"})
+    assert caught.value.message == ("Attributes did not conform to the schema: given_name: "
+                                    "Attribute cannot be updated. (changing an immutable "
+                                    "attribute)")
+    assert reload(other).attributes["given_name"] == "Bob"
+
+
 def test_a_new_email_given_in_the_challenge_is_not_verified(make_pool: Any,
                                                             make_client: Any) -> None:
     pool = make_pool(alias_attributes=["email"])

@@ -11,6 +11,7 @@ from django_cognito import clock
 from django_cognito.exceptions import (
     GroupExistsException,
     InvalidParameterException,
+    LimitExceededException,
     ResourceNotFoundException,
 )
 from django_cognito.models import Group, GroupMembership, PoolUser, UserPool, UserStatus
@@ -142,7 +143,7 @@ def test_pool_group_quota(pool: UserPool, monkeypatch: Any) -> None:
     monkeypatch.setattr(groups, "MAX_GROUPS_PER_POOL", 2)
     groups.create_group(pool, "one")
     groups.create_group(pool, "two")
-    create_fails(pool, InvalidParameterException, "The pool has reached its limit of groups.",
+    create_fails(pool, LimitExceededException, "The pool has reached its limit of groups.",
                  "three")
 
 
@@ -231,7 +232,7 @@ def test_user_group_quota(pool: UserPool) -> None:
     for i in range(groups.MAX_GROUPS_PER_USER):
         groups.add_user_to_group(user, groups.create_group(pool, f"g{i:03d}"))
     extra = groups.create_group(pool, "extra")
-    with pytest.raises(InvalidParameterException) as info:
+    with pytest.raises(LimitExceededException) as info:
         groups.add_user_to_group(user, extra)
     assert info.value.message == "The user has reached its limit of groups."
     assert GroupMembership.objects.filter(user=user).count() == groups.MAX_GROUPS_PER_USER

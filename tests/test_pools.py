@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from django_cognito.exceptions import (
     InvalidParameterException,
+    LimitExceededException,
     ResourceNotFoundException,
 )
 from django_cognito.models import (
@@ -165,6 +166,29 @@ def test_invite_templates_need_username_and_code(key: str, text: str) -> None:
     create_pool_fails(
         f"{key} of InviteMessageTemplate must contain {{username}} and {{####}}.",
         admin_create_user_config={"InviteMessageTemplate": {key: text}})
+
+
+@pytest.mark.parametrize(("template", "key", "limit"), [
+    ("verification_message_template", "SmsMessage", 140),
+    ("verification_message_template", "EmailSubject", 140),
+    ("verification_message_template", "EmailSubjectByLink", 140),
+    ("verification_message_template", "EmailMessage", 20000),
+    ("verification_message_template", "EmailMessageByLink", 20000),
+    ("admin_create_user_config", "SMSMessage", 140),
+    ("admin_create_user_config", "EmailSubject", 140),
+    ("admin_create_user_config", "EmailMessage", 20000),
+])
+def test_message_templates_have_cognitos_length_limits(template: str, key: str,
+                                                       limit: int) -> None:
+    def config(text: str) -> dict[str, Any]:
+        if template == "admin_create_user_config":
+            return {template: {"InviteMessageTemplate": {key: text}}}
+        return {template: {key: text}}
+    body = "{username} {####} "
+    fits = body + "x" * (limit - len(body))
+    create_pool_fails(f"{key} must be no longer than {limit} characters.",
+                      **config(fits + "x"))
+    pools.create_user_pool("fits", **config(fits))
 
 
 def test_valid_invite_template_is_stored() -> None:
@@ -417,6 +441,20 @@ def test_schema_must_be_a_list() -> None:
 
 
 # --- CreateUserPoolClient --------------------------------------------------------------------
+
+def test_a_pool_holds_at_most_1000_app_clients(pool: UserPool, make_pool: Any,
+                                             monkeypatch: Any) -> None:
+    assert pools.MAX_CLIENTS_PER_POOL == 1000  # reference §9
+    monkeypatch.setattr(pools, "MAX_CLIENTS_PER_POOL", 2)
+    pools.create_user_pool_client(pool, "one")
+    pools.create_user_pool_client(pool, "two")
+    with pytest.raises(LimitExceededException) as info:
+        pools.create_user_pool_client(pool, "three")
+    assert info.value.message == "The user pool has reached its limit of app clients."
+    assert AppClient.objects.filter(pool=pool).count() == 2
+    pools.create_user_pool_client(make_pool(name="other"), "elsewhere")  # per pool
+    assert AppClient.objects.count() == 3
+
 
 def test_client_id_is_26_lowercase_alphanumerics(pool: UserPool) -> None:
     ids = {pools.create_user_pool_client(pool, f"app{i}").id for i in range(3)}

@@ -24,6 +24,7 @@ from django_cognito.exceptions import (
 from django_cognito.models import (
     AppClient,
     CodePurpose,
+    MfaPreference,
     PasswordHistoryEntry,
     PoolUser,
     UserPool,
@@ -447,6 +448,56 @@ def test_password_history_applies_to_confirm_forgot_password(history_client: App
     assert VerificationCode.objects.get().attempts == 0
     recovery.confirm_forgot_password(history_client, "alice", code, NEW_PASSWORD)
     assert PasswordHistoryEntry.objects.filter(user=user).count() == 2
+
+
+def test_confirm_forgot_password_checks_the_code_before_the_password(
+        make_pool: Any, make_client: Any) -> None:
+    """Without the code, no answer may depend on the password: the history holds the current
+    one, so a history error would confirm a guessed password, and a policy error would tell a
+    real user from an unknown one under PreventUserExistenceErrors."""
+    pool = make_pool(password_policy={"PasswordHistorySize": 1})
+    client = make_client(pool, prevent_user_existence_errors="ENABLED")
+    user = confirmed_user(client)
+    for guess in (PASSWORD, "Wr0ng-Guess!", "weak"):
+        with pytest.raises(ExpiredCodeException):  # no code outstanding
+            recovery.confirm_forgot_password(client, "alice", "000000", guess)
+    recovery.forgot_password(client, "alice")
+    code = last_code()
+    for guess in (PASSWORD, "weak"):
+        with pytest.raises(CodeMismatchException):
+            recovery.confirm_forgot_password(client, "alice", _wrong(code), guess)
+        with pytest.raises(CodeMismatchException):
+            recovery.confirm_forgot_password(client, "ghost", _wrong(code), guess)
+    assert VerificationCode.objects.get().attempts == 2
+    with pytest.raises(PasswordHistoryPolicyViolationException):  # the code proven first
+        recovery.confirm_forgot_password(client, "alice", code, PASSWORD)
+    recovery.confirm_forgot_password(client, "alice", code, NEW_PASSWORD)
+    assert passwords.verify(reload(user), NEW_PASSWORD)
+
+
+def test_recovery_skips_a_contact_that_is_the_users_mfa_factor(make_pool: Any,
+                                                              make_client: Any) -> None:
+    pool = make_pool(account_recovery_setting={"RecoveryMechanisms": [
+        {"Name": "verified_phone_number", "Priority": 1},
+        {"Name": "verified_email", "Priority": 2}]})
+    client = make_client(pool)
+    user = admin_user(pool, email=EMAIL, email_verified="true", phone_number=PHONE,
+                      phone_number_verified="true")
+    assert recovery.forgot_password(client, "alice")["DeliveryMedium"] == "SMS"
+    MfaPreference.objects.create(user=user, sms_enabled=True, preferred="SMS_MFA")
+    assert recovery.forgot_password(client, "alice") == {
+        "Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    assert mail.outbox[-1].to == [EMAIL]
+    MfaPreference.objects.filter(user=user).update(email_enabled=True)
+    with pytest.raises(InvalidParameterException) as raised:  # both carry MFA
+        recovery.forgot_password(client, "alice")
+    assert raised.value.message == NO_CONTACT
+    # Without AccountRecoverySetting the legacy rule applies: the phone, MFA or not.
+    legacy = make_pool(name="legacy")
+    admin_user(legacy, "bob", email=EMAIL, email_verified="true", phone_number=PHONE,
+               phone_number_verified="true")
+    MfaPreference.objects.create(user=PoolUser.objects.get(pool=legacy), sms_enabled=True)
+    assert recovery.forgot_password(make_client(legacy), "bob")["DeliveryMedium"] == "SMS"
 
 
 def test_password_history_applies_to_admin_set_user_password(history_client: AppClient) -> None:

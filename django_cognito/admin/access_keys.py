@@ -21,7 +21,20 @@ class AccessKeyCreationForm(forms.ModelForm):
 
     class Meta:
         model = AccessKey
-        fields = ("description", "pools")
+        fields = ("description", "all_pools", "pools")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("all_pools")) == bool(data.get("pools")):
+            raise forms.ValidationError(
+                _("Choose the pools this key may administer, or tick “All pools”."))
+        return data
+
+
+class AccessKeyChangeForm(AccessKeyCreationForm):
+    class Meta:
+        model = AccessKey
+        fields = ("description", "all_pools", "pools", "is_active")
 
 
 @admin.register(AccessKey)
@@ -31,10 +44,10 @@ class AccessKeyAdmin(CognitoModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("=access_key_id", "description")
     filter_horizontal = ("pools",)
-    fields = ("access_key_id", "description", "pools", "is_active", "created_at",
+    fields = ("access_key_id", "description", "all_pools", "pools", "is_active", "created_at",
               "last_used_at")
     readonly_fields = ("access_key_id", "created_at", "last_used_at")
-    add_fields = ("description", "pools")
+    add_fields = ("description", "all_pools", "pools")
 
     def get_fields(self, request: HttpRequest, obj: AccessKey | None = None) -> Any:
         return self.add_fields if obj is None else self.fields
@@ -44,21 +57,24 @@ class AccessKeyAdmin(CognitoModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: AccessKey | None = None, change: bool = False,
                  **kwargs: Any) -> Any:
-        if obj is None:
-            kwargs["form"] = AccessKeyCreationForm
+        kwargs["form"] = AccessKeyCreationForm if obj is None else AccessKeyChangeForm
         return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description=gettext_lazy("Pools"))
     def scope(self, obj: AccessKey) -> str:
+        if obj.all_pools:
+            return _("all pools")
         names = [str(pk) for pk in obj.pools.values_list("id", flat=True)]
-        return ", ".join(names) or _("all pools")
+        return ", ".join(names) or _("none")
 
     def save_model(self, request: HttpRequest, obj: AccessKey, form: ModelForm,
                    change: bool) -> None:
         if change:
             obj.save()
             return
-        key, secret = access_keys.create_access_key(description=obj.description)
+        # The pools are set by save_related, from the form, once the key exists.
+        key, secret = access_keys.create_access_key(description=obj.description,
+                                                    all_pools=obj.all_pools)
         adopt(obj, key)
         # Shown by response_add on this request only; never stored in plain text.
         request._cognito_new_secret = secret  # type: ignore[attr-defined]

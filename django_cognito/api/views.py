@@ -72,6 +72,8 @@ def _parse(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise model.SerializationException("Request body is not valid JSON.") from None
+    except RecursionError:  # a few thousand nested brackets exhaust the parser's stack
+        raise model.SerializationException("Request body is nested too deeply.") from None
 
 
 @csrf_exempt

@@ -15,9 +15,12 @@ class AccessKey(models.Model):
     access_key_id = models.CharField(max_length=128, unique=True)
     secret = EncryptedTextField()
     description = models.CharField(max_length=256, blank=True, default="")
+    all_pools = models.BooleanField(
+        default=False, help_text="Administers every pool and may create pools. Otherwise the "
+                                 "key administers only the pools listed: one whose pools are "
+                                 "all deleted administers nothing.")
     pools = models.ManyToManyField(UserPool, blank=True, related_name="access_keys",
-                                   help_text="Pools this key may administer; none means all "
-                                             "pools and pool creation.")
+                                   help_text="Pools this key may administer.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -31,7 +34,6 @@ class AccessKey(models.Model):
 
     def allows(self, pool_id: str | None) -> bool:
         """Whether this key may act on ``pool_id`` (``None``: account-wide operations)."""
-        scoped = list(self.pools.values_list("id", flat=True))
-        if not scoped:
+        if self.all_pools:
             return True
-        return pool_id is not None and pool_id in scoped
+        return pool_id is not None and self.pools.filter(pk=pool_id).exists()

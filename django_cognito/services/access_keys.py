@@ -32,9 +32,16 @@ def new_secret_access_key() -> str:
 
 
 def create_access_key(*, description: str = "", pools: Iterable[UserPool] = (),
-                      access_key_id: str | None = None,
-                      secret: str | None = None) -> tuple[AccessKey, str]:
-    """Store a key (given or generated) scoped to ``pools``; returns it and its secret."""
+                      access_key_id: str | None = None, secret: str | None = None,
+                      all_pools: bool | None = None) -> tuple[AccessKey, str]:
+    """Store a key (given or generated) scoped to ``pools``; returns it and its secret.
+
+    Without pools the key administers every pool and may create pools (``all_pools``); a
+    scoped key stays scoped, and administers nothing once its pools are deleted.
+    """
+    pools = list(pools)
+    if all_pools is None:
+        all_pools = not pools
     key_id = access_key_id or new_access_key_id()
     secret = secret or new_secret_access_key()
     if not KEY_ID_RE.fullmatch(key_id):
@@ -48,8 +55,9 @@ def create_access_key(*, description: str = "", pools: Iterable[UserPool] = (),
     try:
         with transaction.atomic():
             key = AccessKey.objects.create(access_key_id=key_id, secret=secret,
-                                           description=description[:256])
-            key.pools.set(list(pools))
+                                           description=description[:256],
+                                           all_pools=all_pools)
+            key.pools.set(pools)
     except IntegrityError:
         raise InvalidParameterException(f"Access key {key_id} already exists.") from None
     return key, secret
@@ -61,8 +69,9 @@ def ensure_access_key(access_key_id: str, secret: str, *, description: str = "")
     if key is None:
         return create_access_key(description=description, access_key_id=access_key_id,
                                  secret=secret)[0]
-    if key.secret != secret or not key.is_active:
+    if key.secret != secret or not key.is_active or not key.all_pools:
         key.secret = secret
         key.is_active = True
-        key.save(update_fields=["secret", "is_active"])
+        key.all_pools = True
+        key.save(update_fields=["secret", "is_active", "all_pools"])
     return key

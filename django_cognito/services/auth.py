@@ -251,7 +251,8 @@ def _answer_new_password(client: AppClient, answers: dict[str, str], session: ob
     attrs = parse_attribute_list({k.removeprefix("userAttributes."): v
                                   for k, v in answers.items()
                                   if k.startswith("userAttributes.")})
-    validate_write(client.pool, attrs, client=client)
+    validate_write(client.pool, attrs, client=client,
+                   unset={name for name in attrs if not user.attributes.get(name)})
     missing = [name for name in required_attributes(client.pool)
                if not (attrs.get(name) or user.attributes.get(name))]
     if missing:

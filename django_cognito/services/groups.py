@@ -10,7 +10,12 @@ from django.db import IntegrityError, transaction
 
 from .. import prepared
 from ..clock import now
-from ..exceptions import GroupExistsException, InvalidParameterException, ResourceNotFoundException
+from ..exceptions import (
+    GroupExistsException,
+    InvalidParameterException,
+    LimitExceededException,
+    ResourceNotFoundException,
+)
 from ..models import Group, GroupMembership, PoolUser, UserPool
 from .pagination import Page, paginate
 from .schema import storable
@@ -60,7 +65,7 @@ def create_group(pool: UserPool, name: object, *, description: str | None = None
     """Create a group; a duplicate name raises GroupExistsException."""
     _check(name, description, role_arn, precedence)
     if Group.objects.filter(pool=pool).count() >= MAX_GROUPS_PER_POOL:
-        raise InvalidParameterException("The pool has reached its limit of groups.")
+        raise LimitExceededException("The pool has reached its limit of groups.")
     try:
         with transaction.atomic():
             return Group.objects.create(pool=pool, name=str(name), description=description or "",
@@ -93,7 +98,7 @@ def add_user_to_group(user: PoolUser, group: Group) -> None:
     if GroupMembership.objects.filter(user=user, group=group).exists():
         return
     if GroupMembership.objects.filter(user=user).count() >= MAX_GROUPS_PER_USER:
-        raise InvalidParameterException("The user has reached its limit of groups.")
+        raise LimitExceededException("The user has reached its limit of groups.")
     try:
         with transaction.atomic():
             GroupMembership.objects.create(user=user, group=group)

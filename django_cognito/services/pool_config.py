@@ -93,14 +93,12 @@ def add_custom_attributes(pool: UserPool, attributes: Iterable[Mapping[str, Any]
 
 def list_user_pools(key: AccessKey | None, limit: object = None,
                     token: object = None) -> Page[UserPool]:
-    """A page of the pools a signing key may administer (all pools for an unscoped key)."""
+    """A page of the pools a signing key may administer (every pool for an all-pools key)."""
     pools = UserPool.objects.all()
     scope = "pools"
-    if key is not None:
-        scoped = list(key.pools.values_list("id", flat=True))
-        if scoped:
-            pools = pools.filter(id__in=scoped)
-            scope = f"pools:{key.pk}"
+    if key is not None and not key.all_pools:
+        pools = pools.filter(access_keys=key)
+        scope = f"pools:{key.pk}"
     return paginate(pools, "id", limit, token, scope=scope)
 
 

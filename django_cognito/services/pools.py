@@ -10,7 +10,11 @@ from django.db import IntegrityError, transaction
 
 from ..conf import app_settings
 from ..crypto import secrets as cs
-from ..exceptions import InvalidParameterException, ResourceNotFoundException
+from ..exceptions import (
+    InvalidParameterException,
+    LimitExceededException,
+    ResourceNotFoundException,
+)
 from ..models import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, UserPool
 from .delivery import CODE_PLACEHOLDER, USERNAME_PLACEHOLDER
 from .oauth_settings import check_oauth
@@ -22,6 +26,10 @@ AUTH_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"
               "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH",
               "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"}
 RECOVERY_NAMES = {"verified_email", "verified_phone_number", "admin_only"}
+MAX_CLIENTS_PER_POOL = 1000  # reference §9
+# Message template lengths (reference §9: SMS 140, email subject 140, email body 20,000).
+TEMPLATE_LIMITS = {"SmsMessage": 140, "SMSMessage": 140, "EmailSubject": 140,
+                   "EmailSubjectByLink": 140, "EmailMessage": 20000, "EmailMessageByLink": 20000}
 TOKEN_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 # UserPoolNameType and ClientNameType of the botocore model.
 NAME_RE = re.compile(r"[\w\s+=,.@-]+")
@@ -124,6 +132,11 @@ def _check_templates(verification: Mapping[str, Any], admin_config: Mapping[str,
     for template in (verification, invite):
         if any(v is not None and not isinstance(v, str) for v in template.values()):
             raise InvalidParameterException("Message templates must be strings.")
+        for key, text in template.items():
+            limit = TEMPLATE_LIMITS.get(key)
+            if limit is not None and text is not None and len(text) > limit:
+                raise InvalidParameterException(
+                    f"{key} must be no longer than {limit} characters.")
     for key in ("SmsMessage", "EmailMessage"):
         if verification.get(key) and CODE_PLACEHOLDER not in verification[key]:
             raise InvalidParameterException(f"{key} must contain {CODE_PLACEHOLDER}.")
@@ -244,7 +257,10 @@ def _default_validity(unit: str) -> tuple[int, str]:
 
 def create_user_pool_client(pool: UserPool, name: str, **config: Any) -> AppClient:
     """Create an app client with Cognito's defaults and validity rules (reference §2.5)."""
-    return _insert_with_new_id(build_user_pool_client(pool, name, **config), cs.new_client_id)
+    client = build_user_pool_client(pool, name, **config)
+    if AppClient.objects.filter(pool=pool).count() >= MAX_CLIENTS_PER_POOL:
+        raise LimitExceededException("The user pool has reached its limit of app clients.")
+    return _insert_with_new_id(client, cs.new_client_id)
 
 
 def build_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool = False,

@@ -12,7 +12,7 @@ from ..exceptions import (
     NotAuthorizedException,
     UserNotFoundException,
 )
-from ..models import AppClient, CodePurpose, PoolUser, UserStatus
+from ..models import AppClient, CodePurpose, MfaPreference, PoolUser, UserStatus
 from . import codes, delivery, limits, passwords
 from .clients import check_secret_hash
 from .migration import migrate_on_forgot_password
@@ -27,17 +27,32 @@ NO_RECOVERY_CONTACT = ("Cannot reset password for the user as there is no regist
 def recovery_attribute(user: PoolUser) -> str | None:
     """The verified contact a reset code goes to, per AccountRecoverySetting (legacy: SMS first)."""
     setting = user.pool.account_recovery_setting.get("RecoveryMechanisms")
+    excluded: set[str] = set()
     if setting:
         order = [m["Name"] for m in sorted(setting, key=lambda m: m.get("Priority", 0))]
+        # With AccountRecoverySetting, a contact that is also the user's MFA factor does not
+        # qualify: one stolen phone or mailbox must not both reset and pass MFA (§2.5).
+        excluded = mfa_contacts(user)
     else:
         order = ["verified_phone_number", "verified_email"]
     for name in order:
         if name == "admin_only":
             return None
         attribute = name.removeprefix("verified_")
+        if attribute in excluded:
+            continue
         if user.attributes.get(attribute) and user.is_verified(attribute):
             return attribute
     return None
+
+
+def mfa_contacts(user: PoolUser) -> set[str]:
+    """The contact attributes that carry one of the user's enabled MFA factors."""
+    preference = MfaPreference.objects.filter(user=user).first()
+    if preference is None:
+        return set()
+    return ({"phone_number"} if preference.sms_enabled else set()) | \
+        ({"email"} if preference.email_enabled else set())
 
 
 def send_reset_code(client: AppClient | None, user: PoolUser,
@@ -97,9 +112,12 @@ def confirm_forgot_password(client: AppClient, username: object, code: object,
         raise UserNotFoundException()
     require_enabled(user)
     limits.hit("ConfirmForgotPassword", user)
+    # The code first: the policy and history checks must tell nothing (the history includes
+    # the current password) to a caller who has not proven the code. A right code followed by
+    # a refused password stays outstanding for the next try.
+    record = codes.consume(user, CodePurpose.FORGOT_PASSWORD, code)
     password = passwords.check_policy(pool, password)
     passwords.check_history(user, password)
-    record = codes.consume(user, CodePurpose.FORGOT_PASSWORD, code)
     with transaction.atomic():
         passwords.set_password(user, password, check_policy_first=False)
         user.status = UserStatus.CONFIRMED

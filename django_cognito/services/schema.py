@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from ..exceptions import InvalidParameterException, NotAuthorizedException
@@ -20,6 +20,7 @@ VERIFIED_FLAGS = {"email_verified": "email", "phone_number_verified": "phone_num
 MAX_CUSTOM_ATTRIBUTES = 50
 MAX_VALUE_LENGTH = 2048
 
+NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+$")
 PHONE_RE = re.compile(r"^\+[0-9]{4,15}$")
 CUSTOM_NAME_RE = re.compile(r"^[\w-]{1,20}$")
@@ -171,6 +172,8 @@ def check_value(pool: UserPool, name: str, value: str) -> None:
     kind = definition["AttributeDataType"]
     if len(value) > MAX_VALUE_LENGTH:
         raise _conform(name, f"String must be no longer than {MAX_VALUE_LENGTH} characters")
+    if len(value.encode()) > MAX_VALUE_LENGTH:  # the limit is on bytes (reference §9)
+        raise _conform(name, f"String must be no longer than {MAX_VALUE_LENGTH} bytes")
     if value == "":
         return
     if kind == "String":
@@ -180,10 +183,11 @@ def check_value(pool: UserPool, name: str, value: str) -> None:
         if len(value) < int(limits.get("MinLength", 0)):
             raise _conform(name, f"String must be no shorter than {limits['MinLength']} characters")
     elif kind == "Number":
-        try:
-            number = float(value)
-        except ValueError:
-            raise _conform(name, "Number attribute value must be a number.") from None
+        # A plain decimal: float() alone would take "NaN", "inf", "1e400" and "1_0", and NaN
+        # compares false with every bound.
+        number = float(value) if NUMBER_RE.fullmatch(value) else math.nan
+        if not math.isfinite(number):
+            raise _conform(name, "Number attribute value must be a number.")
         limits = definition.get("NumberAttributeConstraints", {})
         if "MinValue" in limits and number < float(limits["MinValue"]):
             raise _conform(name, f"Number must be no less than {limits['MinValue']}")
@@ -226,14 +230,19 @@ def parse_attribute_list(items: Any) -> dict[str, str]:
 
 def validate_write(pool: UserPool, attributes: Mapping[str, str], *,
                    client: AppClient | None = None, admin: bool = False,
-                   creating: bool = False) -> None:
-    """Validate a set of attribute writes: schema, types, mutability, client permissions."""
+                   creating: bool = False, unset: Container[str] = ()) -> None:
+    """Validate a set of attribute writes: schema, types, mutability, client permissions.
+
+    ``unset`` names attributes the user has no value for yet: an immutable one among them
+    may still get its first value (a NEW_PASSWORD_REQUIRED answer supplying a required
+    attribute that AdminCreateUser left out).
+    """
     schema = pool.schema_by_name()
     for name, value in attributes.items():
         if name == "sub":
             raise _conform(name, "Attribute cannot be updated. (changing an immutable attribute)")
         check_value(pool, name, value)
-        if not creating and not schema[name].get("Mutable", True):
+        if not creating and name not in unset and not schema[name].get("Mutable", True):
             raise _conform(name, "Attribute cannot be updated. (changing an immutable attribute)")
         if name in VERIFIED_FLAGS and not admin:
             raise NotAuthorizedException("A client attempted to write unauthorized attribute")
