@@ -30,7 +30,7 @@ from django_cognito.models import (
     UserPool,
     UserStatus,
 )
-from django_cognito.services import attributes, groups, passwords, tokens, users
+from django_cognito.services import attributes, groups, passwords, pool_config, tokens, users
 from django_cognito.services import pools as pools_service
 from tests.conftest import PASSWORD, last_code
 
@@ -620,6 +620,8 @@ def test_add_pool_goes_through_create_user_pool(admin_client: Client) -> None:
     ({"custom_attributes": '{"Name": "x"}'}, "custom_attributes", "Enter a JSON list."),
     ({"minimum_length": 5}, "minimum_length", "Ensure this value is greater than or equal to 6."),
     ({"name": "semi;colon"}, "name", "Use letters, digits, spaces and + = , . @ - only."),
+    ({"mfa_configuration": "ON"}, "__all__", "SMS configuration and Auto verification for "
+     "phone_number are required when MFA is required/optional"),
 ])
 def test_add_pool_form_errors(admin_client: Client, data: dict[str, Any], field: str,
                               error: str) -> None:
@@ -643,6 +645,22 @@ def test_pool_change_form_keeps_sign_in_configuration_fixed(admin_client: Client
     assert fresh.username_attributes == [] and fresh.case_sensitive is True
     page = admin_client.get(url("userpool", "change", pool.pk)).content.decode()
     assert f"pool__id__exact={pool.pk}" in page
+
+
+def test_pool_change_form_turns_mfa_on_only_with_a_factor(admin_client: Client,
+                                                          pool: UserPool) -> None:
+    form = {"name": pool.name, "minimum_length": 8, "password_history_size": 0,
+            "temporary_password_validity_days": 7, "mfa_configuration": "OPTIONAL",
+            "_save": "Save"}
+    response = admin_client.post(url("userpool", "change", pool.pk), form)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["mfa_configuration"] == [
+        "Turn on an MFA factor first (SetUserPoolMfaConfig): MFA ON or OPTIONAL needs one."]
+    assert UserPool.objects.get(pk=pool.pk).mfa_configuration == "OFF"
+    pool_config.set_mfa_config(pool, "OFF", {"SoftwareTokenMfaConfiguration": {"Enabled": True}})
+    response = admin_client.post(url("userpool", "change", pool.pk), form)
+    assert response.status_code == 302
+    assert UserPool.objects.get(pk=pool.pk).mfa_configuration == "OPTIONAL"
 
 
 def test_pool_deletion_respects_deletion_protection(admin_client: Client,

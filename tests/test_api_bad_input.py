@@ -333,3 +333,25 @@ def test_hostile_values_never_cause_a_server_error(sender: Sender, world: World)
             if why:
                 failures.append(f"{name} {json.dumps(body)[:120]}: {why}")
     assert failures == [], "\n".join(failures)
+
+
+def test_members_the_model_does_not_know_are_dropped(sender: Sender, world: World) -> None:
+    """Stored, an unknown member would come back outside the model's output shapes."""
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up"
+    body = {"PoolName": "extras", "Bogus": 1,
+            "LambdaConfig": {"Bogus": "x", "PreSignUp": arn},
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True, "Bogus": True}}
+    created = sender.call("cognito-idp", "CreateUserPool", json.dumps(body).encode())
+    assert created.status_code == 200, created.text
+    pool = UserPool.objects.get(pk=created.json()["UserPool"]["Id"])
+    assert pool.lambda_config == {"PreSignUp": arn}
+    assert pool.admin_create_user_config == {"AllowAdminCreateUserOnly": True}
+    assert "Bogus" not in created.text
+    mfa = {"UserPoolId": pool.id, "MfaConfiguration": "OFF",
+           "SoftwareTokenMfaConfiguration": {"Enabled": True, "Bogus": 1}}
+    answer = sender.call("cognito-idp", "SetUserPoolMfaConfig", json.dumps(mfa).encode())
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    described = sender.call("cognito-idp", "DescribeUserPool",
+                            json.dumps({"UserPoolId": pool.id}).encode())
+    assert described.status_code == 200 and "Bogus" not in described.text

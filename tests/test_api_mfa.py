@@ -293,6 +293,50 @@ def test_sms_mfa_success_verifies_the_phone(idp: Any, admin_idp: Any, pool: User
     assert RefreshToken.objects.filter(user=alice).count() == 1
 
 
+SMS_CONFIGURATION = {"SnsCallerArn": "arn:aws:iam::123456789012:role/sns", "ExternalId": "x"}
+
+
+def test_sms_mfa_turned_on_by_create_user_pool(idp: Any, admin_idp: Any, fails: Any,
+                                               make_client: Any) -> None:
+    """CreateUserPool with MFA OPTIONAL and an SmsConfiguration turns SMS MFA on, as
+    SetUserPoolMfaConfig would: a user who enabled it is challenged."""
+    needs_sms = ("InvalidParameterException", "SMS configuration and Auto verification for "
+                 "phone_number are required when MFA is required/optional")
+    assert fails(admin_idp.create_user_pool, PoolName="no-factor",
+                 MfaConfiguration="OPTIONAL") == needs_sms
+    assert fails(admin_idp.create_user_pool, PoolName="unverified-phones",
+                 MfaConfiguration="ON", SmsConfiguration=SMS_CONFIGURATION) == needs_sms
+    assert not UserPool.objects.exists()
+    created = admin_idp.create_user_pool(
+        PoolName="sms-mfa", MfaConfiguration="OPTIONAL", SmsConfiguration=SMS_CONFIGURATION,
+        SmsAuthenticationMessage="Your code {####}",
+        AutoVerifiedAttributes=["phone_number"])["UserPool"]
+    assert admin_idp.get_user_pool_mfa_config(UserPoolId=created["Id"])[
+        "SmsMfaConfiguration"] == {"SmsAuthenticationMessage": "Your code {####}",
+                                   "SmsConfiguration": SMS_CONFIGURATION}
+    pool = UserPool.objects.get(pk=created["Id"])
+    app = make_client(pool, explicit_auth_flows=ALL_FLOWS)
+    give_phone(make_user(pool, "alice"))
+    admin_idp.admin_set_user_mfa_preference(UserPoolId=pool.id, Username="alice",
+                                            SMSMfaSettings={"Enabled": True})
+    challenge = start(idp, app)
+    assert challenge["ChallengeName"] == "SMS_MFA"
+    assert re.fullmatch(r"Your code \d{6}", delivery.outbox[-1]["message"])
+    result = respond(idp, app, "SMS_MFA", challenge["Session"], SMS_MFA_CODE=sms_code())
+    assert result["AuthenticationResult"]["AccessToken"]
+    # UpdateUserPool replaces in full: without the SmsConfiguration SMS MFA cannot stay on,
+    # and with TOTP also on, MFA may stay on without it.
+    assert fails(admin_idp.update_user_pool, UserPoolId=pool.id, MfaConfiguration="ON",
+                 AutoVerifiedAttributes=["phone_number"]) == needs_sms
+    assert UserPool.objects.get(pk=pool.pk).mfa_configuration == "OPTIONAL"
+    admin_idp.update_user_pool(UserPoolId=pool.id, MfaConfiguration="OFF")
+    assert "AuthenticationResult" in start(idp, app)
+    admin_idp.set_user_pool_mfa_config(UserPoolId=pool.id, MfaConfiguration="OFF",
+                                       SoftwareTokenMfaConfiguration={"Enabled": True})
+    admin_idp.update_user_pool(UserPoolId=pool.id, MfaConfiguration="OPTIONAL")
+    assert UserPool.objects.get(pk=pool.pk).mfa_configuration == "OPTIONAL"
+
+
 def test_sms_mfa_message_goes_through_the_custom_message_trigger(
         idp: Any, admin_idp: Any, connect: Any, pool: UserPool, app: Any,
         alice: PoolUser) -> None:

@@ -23,7 +23,7 @@ from django_cognito.models import (
     UserPool,
     UserStatus,
 )
-from django_cognito.services import groups, pools, users
+from django_cognito.services import groups, pool_config, pools, users
 from django_cognito.services.pools import TOKEN_UNITS
 
 pytestmark = pytest.mark.django_db
@@ -319,11 +319,25 @@ def test_case_sensitivity_is_a_boolean() -> None:
 
 
 def test_mfa_configuration_is_validated() -> None:
-    assert pools.create_user_pool("mfa", mfa_configuration="OPTIONAL").mfa_configuration == \
-        "OPTIONAL"
+    sms = {"SnsCallerArn": "arn:aws:iam::123456789012:role/sns"}
+    pool = pools.create_user_pool("mfa", mfa_configuration="OPTIONAL", sms_configuration=sms,
+                                  auto_verified_attributes=["phone_number"])
+    assert pool.mfa_configuration == "OPTIONAL"
+    assert pool_config.enabled_factors(pool_config.mfa_config(pool)) == ["SMS_MFA"]
     for bad in ("on", "SOMETIMES", ["ON"]):
         create_pool_fails("MfaConfiguration must be OFF, ON or OPTIONAL.",
                           mfa_configuration=bad)
+    needs_sms = ("SMS configuration and Auto verification for phone_number are required when "
+                 "MFA is required/optional")
+    for mode in ("ON", "OPTIONAL"):
+        create_pool_fails(needs_sms, mfa_configuration=mode)
+        create_pool_fails(needs_sms, mfa_configuration=mode, sms_configuration=sms)
+        create_pool_fails(needs_sms, mfa_configuration=mode,
+                          auto_verified_attributes=["phone_number"])
+    create_pool_fails("SmsConfiguration must be a structure.", sms_configuration="arn")
+    # MFA OFF stores the SmsConfiguration without turning SMS MFA on.
+    off = pools.create_user_pool("off", sms_configuration=sms)
+    assert pool_config.enabled_factors(pool_config.mfa_config(off)) == []
 
 
 def test_attribute_update_settings_need_auto_verified_attributes() -> None:

@@ -11,11 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import CognitoError
 from ..models import AppClient, MfaConfiguration, PreventUserExistenceErrors, UserPool
+from ..services.pool_config import enabled_factors, mfa_config
 from ..services.pools import (
     ALIAS_ATTRIBUTE_CHOICES,
     AUTH_FLOWS,
     NAME_RE,
     USERNAME_ATTRIBUTE_CHOICES,
+    build_user_pool,
 )
 from ..services.schema import build_schema
 
@@ -74,6 +76,13 @@ class PoolChangeForm(PasswordPolicyForm):
         model = UserPool
         fields = ("name", *PASSWORD_POLICY_FIELDS, "mfa_configuration", "deletion_protection")
 
+    def clean_mfa_configuration(self) -> str:
+        mode: str = self.cleaned_data["mfa_configuration"] or MfaConfiguration.OFF
+        if mode != MfaConfiguration.OFF and not enabled_factors(mfa_config(self.instance)):
+            raise ValidationError(_("Turn on an MFA factor first (SetUserPoolMfaConfig): MFA "
+                                    "ON or OPTIONAL needs one."))
+        return mode
+
 
 class PoolCreationForm(PasswordPolicyForm):
     """CreateUserPool's common members; the pool itself is made by ``create_user_pool``."""
@@ -110,6 +119,11 @@ class PoolCreationForm(PasswordPolicyForm):
         if data.get("username_attributes") and data.get("alias_attributes"):
             raise ValidationError(_("Only one of the alias attributes or username attributes "
                                     "can be set in a user pool."))
+        if not self.errors:  # the rest of CreateUserPool's rules, before anything is stored
+            try:
+                build_user_pool(data["name"], **self.pool_config())
+            except CognitoError as exc:
+                raise ValidationError(exc.message) from None
         return data
 
     def pool_config(self) -> dict[str, Any]:

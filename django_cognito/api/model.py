@@ -65,8 +65,12 @@ class _Validator:
             for name in shape.required_members:
                 if value.get(name) is None:
                     self.fail(None, _path(path, name), "not be null")
+            # Members the model does not know are dropped, as AWS ignores them: stored, they
+            # would come back outside the model's output shapes.
+            for name in [name for name in value if name not in members]:
+                del value[name]
             for name, item in value.items():
-                if name in members and item is not None:
+                if item is not None:
                     self.check(members[name], item, _path(path, name))
             return
         if kind == "list":

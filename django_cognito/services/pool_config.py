@@ -54,14 +54,32 @@ def update_user_pool(pool: UserPool, *, name: str | None = None,
     fresh = build_user_pool(name if name is not None else pool.name,
                             username_attributes=pool.username_attributes,
                             alias_attributes=pool.alias_attributes,
-                            case_sensitive=pool.case_sensitive, **config)
+                            case_sensitive=pool.case_sensitive,
+                            # SMS MFA rests on the SmsConfiguration this call replaces.
+                            other_mfa_factors=bool(set(enabled_factors(settings_of(pool).mfa))
+                                                   - {"SMS_MFA"}),
+                            **config)
     with transaction.atomic():
         for field in UPDATABLE_FIELDS:
             setattr(pool, field, getattr(fresh, field))
         pool.modified_at = now()
         pool.save()
         save_extra(pool, extra or {})
+        enable_sms_factor(pool)
     return pool
+
+
+def enable_sms_factor(pool: UserPool) -> None:
+    """Create/UpdateUserPool with MFA on and an SmsConfiguration turn SMS MFA on, with the
+    pool's SmsAuthenticationMessage, as Cognito does (GetUserPoolMfaConfig then shows it)."""
+    if pool.mfa_configuration == "OFF" or not pool.sms_configuration:
+        return
+    sms: dict[str, Any] = {"SmsConfiguration": dict(pool.sms_configuration)}
+    if pool.sms_authentication_message:
+        sms["SmsAuthenticationMessage"] = pool.sms_authentication_message
+    settings = settings_of(pool)
+    settings.mfa = {**settings.mfa, "SmsMfaConfiguration": sms}
+    settings.save()
 
 
 def add_custom_attributes(pool: UserPool, attributes: Iterable[Mapping[str, Any]]) -> UserPool:

@@ -27,6 +27,8 @@ AUTH_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"
               "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"}
 RECOVERY_NAMES = {"verified_email", "verified_phone_number", "admin_only"}
 MAX_CLIENTS_PER_POOL = 1000  # reference §9
+MFA_NEEDS_SMS = ("SMS configuration and Auto verification for phone_number are required when "
+                 "MFA is required/optional")
 # Message template lengths (reference §9: SMS 140, email subject 140, email body 20,000).
 TEMPLATE_LIMITS = {"SmsMessage": 140, "SMSMessage": 140, "EmailSubject": 140,
                    "EmailSubjectByLink": 140, "EmailMessage": 20000, "EmailMessageByLink": 20000}
@@ -177,8 +179,13 @@ def _check_update_settings(settings: Mapping[str, Any], verified: list[str]) -> 
 
 def create_user_pool(name: str, **config: Any) -> UserPool:
     """Create a pool from Cognito-shaped configuration (CreateUserPool's members)."""
+    from .pool_config import enable_sms_factor
+
     pool = build_user_pool(name, **config)
-    return _insert_with_new_id(pool, lambda: cs.new_pool_id(app_settings.REGION))
+    with transaction.atomic():
+        _insert_with_new_id(pool, lambda: cs.new_pool_id(app_settings.REGION))
+        enable_sms_factor(pool)
+    return pool
 
 
 def build_user_pool(name: str, *, username_attributes: Iterable[str] | None = None,
@@ -186,8 +193,13 @@ def build_user_pool(name: str, *, username_attributes: Iterable[str] | None = No
                     password_policy: Mapping[str, Any] | None = None,
                     schema: Iterable[Mapping[str, Any]] | None = None,
                     auto_verified_attributes: Iterable[str] | None = None,
-                    **config: Any) -> UserPool:
-    """An unsaved, validated pool: every setting not given takes Cognito's default."""
+                    other_mfa_factors: bool = False, **config: Any) -> UserPool:
+    """An unsaved, validated pool: every setting not given takes Cognito's default.
+
+    MFA ON or OPTIONAL needs a factor: here SMS, which needs an SmsConfiguration and
+    phone numbers verified automatically, unless ``other_mfa_factors`` (an existing pool
+    whose SetUserPoolMfaConfig turned a factor on).
+    """
     if not isinstance(name, str) or not 1 <= len(name) <= 128 or not NAME_RE.fullmatch(name):
         raise InvalidParameterException("PoolName must be 1 to 128 characters.")
     usernames = _subset(username_attributes, USERNAME_ATTRIBUTE_CHOICES, "UsernameAttributes")
@@ -224,6 +236,11 @@ def build_user_pool(name: str, *, username_attributes: Iterable[str] | None = No
                     **_password_policy(_mapping(password_policy, "PasswordPolicy")), **config)
     if pool.mfa_configuration not in ("OFF", "ON", "OPTIONAL"):
         raise InvalidParameterException("MfaConfiguration must be OFF, ON or OPTIONAL.")
+    if not isinstance(pool.sms_configuration, Mapping):
+        raise InvalidParameterException("SmsConfiguration must be a structure.")
+    if pool.mfa_configuration != "OFF" and not other_mfa_factors and \
+            not (pool.sms_configuration and "phone_number" in verified):
+        raise InvalidParameterException(MFA_NEEDS_SMS)
     return pool
 
 
