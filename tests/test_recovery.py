@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -158,8 +159,9 @@ def test_forgot_password_needs_a_verified_contact(client_app: Any,
         recovery.forgot_password(client_app, "alice")
     assert raised.value.message == NO_CONTACT
     details = recovery.forgot_password(enabled_client, "alice")
-    assert details == {"Destination": "x***@x***", "DeliveryMedium": "EMAIL",
-                       "AttributeName": "email"}
+    assert re.fullmatch(r"a\*\*\*@[a-z]\*\*\*", details["Destination"])
+    assert details == {**details, "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    assert recovery.forgot_password(enabled_client, "alice") == details
     assert mail.outbox == [] and VerificationCode.objects.filter(
         purpose=CodePurpose.FORGOT_PASSWORD).count() == 0
 
@@ -169,9 +171,34 @@ def test_forgot_password_for_unknown_user(client_app: Any, enabled_client: AppCl
         recovery.forgot_password(client_app, "ghost")
     assert raised.value.message == "User does not exist."
     details = recovery.forgot_password(enabled_client, "ghost")
-    assert details == {"Destination": "x***@x***", "DeliveryMedium": "EMAIL",
-                       "AttributeName": "email"}
+    assert re.fullmatch(r"g\*\*\*@[a-z]\*\*\*", details["Destination"])
+    assert details == {**details, "DeliveryMedium": "EMAIL", "AttributeName": "email"}
     assert mail.outbox == [] and delivery.outbox == [] and counts() == (0, 0, 0, 0)
+
+
+def test_simulated_delivery_details_look_like_real_ones(make_pool: Any,
+                                                        make_client: Any) -> None:
+    """A constant fake destination would tell every unknown user from a real one."""
+    pool = make_pool(account_recovery_setting={"RecoveryMechanisms": [
+        {"Name": "verified_email", "Priority": 1}]})
+    client = make_client(pool, prevent_user_existence_errors="ENABLED")
+    admin_user(pool, email="alice@example.com", email_verified="true")
+    assert recovery.forgot_password(client, "alice")["Destination"] == "a***@e***"
+    fake = recovery.forgot_password(client, "mallory")
+    assert re.fullmatch(r"m\*\*\*@[a-z]\*\*\*", fake["Destination"])
+    assert [recovery.forgot_password(client, "mallory") for _ in range(3)] == [fake] * 3
+    assert recovery.forgot_password(client, "Eve@Example.org")["Destination"] == "E***@E***"
+    phones = make_pool(name="phones", account_recovery_setting={"RecoveryMechanisms": [
+        {"Name": "verified_phone_number", "Priority": 1},
+        {"Name": "verified_email", "Priority": 2}]})
+    by_phone = make_client(phones, prevent_user_existence_errors="ENABLED")
+    fake = recovery.forgot_password(by_phone, "mallory")
+    assert fake["DeliveryMedium"] == "SMS" and fake["AttributeName"] == "phone_number"
+    assert re.fullmatch(r"\+\*{7}\d{4}", fake["Destination"])
+    assert recovery.forgot_password(by_phone, "mallory") == fake
+    assert recovery.forgot_password(by_phone, "+15555550199")["Destination"] == "+*******0199"
+    # Only the real user got a code.
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]] and delivery.outbox == []
 
 
 def test_forgot_password_for_disabled_user(client_app: Any, enabled_client: AppClient) -> None:
@@ -180,7 +207,7 @@ def test_forgot_password_for_disabled_user(client_app: Any, enabled_client: AppC
     with pytest.raises(NotAuthorizedException) as raised:
         recovery.forgot_password(client_app, "alice")
     assert raised.value.message == "User is disabled."
-    assert recovery.forgot_password(enabled_client, "alice")["Destination"] == "x***@x***"
+    assert recovery.forgot_password(enabled_client, "alice")["Destination"].startswith("a***@")
     assert mail.outbox == [] and VerificationCode.objects.count() == 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -170,6 +171,12 @@ def test_without_auto_verification_nothing_is_sent(make_pool: Any, make_client: 
     with pytest.raises(InvalidParameterException) as error:
         signup.resend_confirmation_code(client, "alice")
     assert error.value.message == "Cannot resend codes. Auto verification not turned on."
+    # Under PreventUserExistenceErrors an unknown user gets the same answer.
+    enabled = make_client(pool, prevent_user_existence_errors="ENABLED")
+    for username in ("alice", "ghost"):
+        with pytest.raises(InvalidParameterException) as error:
+            signup.resend_confirmation_code(enabled, username)
+        assert error.value.message == "Cannot resend codes. Auto verification not turned on."
     assert reload(result.user).status == UserStatus.UNCONFIRMED
 
 
@@ -684,8 +691,9 @@ def test_resend_for_unknown_user_depends_on_existence_errors(pool: UserPool,
         signup.resend_confirmation_code(make_client(pool), "ghost")
     enabled = make_client(pool, prevent_user_existence_errors="ENABLED")
     details = signup.resend_confirmation_code(enabled, "ghost")
-    assert details == {"Destination": "x***@x***", "DeliveryMedium": "EMAIL",
-                       "AttributeName": "email"}
+    assert re.fullmatch(r"g\*\*\*@[a-z]\*\*\*", details["Destination"])
+    assert details == {**details, "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    assert signup.resend_confirmation_code(enabled, "ghost") == details
     assert outboxes() == (0, 0) and counts() == (0, 0, 0, 0)
 
 

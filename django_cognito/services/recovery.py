@@ -12,7 +12,7 @@ from ..exceptions import (
     NotAuthorizedException,
     UserNotFoundException,
 )
-from ..models import AppClient, CodePurpose, MfaPreference, PoolUser, UserStatus
+from ..models import AppClient, CodePurpose, MfaPreference, PoolUser, UserPool, UserStatus
 from . import codes, delivery, limits, passwords
 from .clients import check_secret_hash
 from .migration import migrate_on_forgot_password
@@ -44,6 +44,15 @@ def recovery_attribute(user: PoolUser) -> str | None:
         if user.attributes.get(attribute) and user.is_verified(attribute):
             return attribute
     return None
+
+
+def recovery_channel(pool: UserPool) -> str | None:
+    """The attribute a reset code goes to first in ``pool``, for a user who has them all."""
+    setting = pool.account_recovery_setting.get("RecoveryMechanisms")
+    if not setting:
+        return "phone_number" if "phone_number" in pool.auto_verified_attributes else "email"
+    first = min(setting, key=lambda m: m.get("Priority", 0))["Name"]
+    return None if first == "admin_only" else first.removeprefix("verified_")
 
 
 def mfa_contacts(user: PoolUser) -> set[str]:
@@ -78,7 +87,7 @@ def forgot_password(client: AppClient, username: object, *,
     user = find_user(pool, username)
     if user is None and isinstance(username, str):
         user = migrate_on_forgot_password(client, username, client_metadata)
-    simulated = simulated_delivery(client)
+    simulated = simulated_delivery(client, username, recovery_channel(pool))
     if user is None:
         if simulated:
             return simulated

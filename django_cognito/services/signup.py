@@ -15,8 +15,8 @@ from ..exceptions import (
     NotAuthorizedException,
     UserNotFoundException,
 )
-from ..models import AppClient, CodePurpose, PoolUser, UserStatus
-from . import codes, delivery, limits, passwords, triggers
+from ..models import AppClient, CodePurpose, PoolUser, UserPool, UserStatus
+from . import codes, delivery, limits, passwords, simulated, triggers
 from .clients import check_secret_hash
 from .schema import parse_attribute_list, required_attributes, string_map, validate_write
 from .users import (
@@ -38,6 +38,9 @@ class SignUpResult:
     confirmed: bool
     code_delivery: dict[str, str] | None = None
     messages: list[delivery.Message] = field(default_factory=list)
+
+
+NO_AUTO_VERIFICATION = "Cannot resend codes. Auto verification not turned on."
 
 
 def delivery_attribute(user: PoolUser) -> str | None:
@@ -159,7 +162,9 @@ def resend_confirmation_code(client: AppClient, username: object, *,
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
-    simulated = simulated_delivery(client)
+    simulated = simulated_delivery(client, username, sign_up_channel(pool))
+    if simulated and sign_up_channel(pool) is None:
+        raise InvalidParameterException(NO_AUTO_VERIFICATION)  # as for every user of the pool
     if user is None:
         if simulated:
             return simulated
@@ -172,8 +177,7 @@ def resend_confirmation_code(client: AppClient, username: object, *,
         raise InvalidParameterException("User is already confirmed.")
     attribute = delivery_attribute(user)
     if attribute is None:
-        raise InvalidParameterException(
-            "Cannot resend codes. Auto verification not turned on.")
+        raise InvalidParameterException(NO_AUTO_VERIFICATION)
     with transaction.atomic():
         code = codes.issue(user, CodePurpose.SIGN_UP, attribute)
         message = delivery.render(pool, client, user, attribute=attribute,
@@ -183,15 +187,21 @@ def resend_confirmation_code(client: AppClient, username: object, *,
     return message.details()
 
 
-def simulated_delivery(client: AppClient) -> dict[str, str] | None:
-    """Plausible CodeDeliveryDetails for unknown users under PreventUserExistenceErrors."""
+def simulated_delivery(client: AppClient, username: object,
+                       attribute: str | None) -> dict[str, str] | None:
+    """CodeDeliveryDetails for a user who gets no code under PreventUserExistenceErrors, as
+    if one had gone to ``attribute`` (the channel a real user's code would take), stable per
+    username; ``None`` when the client reveals that the user does not exist."""
     if not client.prevents_user_existence_errors:
         return None
-    pool = client.pool
-    if "email" in pool.auto_verified_attributes or "phone_number" not in \
-            pool.auto_verified_attributes:
-        return delivery.code_delivery_details("EMAIL", "x@x.xx")
-    return delivery.code_delivery_details("SMS", "+10000000000")
+    return simulated.code_delivery_details(client.pool, username, attribute or "email")
+
+
+def sign_up_channel(pool: UserPool) -> str | None:
+    """The attribute a sign-up code goes to in ``pool`` (SMS first), as ``delivery_attribute``
+    chooses for a user who has both."""
+    return next((name for name in ("phone_number", "email")
+                 if name in pool.auto_verified_attributes), None)
 
 
 def admin_confirm_sign_up(user: PoolUser, *,

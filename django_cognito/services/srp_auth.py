@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from django.conf import settings
 from django.core.cache import caches
 from django.db.models import QuerySet
 
@@ -34,7 +33,7 @@ from ..exceptions import (
     UserNotFoundException,
 )
 from ..models import AppClient, PoolUser, UserPool
-from . import auth, lockout
+from . import auth, lockout, simulated
 from .clients import check_secret_hash
 from .users import find_user
 
@@ -68,31 +67,21 @@ def _required(params: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _fake_digest(pool: UserPool, username: str, purpose: str, size: int = 32) -> bytes:
-    """Keyed bytes that stay the same for a (pool, username) across calls and processes."""
-    key = hashlib.sha256(b"django_cognito.srp-simulated:" + settings.SECRET_KEY.encode()).digest()
-    name = username if pool.case_sensitive else username.lower()
-    message = "\x00".join((purpose, pool.id, name)).encode("utf-8", "surrogatepass")
-    blocks = (hmac.new(key, message + bytes([i]), hashlib.sha256).digest()
-              for i in range(-(-size // 32)))
-    return b"".join(blocks)[:size]
-
-
 def _fake_credentials(pool: UserPool, username: str) -> tuple[str, int]:
     """A stable salt and verifier for someone who cannot sign in with SRP (§2.6).
 
     The verifier is any group element: B = k·v + g^b looks random either way, and skipping
     g^x keeps the simulated challenge as cheap as a real one, so timing tells nothing.
     """
-    salt = srp.pad(srp.hexstr(int.from_bytes(_fake_digest(pool, username, "salt", 16), "big")
+    salt = srp.pad(srp.hexstr(int.from_bytes(simulated.digest(pool, username, "salt", 16), "big")
                               or 1))
-    verifier = int.from_bytes(_fake_digest(pool, username, "verifier", 384), "big") % srp.N
+    verifier = int.from_bytes(simulated.digest(pool, username, "verifier", 384), "big") % srp.N
     return salt, verifier or 1
 
 
 def _fake_user_id(pool: UserPool, username: str) -> str:
     """A UUID-shaped USER_ID_FOR_SRP for an unknown username, stable per (pool, username)."""
-    return str(uuid.UUID(bytes=_fake_digest(pool, username, "user-id")[:16], version=4))
+    return str(uuid.UUID(bytes=simulated.digest(pool, username, "user-id")[:16], version=4))
 
 
 def _seal(block: _Block) -> str:
