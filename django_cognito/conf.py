@@ -47,6 +47,10 @@ DEFAULTS: dict[str, Any] = {
     # with optional "client_ids" (allowed app clients: access client_id / ID aud; omitted =
     # any client of that issuer).
     "TRUSTED_ISSUERS": [],
+    # Which local pools' tokens the verifier, the DRF authentication and the token backend
+    # accept: None (every local pool) or a list of pool ids and {"user_pool_id": "...",
+    # "client_ids": ["..."]} entries. The JSON API always takes every local pool's tokens.
+    "LOCAL_POOLS": None,
     # Seconds of clock skew tolerated on exp, iat and nbf.
     "VERIFY_LEEWAY": 0,
     # Seconds a fetched JWKS is trusted before it is fetched again.

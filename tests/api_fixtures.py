@@ -93,11 +93,12 @@ def _after_call(checked: Checked) -> Any:
 
 
 def boto_client(url: str, *, key_id: str = ACCESS_KEY_ID, secret: str = SECRET,
-                signed: bool = True, checked: Checked | None = None) -> Any:
+                signed: bool = True, checked: Checked | None = None,
+                region: str = REGION) -> Any:
     """A ``cognito-idp`` client on ``url``; its raw responses are checked against the model."""
     config = Config(retries={"max_attempts": 1, "mode": "standard"},
                     signature_version=None if signed else UNSIGNED)
-    client = boto3.client("cognito-idp", endpoint_url=url, region_name=REGION,
+    client = boto3.client("cognito-idp", endpoint_url=url, region_name=region,
                           aws_access_key_id=key_id, aws_secret_access_key=secret,
                           config=config)
     client.meta.events.register("after-call.cognito-idp",

@@ -272,6 +272,18 @@ def test_a_skewed_clock_is_an_invalid_signature(cognito: Any, fails: Any,
     assert not PoolUser.objects.exists()
 
 
+def test_a_signature_scoped_to_another_region_is_refused(make_boto: Any, fails: Any,
+                                                         pool: UserPool, settings: Any,
+                                                         access_key: Any) -> None:
+    elsewhere = make_boto(region="eu-west-1")
+    assert fails(elsewhere.describe_user_pool, UserPoolId=pool.id) == (
+        "InvalidSignatureException", "Credential should be scoped to a valid region.")
+    assert fails(elsewhere.create_user_pool, PoolName="x")[0] == "InvalidSignatureException"
+    settings.COGNITO = {**settings.COGNITO, "REGION": "eu-west-1"}
+    assert elsewhere.describe_user_pool(UserPoolId=pool.id)["UserPool"]["Id"] == pool.id
+    assert UserPool.objects.count() == 1
+
+
 def test_unsigned_admin_call_is_refused(make_boto: Any, fails: Any, pool: UserPool) -> None:
     unsigned = make_boto(signed=False)
     assert fails(unsigned.admin_create_user, UserPoolId=pool.id, Username="eve",

@@ -14,7 +14,7 @@ from django.contrib.auth import authenticate
 from django.test import Client, override_settings
 
 from django_cognito.models import AppClient, UserPool
-from django_cognito.services import admin_users, auth, groups, tokens
+from django_cognito.services import access, admin_users, auth, groups, tokens
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("example_project.urls"),
@@ -148,3 +148,41 @@ def test_password_backend_follows_pool_rules(app: AppClient, alice: Any, pool: U
         with override_settings(COGNITO={"PUBLIC_BASE_URL": "http://testserver",
                                         "LOGIN_POOL": pool.id}):
             assert authenticate(None, username="alice", password=PASSWORD) is None
+
+
+def test_local_pools_setting_limits_which_pools_and_clients_the_api_trusts(
+        app: AppClient, alice: Any, make_pool: Any, make_client: Any, settings: Any) -> None:
+    """With several pools (tenants, staff), a project names the ones its views trust: a
+    token of another pool, or of another client, must not pass its group or scope checks."""
+    tenant = make_pool(name="tenant")
+    tenant_app = make_client(tenant, explicit_auth_flows=FLOWS)
+    eve = admin_users.admin_create_user(tenant, "eve", message_action="SUPPRESS")
+    admin_users.admin_set_user_password(eve, PASSWORD, permanent=True)
+    ours, theirs = sign_in(app).access_token, sign_in(tenant_app, "eve").access_token
+    assert get("/api/me/", theirs).status_code == 200  # default: every local pool
+    other_app = make_client(app.pool, name="other", explicit_auth_flows=FLOWS)
+    for setting, accepted, refused in (
+            ([app.pool.id], [ours], [theirs]),
+            ([{"user_pool_id": app.pool.id, "client_ids": [app.id]}], [ours],
+             [theirs, sign_in(other_app).access_token]),
+            ([{"user_pool_id": app.pool.id, "client_ids": [other_app.id]}], [], [ours])):
+        settings.COGNITO = {**settings.COGNITO, "LOCAL_POOLS": setting}
+        for token in accepted:
+            assert get("/api/me/", token).status_code == 200
+        for token in refused:
+            assert_refused(get("/api/me/", token))
+    # The Cognito API itself serves every pool's users whatever the setting says.
+    user, _ = access.user_for_access_token(theirs)
+    assert user.pk == eve.pk
+
+
+@pytest.mark.parametrize("value", ["us-east-1_abc", [5], [{"pool": "x"}],
+                                   [{"user_pool_id": "x", "client_ids": "abc"}]])
+def test_local_pools_setting_is_checked(settings: Any, value: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from django_cognito.verify import Verifier
+
+    settings.COGNITO = {**settings.COGNITO, "LOCAL_POOLS": value}
+    with pytest.raises(ImproperlyConfigured):
+        Verifier.from_settings()

@@ -17,6 +17,7 @@ from botocore.credentials import Credentials
 from django.http import HttpRequest
 
 from ..clock import now
+from ..conf import app_settings
 from ..exceptions import CognitoError
 from ..models import AccessKey
 
@@ -65,6 +66,8 @@ def verify(request: HttpRequest, body: bytes, service: str) -> AccessKey:
     if scope_service != service:
         raise InvalidSignatureException(
             f"Credential should be scoped to correct service: '{service}'.")
+    if region != app_settings.REGION:  # the region this server stands for, as an endpoint's
+        raise InvalidSignatureException("Credential should be scoped to a valid region.")
     signed = match["headers"].split(";")
     if "host" not in signed or any(h != h.lower() for h in signed):
         raise IncompleteSignatureException("SignedHeaders must include host.")

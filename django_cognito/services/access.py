@@ -18,7 +18,7 @@ from ..verify import (
     RevokedTokenError,
     TokenError,
     TrustedIssuer,
-    get_verifier,
+    get_api_verifier,
 )
 from .tokens import family_is_live
 
@@ -73,7 +73,7 @@ def forget_issuers() -> None:
 def user_for_access_token(token: object) -> tuple[PoolUser, Claims]:
     """The enabled user an access token with ``aws.cognito.signin.user.admin`` belongs to."""
     try:
-        claims = get_verifier().verify(token)
+        claims = get_api_verifier().verify(token)
     except ExpiredTokenError:
         raise NotAuthorizedException("Access Token has expired") from None
     except RevokedTokenError:

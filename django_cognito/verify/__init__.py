@@ -34,7 +34,7 @@ from .issuers import (
     register_issuer_resolver,
     unregister_issuer_resolver,
 )
-from .verifier import Verifier, get_verifier, reset_verifier, verify_token
+from .verifier import Verifier, get_api_verifier, get_verifier, reset_verifier, verify_token
 
 __all__ = [
     "ClaimError",
@@ -56,6 +56,8 @@ __all__ = [
     "TrustedIssuer",
     "Verifier",
     "aws_issuer",
+    "get_api_verifier",
+    "get_api_verifier",
     "get_verifier",
     "register_issuer_resolver",
     "reset_verifier",

@@ -9,6 +9,7 @@ handful of claims. A warm verification then costs little more than the RSA check
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import functools
 import json
 import math
@@ -19,6 +20,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.hashes import SHA256
+from django.core.exceptions import ImproperlyConfigured
 
 from .. import clock
 from .claims import Claims, in_any_group, missing_scopes
@@ -137,9 +139,14 @@ class Verifier:
         fetch_timeout: float = 5,
         max_jwks_bytes: int = 65536,
         max_token_bytes: int = 8192,
+        local_pools: Mapping[str, frozenset[str] | None] | None = None,
     ) -> None:
         self.issuers = {trusted.issuer: trusted for trusted in issuers}
         self._resolvers = resolvers
+        # Local pools (found by the resolvers) whose tokens this verifier takes, each with its
+        # allowed clients (None: any); None takes every local pool's.
+        self.local_pools = local_pools
+        self._narrowed: dict[str, TrustedIssuer] = {}
         self.leeway = leeway
         self.jwks_ttl = jwks_ttl
         self.refetch_cooldown = refetch_cooldown
@@ -152,12 +159,19 @@ class Verifier:
         self._verified: dict[str, tuple[dict[str, Any], str, int]] = {}
 
     @classmethod
-    def from_settings(cls) -> Verifier:
-        """A verifier configured from ``settings.COGNITO`` (see ``conf.DEFAULTS``)."""
+    def from_settings(cls, *, every_local_pool: bool = False) -> Verifier:
+        """A verifier configured from ``settings.COGNITO`` (see ``conf.DEFAULTS``).
+
+        ``every_local_pool``: the JSON API's verifier, which takes the tokens of every local
+        pool and of nothing else, whatever ``LOCAL_POOLS`` and ``TRUSTED_ISSUERS`` say.
+        """
         from ..conf import app_settings
 
         return cls(
+            () if every_local_pool else
             issuers_from_settings(app_settings.TRUSTED_ISSUERS).values(),
+            local_pools=None if every_local_pool else
+            local_pools_from_setting(app_settings.LOCAL_POOLS),
             leeway=app_settings.VERIFY_LEEWAY,
             jwks_ttl=app_settings.JWKS_CACHE_TTL,
             refetch_cooldown=app_settings.JWKS_REFETCH_COOLDOWN,
@@ -258,8 +272,26 @@ class Verifier:
         for resolve in resolvers:
             found = resolve(iss)
             if found is not None and found.issuer == iss:
-                return found
+                return found if self.local_pools is None else \
+                    self._narrow(found, self.local_pools)
         raise IssuerNotTrustedError(f"issuer not trusted: {iss[:200]}")
+
+    def _narrow(self, found: TrustedIssuer,
+                local_pools: Mapping[str, frozenset[str] | None]) -> TrustedIssuer:
+        """``found`` as ``local_pools`` allows it: refused, or limited to its clients."""
+        pool_id = found.user_pool_id
+        if pool_id is None or pool_id not in local_pools:
+            raise IssuerNotTrustedError(f"issuer not trusted: {found.issuer[:200]}")
+        clients = local_pools[pool_id]
+        if clients is None:
+            return found
+        narrowed = self._narrowed.get(found.issuer)
+        if narrowed is None or narrowed.load_jwks is not found.load_jwks:
+            narrowed = dataclasses.replace(found, client_ids=clients)
+            if len(self._narrowed) >= _HEADER_CACHE_SIZE:
+                self._narrowed.clear()
+            self._narrowed[found.issuer] = narrowed
+        return narrowed
 
     def _cache(self, trusted: TrustedIssuer) -> JwksCache:
         cache_key = (trusted.issuer, trusted.jwks_url)
@@ -336,6 +368,7 @@ class Verifier:
 
 
 _default: Verifier | None = None
+_api: Verifier | None = None
 _default_lock = threading.Lock()
 
 
@@ -351,10 +384,49 @@ def get_verifier() -> Verifier:
     return verifier
 
 
+def get_api_verifier() -> Verifier:
+    """The JSON API's verifier: the tokens of every local pool (``from_settings``)."""
+    global _api
+    verifier = _api
+    if verifier is None:
+        with _default_lock:
+            if _api is None:
+                _api = Verifier.from_settings(every_local_pool=True)
+            verifier = _api
+    return verifier
+
+
 def reset_verifier() -> None:
-    """Forget the process-wide verifier and its JWKS caches (settings changed, tests)."""
-    global _default
+    """Forget the process-wide verifiers and their JWKS caches (settings changed, tests)."""
+    global _default, _api
     _default = None
+    _api = None
+
+
+def local_pools_from_setting(value: Any) -> dict[str, frozenset[str] | None] | None:
+    """``COGNITO["LOCAL_POOLS"]``: ``None`` (every local pool) or a list of pool ids and
+    ``{"user_pool_id": ..., "client_ids": [...]}`` entries."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        raise ImproperlyConfigured("COGNITO['LOCAL_POOLS'] must be None or a list.")
+    pools: dict[str, frozenset[str] | None] = {}
+    for entry in value:
+        if isinstance(entry, str):
+            pools[entry] = None
+            continue
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("user_pool_id"), str) or \
+                set(entry) - {"user_pool_id", "client_ids"}:
+            raise ImproperlyConfigured(
+                "COGNITO['LOCAL_POOLS'] entries are pool ids or dicts with user_pool_id and "
+                "optional client_ids.")
+        clients = entry.get("client_ids")
+        if clients is not None and (isinstance(clients, str) or
+                                    not all(isinstance(c, str) for c in clients)):
+            raise ImproperlyConfigured(
+                "COGNITO['LOCAL_POOLS'] client_ids must be a list of app client ids.")
+        pools[entry["user_pool_id"]] = None if clients is None else frozenset(clients)
+    return pools
 
 
 def verify_token(token: Any, **options: Any) -> Claims:
