@@ -177,7 +177,8 @@ def test_local_pools_setting_limits_which_pools_and_clients_the_api_trusts(
 
 
 @pytest.mark.parametrize("value", ["us-east-1_abc", [5], [{"pool": "x"}],
-                                   [{"user_pool_id": "x", "client_ids": "abc"}]])
+                                   [{"user_pool_id": "x", "client_ids": "abc"}],
+                                   [{"user_pool_id": "x", "client_ids": 5}]])
 def test_local_pools_setting_is_checked(settings: Any, value: Any) -> None:
     from django.core.exceptions import ImproperlyConfigured
 

@@ -367,40 +367,34 @@ class Verifier:
             raise MissingScopeError(f"token lacks all of the scopes {' '.join(lacking)}")
 
 
-_default: Verifier | None = None
-_api: Verifier | None = None
-_default_lock = threading.Lock()
+_shared: dict[str, Verifier] = {}
+_shared_lock = threading.Lock()
+
+
+def _shared_verifier(name: str, build: Callable[[], Verifier]) -> Verifier:
+    verifier = _shared.get(name)
+    if verifier is None:
+        with _shared_lock:
+            verifier = _shared.get(name)
+            if verifier is None:
+                verifier = _shared[name] = build()
+    return verifier
 
 
 def get_verifier() -> Verifier:
     """The process-wide verifier built from settings (rebuilt when ``COGNITO`` changes)."""
-    global _default
-    verifier = _default
-    if verifier is None:
-        with _default_lock:
-            if _default is None:
-                _default = Verifier.from_settings()
-            verifier = _default
-    return verifier
+    return _shared_verifier("application", Verifier.from_settings)
 
 
 def get_api_verifier() -> Verifier:
     """The JSON API's verifier: the tokens of every local pool (``from_settings``)."""
-    global _api
-    verifier = _api
-    if verifier is None:
-        with _default_lock:
-            if _api is None:
-                _api = Verifier.from_settings(every_local_pool=True)
-            verifier = _api
-    return verifier
+    return _shared_verifier("api", lambda: Verifier.from_settings(every_local_pool=True))
 
 
 def reset_verifier() -> None:
     """Forget the process-wide verifiers and their JWKS caches (settings changed, tests)."""
-    global _default, _api
-    _default = None
-    _api = None
+    with _shared_lock:
+        _shared.clear()
 
 
 def local_pools_from_setting(value: Any) -> dict[str, frozenset[str] | None] | None:
@@ -421,7 +415,7 @@ def local_pools_from_setting(value: Any) -> dict[str, frozenset[str] | None] | N
                 "COGNITO['LOCAL_POOLS'] entries are pool ids or dicts with user_pool_id and "
                 "optional client_ids.")
         clients = entry.get("client_ids")
-        if clients is not None and (isinstance(clients, str) or
+        if clients is not None and (not isinstance(clients, (list, tuple, set, frozenset)) or
                                     not all(isinstance(c, str) for c in clients)):
             raise ImproperlyConfigured(
                 "COGNITO['LOCAL_POOLS'] client_ids must be a list of app client ids.")
