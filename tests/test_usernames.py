@@ -78,7 +78,11 @@ def test_plain_username_limits(client_app: AppClient) -> None:
     long_name = "u" * 128
     assert sign_up(client_app, long_name).username == long_name
     assert sign_up(client_app, "ünïcødé.name_1+x").username == "ünïcødé.name_1+x"
-    for bad in ("u" * 129, "with space", "tab\there", "new\nline", "nul\x00"):
+    # Marks, symbols and punctuation of any script fit Cognito's pattern.
+    for good in ("cafe\u0301", "user€", "a–b", "user©", "名前", "١٢٣", "x«y»"):
+        assert sign_up(client_app, good).username == good
+    for bad in ("u" * 129, "with space", "tab\there", "new\nline", "nul\x00",
+                "no\u00a0break", "zero\u200bwidth", "ideographic\u3000space", "ctl\x7f"):
         sign_up_fails(client_app, InvalidParameterException, PATTERN_MESSAGE, bad)
     for bad in ("", None, 5, ["alice"]):
         sign_up_fails(client_app, InvalidParameterException, "Username must not be empty.", bad)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import IntegrityError, transaction
@@ -22,7 +22,9 @@ from ..models import ALIAS_COLUMNS, PoolUser, UserPool
 from ..models.user import alias_key
 from .schema import EMAIL_RE, PHONE_RE, storable
 
-USERNAME_RE = re.compile(r"^[\w\-.@+=,!#$%&'*/?^`{|}~:;\"()<>\[\]\\]+$")
+# Cognito's username pattern [\p{L}\p{M}\p{S}\p{N}\p{P}]+: letters, marks, symbols, numbers
+# and punctuation of any script (no spaces or control characters).
+USERNAME_CATEGORIES = frozenset("LMSNP")
 MAX_USERNAME_LENGTH = 128
 
 
@@ -94,7 +96,8 @@ def check_new_username(pool: UserPool, username: object) -> str:
         if pool.username_attributes == ["phone_number"]:
             raise InvalidParameterException("Username should be a phone number.")
         raise InvalidParameterException("Username should be either an email or a phone number.")
-    if len(username) > MAX_USERNAME_LENGTH or not USERNAME_RE.match(username):
+    if len(username) > MAX_USERNAME_LENGTH or not username or not all(
+            unicodedata.category(c)[0] in USERNAME_CATEGORIES for c in username):
         raise InvalidParameterException(
             "1 validation error detected: Value at 'username' failed to satisfy constraint: "
             "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
