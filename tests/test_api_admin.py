@@ -186,6 +186,14 @@ def test_list_users_filters_pages_and_projects(cognito: Any, fails: Any,
         "InvalidParameterException", "Invalid search attribute: nickname")
     assert fails(cognito.list_users, UserPoolId=pool.id,
                  AttributesToGet=["custom:nope"])[0] == "InvalidParameterException"
+    # Every user listed must have each attribute asked for (the model's documentation).
+    make_user(pool, "cid")
+    assert fails(cognito.list_users, UserPoolId=pool.id, AttributesToGet=["given_name"]) == (
+        "InvalidParameterException", "Not every user in the results has a value for "
+        "given_name.")
+    named = cognito.list_users(UserPoolId=pool.id, Filter='given_name ^= "A"',
+                               AttributesToGet=["given_name", "sub"])["Users"]
+    assert sorted(attrs(u["Attributes"])["given_name"] for u in named) == ["Amy", "Ann"]
     assert fails(cognito.list_users, UserPoolId=pool.id, Limit=61)[0] == \
         "InvalidParameterException"
 

@@ -108,6 +108,14 @@ def list_users(call: Call) -> dict[str, Any]:
     only = attributes_to_get(pool, p.get("AttributesToGet"))
     page = listing.list_users(pool, filter=p.get("Filter"), limit=p.get("Limit"),
                               token=p.get("PaginationToken"))
+    if only:
+        # Cognito answers AttributesToGet only when every user listed has each attribute
+        # (the model's documentation): a page never silently lacks what was asked for.
+        missing = next((name for name in only if name != "sub"
+                        for user in page.items if not user.attributes.get(name)), None)
+        if missing is not None:
+            raise InvalidParameterException(
+                f"Not every user in the results has a value for {missing[:64]}.")
     response: dict[str, Any] = {"Users": [shapes.user_type(u, only=only) for u in page.items]}
     if page.next_token:
         response["PaginationToken"] = page.next_token
