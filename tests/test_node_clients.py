@@ -185,3 +185,45 @@ def test_amplify_v6_signs_in_refreshes_and_signs_out(idp: Any, api_url: str, poo
         idp.get_user(AccessToken=result["refreshed"]["accessToken"])
     assert access.value.response["Error"]["Message"] == "Access Token has been revoked"
     assert not RefreshToken.objects.filter(user=alice, revoked_at=None).exists()
+
+
+def test_amplify_v6_user_auth_email_sms_and_password_choices(
+        idp: Any, api_url: str, make_pool: Any, make_client: Any, monkeypatch: Any) -> None:
+    """Amplify's USER_AUTH steps (a preferred code, the first-factor selection, a password by
+    SRP) against the server; the one-time codes are fixed so the script can answer them."""
+    from django_cognito.crypto import secrets as cs
+    from django_cognito.services import pool_config
+    from django_cognito.services.users import save_user
+
+    pool = make_pool(name="choice")
+    settings = pool_config.settings_of(pool)
+    settings.extra = {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP",
+                                                                   "SMS_OTP"]}}
+    settings.save()
+    app = make_client(pool, explicit_auth_flows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    alice = make_user(pool, "alice")
+    alice.attributes.update({"phone_number": "+15555550142", "phone_number_verified": "true"})
+    save_user(alice)
+    monkeypatch.setattr(cs, "new_code", lambda: "424242")
+    result = run_node("amplify-user-auth.mjs", USERNAME="alice", PASSWORD=PASSWORD,
+                      CODE="424242", **_base_env(api_url, pool, app))
+    assert result["emailStart"] == {"isSignedIn": False,
+                                    "signInStep": "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
+                                    "availableChallenges": None, "destination": "a***@e***"}
+    assert result["wrongCode"]["name"] == "CodeMismatchException"
+    assert result["selection"]["signInStep"] == "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"
+    assert result["selection"]["availableChallenges"] == ["PASSWORD", "PASSWORD_SRP",
+                                                          "EMAIL_OTP", "SMS_OTP"]
+    assert result["smsStart"]["signInStep"] == "CONFIRM_SIGN_IN_WITH_SMS_CODE"
+    assert result["smsStart"]["destination"] == "+*******0142"
+    assert result["passwordStep"]["signInStep"] == "CONFIRM_SIGN_IN_WITH_PASSWORD"
+    for done in ("emailDone", "smsDone", "passwordDone", "direct"):
+        assert result[done] == {"isSignedIn": True, "signInStep": "DONE",
+                                "availableChallenges": None, "destination": None}, done
+    for signed in ("byEmail", "bySms", "byPassword", "byDirectPassword"):
+        assert result[signed]["username"] == "alice"
+        claims = verify_with_pyjwt(api_url, pool, app, result[signed]["accessToken"], "access")
+        assert claims["sub"] == str(alice.sub)
+    # Four sign-ins, each signed out (Amplify revokes its refresh token).
+    assert RefreshToken.objects.filter(user=alice).count() == 4
+    assert not RefreshToken.objects.filter(user=alice, revoked_at=None).exists()

@@ -41,6 +41,7 @@ FLOW_SWITCHES = {
     "REFRESH_TOKEN": {"ALLOW_REFRESH_TOKEN_AUTH"},
     "USER_SRP_AUTH": {"ALLOW_USER_SRP_AUTH"},
     "CUSTOM_AUTH": {"ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"},
+    "USER_AUTH": {"ALLOW_USER_AUTH"},
 }
 LEGACY_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
 
@@ -53,6 +54,8 @@ class AuthResult:
     challenge_name: str | None = None
     session: str | None = None
     challenge_parameters: dict[str, str] = field(default_factory=dict)
+    # USER_AUTH's SELECT_CHALLENGE: the first factors the user may choose from.
+    available_challenges: list[str] | None = None
 
 
 def _flow_enabled(client: AppClient, flow: str) -> bool:
@@ -66,7 +69,8 @@ def _parameters(value: object) -> dict[str, str]:
     return string_map(value, "AuthParameters")
 
 
-def _required(params: Mapping[str, str], name: str) -> str:
+def required(params: Mapping[str, str], name: str) -> str:
+    """``params[name]``, or Cognito's InvalidParameterException when it is missing or empty."""
     value = params.get(name)
     if not value:
         raise InvalidParameterException(f"Missing required parameter {name}")
@@ -96,16 +100,24 @@ def _initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
     if flow in REFRESH_FLOWS:
         # InitiateAuth's ClientMetadata reaches only pre sign-up, pre authentication and user
         # migration, never pre token generation (reference §4.1).
-        return AuthResult(tokens=tokens.refresh(client, _required(params, "REFRESH_TOKEN"),
+        return AuthResult(tokens=tokens.refresh(client, required(params, "REFRESH_TOKEN"),
                                                 secret_hash=params.get("SECRET_HASH"),
                                                 device_key=params.get("DEVICE_KEY")))
     if flow == "USER_SRP_AUTH":
         return srp_auth.start(client, params, admin=admin, client_metadata=metadata)
     if flow == "CUSTOM_AUTH":
         return custom_auth.initiate(client, params, admin=admin, client_metadata=metadata)
-    username = _required(params, "USERNAME")
-    password = _required(params, "PASSWORD")
+    if flow == "USER_AUTH":
+        return user_auth.initiate(client, params, admin=admin, client_metadata=metadata)
+    username = required(params, "USERNAME")
+    password = required(params, "PASSWORD")
     check_secret_hash(client, username, params.get("SECRET_HASH"))
+    return password_first_factor(client, username, password, metadata)
+
+
+def password_first_factor(client: AppClient, username: str, password: str,
+                          metadata: dict[str, str]) -> AuthResult:
+    """Check a password (user migration, lockout, pre authentication), then go on as §1.5."""
     user = find_user(client.pool, username)
     if user is None:
         user = migrate_on_sign_in(client, username, password, metadata)
@@ -135,8 +147,13 @@ def pre_authentication(client: AppClient, user: PoolUser, metadata: dict[str, st
     triggers.send(signals.pre_authentication, event, client.pool, client)
 
 
-def after_password(client: AppClient, user: PoolUser, metadata: dict[str, str]) -> AuthResult:
-    """Apply the post-password decision order and issue tokens or the next challenge."""
+def after_password(client: AppClient, user: PoolUser, metadata: dict[str, str], *,
+                   second_factor: bool = True) -> AuthResult:
+    """Apply the post-password decision order and issue tokens or the next challenge.
+
+    ``second_factor=False`` after a one-time code proved the first factor (USER_AUTH's
+    EMAIL_OTP / SMS_OTP): the MFA and device steps do not follow a passwordless sign-in.
+    """
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     if user.status == UserStatus.UNCONFIRMED:
@@ -151,6 +168,8 @@ def after_password(client: AppClient, user: PoolUser, metadata: dict[str, str]) 
             raise NotAuthorizedException(
                 "Temporary password has expired and must be reset by an administrator.")
         return _new_password_challenge(client, user)
+    if not second_factor:
+        return finish(client, user, "TokenGeneration_Authentication", metadata)
     return after_first_factor(client, user, metadata, "TokenGeneration_Authentication")
 
 
@@ -237,7 +256,7 @@ def _respond_to_auth_challenge(client: AppClient, challenge_name: object, respon
 @challenge_handler("NEW_PASSWORD_REQUIRED")
 def _answer_new_password(client: AppClient, answers: dict[str, str], session: object,
                          metadata: dict[str, str], admin: bool) -> AuthResult:
-    username = _required(answers, "USERNAME")
+    username = required(answers, "USERNAME")
     check_secret_hash(client, username, answers.get("SECRET_HASH"))
     state = sessions.read(client, session, "NEW_PASSWORD_REQUIRED")
     user = PoolUser.objects.select_related("pool").filter(pk=state.user_id).first()
@@ -247,7 +266,7 @@ def _answer_new_password(client: AppClient, answers: dict[str, str], session: ob
         raise NotAuthorizedException("Invalid session for the user.")
     if not user.enabled:  # disabled since the challenge: refuse before changing anything
         raise NotAuthorizedException("User is disabled.")
-    new_password = passwords.check_policy(client.pool, _required(answers, "NEW_PASSWORD"))
+    new_password = passwords.check_policy(client.pool, required(answers, "NEW_PASSWORD"))
     attrs = parse_attribute_list({k.removeprefix("userAttributes."): v
                                   for k, v in answers.items()
                                   if k.startswith("userAttributes.")})
@@ -276,3 +295,4 @@ def _answer_new_password(client: AppClient, answers: dict[str, str], session: ob
 from . import custom_auth  # noqa: E402,I001  (registers the CUSTOM_AUTH challenge handlers)
 from . import mfa  # noqa: E402,F401  (registers the MFA step and challenge handlers)
 from . import devices  # noqa: E402,I001  (registers the remembered-device step)
+from . import user_auth  # noqa: E402,I001  (registers USER_AUTH's SELECT_CHALLENGE)

@@ -75,17 +75,10 @@ def _entry(name: str, result: bool, metadata: str | None) -> dict[str, Any]:
     return {"challengeName": name, "challengeResult": result, "challengeMetadata": metadata}
 
 
-def _required(params: Mapping[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise InvalidParameterException(f"Missing required parameter {name}")
-    return value
-
-
 def initiate(client: AppClient, params: Mapping[str, str], *, admin: bool,
              client_metadata: Mapping[str, str]) -> auth.AuthResult:
     """InitiateAuth / AdminInitiateAuth with AuthFlow CUSTOM_AUTH."""
-    username = _required(params, "USERNAME")
+    username = auth.required(params, "USERNAME")
     check_secret_hash(client, username, params.get("SECRET_HASH"))
     if not triggers.has_receivers(signals.define_auth_challenge, client.pool):
         raise InvalidParameterException(NOT_CONFIGURED)
@@ -94,7 +87,7 @@ def initiate(client: AppClient, params: Mapping[str, str], *, admin: bool,
     if start:
         if start != "SRP_A":
             raise InvalidParameterException(f"Invalid CHALLENGE_NAME {start[:64]}")
-        big_a = srp.parse_public(_required(params, "SRP_A"))
+        big_a = srp.parse_public(auth.required(params, "SRP_A"))
         if big_a is None:
             raise InvalidParameterException("SRP_A must be hex and not 0 mod N.")
     user = find_user(client.pool, username)
@@ -257,9 +250,9 @@ def _spend(session: str) -> bool:
 def _answer_custom_challenge(client: AppClient, answers: dict[str, str], session: object,
                              metadata: dict[str, str], admin: bool) -> auth.AuthResult:
     """RespondToAuthChallenge(CUSTOM_CHALLENGE): verify the ANSWER, then ask define again."""
-    username = _required(answers, "USERNAME")
+    username = auth.required(answers, "USERNAME")
     check_secret_hash(client, username, answers.get("SECRET_HASH"))
-    answer = _required(answers, "ANSWER")
+    answer = auth.required(answers, "ANSWER")
     flow, state = _resume(client, session, CUSTOM, username, admin)
     pool = client.pool
     if not triggers.has_receivers(signals.verify_auth_challenge_response, pool):
@@ -328,10 +321,10 @@ def _answer_password_verifier(client: AppClient, answers: dict[str, str], sessio
                               metadata: dict[str, str], admin: bool) -> auth.AuthResult:
     """RespondToAuthChallenge(PASSWORD_VERIFIER) in a custom flow: prove, then define again."""
     pool = client.pool
-    username = _required(answers, "USERNAME")
-    block_text = _required(answers, "PASSWORD_CLAIM_SECRET_BLOCK")
-    claim = _required(answers, "PASSWORD_CLAIM_SIGNATURE")
-    timestamp = _required(answers, "TIMESTAMP")
+    username = auth.required(answers, "USERNAME")
+    block_text = auth.required(answers, "PASSWORD_CLAIM_SECRET_BLOCK")
+    claim = auth.required(answers, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = auth.required(answers, "TIMESTAMP")
     check_secret_hash(client, username, answers.get("SECRET_HASH"))
     block, raw = srp_auth._open(block_text)
     if block.pool_id != pool.id or block.client_id != client.id + _BLOCK_TAG or \

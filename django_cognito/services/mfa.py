@@ -27,7 +27,7 @@ from ..exceptions import (
     SoftwareTokenMFANotFoundException,
 )
 from ..models import AppClient, MfaChallenge, MfaPreference, PoolUser, SoftwareToken, UserPool
-from . import auth, delivery, sessions, totp, triggers
+from . import auth, delivery, sessions, totp, triggers, user_auth
 from .clients import check_secret_hash
 from .pool_config import enabled_factors, mfa_config
 from .users import find_user, mark_verified, save_user
@@ -241,15 +241,30 @@ def _challenge(client: AppClient, user: PoolUser, factor: str, source: str,
                metadata: dict[str, str]) -> auth.AuthResult:
     if factor == TOTP:
         return _issue(client, user, TOTP, source, {"USER_ID_FOR_SRP": user.username})
-    code = cs.new_code()
     attribute = "phone_number" if factor == SMS else "email"
+    return send_code_challenge(client, user, factor, attribute, source, metadata)
+
+
+def send_code_challenge(client: AppClient, user: PoolUser, challenge: str, attribute: str,
+                        source: str, metadata: dict[str, str], *,
+                        first_factor: bool = False) -> auth.AuthResult:
+    """Send a one-time code to ``attribute`` and return ``challenge`` (SMS_MFA, EMAIL_OTP, or
+    USER_AUTH's passwordless EMAIL_OTP / SMS_OTP when ``first_factor``)."""
+    code = cs.new_code()
     message = _render(client, user, attribute, code, metadata)
-    result = _issue(client, user, factor, source, {
+    data = {"first": 1} if first_factor else {}
+    result = _issue(client, user, challenge, source, {
         "CODE_DELIVERY_DELIVERY_MEDIUM": message.medium,
         "CODE_DELIVERY_DESTINATION": delivery.mask(message.medium, message.destination)},
-        code=code)
+        code=code, **data)
     delivery.send(user.pool, message)
     return result
+
+
+def issue_challenge(client: AppClient, user: PoolUser, challenge: str, source: str,
+                    parameters: dict[str, str], **data: Any) -> auth.AuthResult:
+    """A single-use challenge of ``user`` named by its Session (see ``_issue``)."""
+    return _issue(client, user, challenge, source, parameters, **data)
 
 
 def _render(client: AppClient, user: PoolUser, attribute: str, code: str,
@@ -311,6 +326,17 @@ def _answering(client: AppClient, answers: dict[str, str], session: object, chal
     return _open(client, session, challenge, username)
 
 
+def open_challenge(client: AppClient, answers: dict[str, str], session: object,
+                   challenge: str) -> tuple[PoolUser, MfaChallenge, sessions.AuthSession]:
+    """The live challenge a Session names, for the user the answers name."""
+    return _answering(client, answers, session, challenge)
+
+
+def spend_challenge(record: MfaChallenge) -> None:
+    """Use a challenge up (single use)."""
+    _spend(record)
+
+
 def _count_wrong(record: MfaChallenge) -> None:
     """Record a wrong answer; it survives the error raised next (no enclosing transaction)."""
     MfaChallenge.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
@@ -327,11 +353,17 @@ def _code_answer(client: AppClient, answers: dict[str, str], session: object,
     code = answers.get(key)
     if not code:
         raise InvalidParameterException(f"Missing required parameter {key}")
+    if sessions.read(client, session, factor).data.get("fake"):
+        # USER_AUTH's code "sent" to an unknown or disabled user (PreventUserExistenceErrors).
+        check_secret_hash(client, str(answers.get("USERNAME", "")), answers.get("SECRET_HASH"))
+        user_auth.answer_hidden_code(str(session))
     user, record, state = _answering(client, answers, session, factor)
     if not cs.check_code(code[:16], record.salt, record.code_hash):
         _count_wrong(record)
         raise CodeMismatchException(WRONG_CODE)
     _spend(record)
+    if state.data.get("first"):  # a passwordless first factor (USER_AUTH): no MFA after it
+        return user_auth.after_code(client, user, metadata)
     if factor == SMS and not user.is_verified("phone_number"):
         # The code reached the phone, which proves it (reference §1.8).
         try:
@@ -353,6 +385,12 @@ def _answer_sms(client: AppClient, answers: dict[str, str], session: object,
 def _answer_email(client: AppClient, answers: dict[str, str], session: object,
                   metadata: dict[str, str], admin: bool) -> auth.AuthResult:
     return _code_answer(client, answers, session, metadata, EMAIL, "EMAIL_OTP_CODE")
+
+
+@auth.challenge_handler("SMS_OTP")
+def _answer_sms_otp(client: AppClient, answers: dict[str, str], session: object,
+                    metadata: dict[str, str], admin: bool) -> auth.AuthResult:
+    return _code_answer(client, answers, session, metadata, "SMS_OTP", "SMS_OTP_CODE")
 
 
 @auth.challenge_handler(TOTP)

@@ -60,13 +60,6 @@ class _Block:
     admin: bool
 
 
-def _required(params: Mapping[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise InvalidParameterException(f"Missing required parameter {name}")
-    return value
-
-
 def _fake_credentials(pool: UserPool, username: str) -> tuple[str, int]:
     """A stable salt and verifier for someone who cannot sign in with SRP (§2.6).
 
@@ -123,8 +116,8 @@ def start(client: AppClient, params: Mapping[str, str], *, admin: bool,
           client_metadata: dict[str, str] | None = None) -> auth.AuthResult:
     """InitiateAuth(USER_SRP_AUTH): answer SRP_A with the PASSWORD_VERIFIER challenge."""
     pool = client.pool
-    username = _required(params, "USERNAME")
-    srp_a = _required(params, "SRP_A")
+    username = auth.required(params, "USERNAME")
+    srp_a = auth.required(params, "SRP_A")
     check_secret_hash(client, username, params.get("SECRET_HASH"))
     big_a = srp.parse_public(srp_a)
     if big_a is None:
@@ -161,10 +154,10 @@ def verify(client: AppClient, answers: Mapping[str, str], *, admin: bool,
            client_metadata: dict[str, str] | None = None) -> auth.AuthResult:
     """RespondToAuthChallenge(PASSWORD_VERIFIER): check the proof, then continue the sign-in."""
     pool = client.pool
-    username = _required(answers, "USERNAME")
-    block_text = _required(answers, "PASSWORD_CLAIM_SECRET_BLOCK")
-    claim = _required(answers, "PASSWORD_CLAIM_SIGNATURE")
-    timestamp = _required(answers, "TIMESTAMP")
+    username = auth.required(answers, "USERNAME")
+    block_text = auth.required(answers, "PASSWORD_CLAIM_SECRET_BLOCK")
+    claim = auth.required(answers, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = auth.required(answers, "TIMESTAMP")
     check_secret_hash(client, username, answers.get("SECRET_HASH"))
     block, raw = _open(block_text)
     if block.pool_id != pool.id or block.client_id != client.id or block.admin != admin:

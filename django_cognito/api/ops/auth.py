@@ -17,6 +17,8 @@ def _result(result: auth.AuthResult) -> dict[str, Any]:
                                 "ChallengeParameters": result.challenge_parameters}
     if result.session:
         response["Session"] = result.session
+    if result.available_challenges is not None:
+        response["AvailableChallenges"] = result.available_challenges
     return response
 
 
