@@ -272,3 +272,51 @@ def test_unknown_and_disabled_users_under_prevent_user_existence_errors(
             if username == "ghost" else "User is disabled.")
     assert mail.outbox == [] and delivery.outbox == []
     assert not MfaChallenge.objects.exists() and not RefreshToken.objects.exists()
+
+
+def test_sign_up_confirm_then_sign_in_with_the_session(idp: Any, api_url: str, pool: UserPool,
+                                                        app: Any, make_client: Any) -> None:
+    """SignUp's Session, passed to ConfirmSignUp, gives a Session that InitiateAuth(USER_AUTH)
+    takes in place of a factor, once (Amplify's autoSignIn)."""
+    signed_up = idp.sign_up(ClientId=app.id, Username="erin", Password=PASSWORD,
+                            UserAttributes=[{"Name": "email", "Value": "erin@example.com"}])
+    assert signed_up["UserConfirmed"] is False and signed_up["Session"]
+    code = last_code(mail.outbox[-1].body)
+    other = idp.sign_up(ClientId=app.id, Username="fred", Password=PASSWORD,
+                        UserAttributes=[{"Name": "email", "Value": "fred@example.com"}])
+    # Another user's SignUp Session confirms nothing.
+    assert error_of(idp.confirm_sign_up, ClientId=app.id, Username="erin",
+                    ConfirmationCode=code, Session=other["Session"]) == (
+        "NotAuthorizedException", "Invalid session for the user.")
+    assert PoolUser.objects.get(username="erin").status == "UNCONFIRMED"
+    confirmed = idp.confirm_sign_up(ClientId=app.id, Username="erin", ConfirmationCode=code,
+                                    Session=signed_up["Session"])
+    assert confirmed["Session"]
+    assert error_of(idp.initiate_auth, ClientId=app.id, AuthFlow="USER_AUTH",
+                    AuthParameters={"USERNAME": "fred"}, Session=confirmed["Session"]) == (
+        "NotAuthorizedException", "Invalid session for the user.")
+    result = idp.initiate_auth(ClientId=app.id, AuthFlow="USER_AUTH",
+                               AuthParameters={"USERNAME": "erin"},
+                               Session=confirmed["Session"])["AuthenticationResult"]
+    erin = PoolUser.objects.get(username="erin")
+    assert verify_with_pyjwt(api_url, pool, app, result["IdToken"], "id")["sub"] == \
+        str(erin.sub)
+    assert error_of(idp.initiate_auth, ClientId=app.id, AuthFlow="USER_AUTH",
+                    AuthParameters={"USERNAME": "erin"}, Session=confirmed["Session"]) == (
+        "NotAuthorizedException", "Invalid session for the user.")
+    # SignUp's Session is optional (Amplify sends none); the confirmation code is what counts.
+    idp.sign_up(ClientId=app.id, Username="hank", Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": "hank@example.com"}])
+    session = idp.confirm_sign_up(ClientId=app.id, Username="hank",
+                                  ConfirmationCode=last_code(mail.outbox[-1].body))["Session"]
+    assert idp.initiate_auth(ClientId=app.id, AuthFlow="USER_AUTH",
+                             AuthParameters={"USERNAME": "hank"},
+                             Session=session)["AuthenticationResult"]["AccessToken"]
+    # A client without USER_AUTH hands out no Session.
+    plain = make_client(pool, name="plain", explicit_auth_flows=["ALLOW_USER_SRP_AUTH"])
+    assert "Session" not in idp.sign_up(ClientId=plain.id, Username="gail", Password=PASSWORD,
+                                        UserAttributes=[{"Name": "email",
+                                                         "Value": "gail@example.com"}])
+    confirmed = idp.confirm_sign_up(ClientId=plain.id, Username="gail",
+                                    ConfirmationCode=last_code(mail.outbox[-1].body))
+    assert "Session" not in confirmed

@@ -206,7 +206,15 @@ def test_amplify_v6_user_auth_email_sms_and_password_choices(
     save_user(alice)
     monkeypatch.setattr(cs, "new_code", lambda: "424242")
     result = run_node("amplify-user-auth.mjs", USERNAME="alice", PASSWORD=PASSWORD,
-                      CODE="424242", **_base_env(api_url, pool, app))
+                      CODE="424242", NEW_USERNAME="nina", NEW_EMAIL="nina@example.com",
+                      **_base_env(api_url, pool, app))
+    assert (result["signedUp"], result["confirmed"]) == ("CONFIRM_SIGN_UP",
+                                                         "COMPLETE_AUTO_SIGN_IN")
+    assert result["autoSignedIn"]["isSignedIn"] is True
+    nina = PoolUser.objects.get(username="nina")
+    assert nina.status == UserStatus.CONFIRMED
+    assert verify_with_pyjwt(api_url, pool, app, result["byAutoSignIn"]["accessToken"],
+                             "access")["sub"] == str(nina.sub)
     assert result["emailStart"] == {"isSignedIn": False,
                                     "signInStep": "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
                                     "availableChallenges": None, "destination": "a***@e***"}

@@ -78,15 +78,20 @@ def required(params: Mapping[str, str], name: str) -> str:
 
 
 def initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
-                  client_metadata: object = None, admin: bool = False) -> AuthResult:
-    """Start a sign-in: a password flow or a refresh (InitiateAuth / AdminInitiateAuth)."""
+                  client_metadata: object = None, admin: bool = False,
+                  session: object = None) -> AuthResult:
+    """Start a sign-in: a password flow or a refresh (InitiateAuth / AdminInitiateAuth).
+
+    ``session``: ConfirmSignUp's Session, which USER_AUTH takes in place of a factor.
+    """
     with devices.presenting(auth_parameters):  # DEVICE_KEY, for the device step and tokens
         return _initiate_auth(client, flow, auth_parameters, client_metadata=client_metadata,
-                              admin=admin)
+                              admin=admin, session=session)
 
 
 def _initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
-                   client_metadata: object = None, admin: bool = False) -> AuthResult:
+                   client_metadata: object = None, admin: bool = False,
+                   session: object = None) -> AuthResult:
     params = _parameters(auth_parameters)
     metadata = string_map(client_metadata)
     if not isinstance(flow, str) or flow not in KNOWN_FLOWS:
@@ -108,7 +113,8 @@ def _initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
     if flow == "CUSTOM_AUTH":
         return custom_auth.initiate(client, params, admin=admin, client_metadata=metadata)
     if flow == "USER_AUTH":
-        return user_auth.initiate(client, params, admin=admin, client_metadata=metadata)
+        return user_auth.initiate(client, params, admin=admin, client_metadata=metadata,
+                                  session=session)
     username = required(params, "USERNAME")
     password = required(params, "PASSWORD")
     check_secret_hash(client, username, params.get("SECRET_HASH"))

@@ -129,8 +129,11 @@ def post_confirmation(client: AppClient | None, user: PoolUser, source: str,
 def confirm_sign_up(client: AppClient, username: object, code: object, *,
                     force_alias_creation: bool = False,
                     client_metadata: Mapping[str, str] | None = None,
-                    secret_hash: object = None) -> PoolUser:
-    """Confirm a user with the code sent at sign-up; the code's attribute becomes verified."""
+                    secret_hash: object = None, session: object = None) -> PoolUser:
+    """Confirm a user with the code sent at sign-up; the code's attribute becomes verified.
+
+    ``session``: SignUp's Session (USER_AUTH clients), checked before anything changes.
+    """
     client_metadata = string_map(client_metadata)
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
@@ -143,6 +146,9 @@ def confirm_sign_up(client: AppClient, username: object, code: object, *,
     if user.status != UserStatus.UNCONFIRMED:
         raise NotAuthorizedException(
             f"User cannot be confirmed. Current status is {user.status}")
+    from .user_auth import check_sign_up_session
+
+    check_sign_up_session(client, user, session)
     record = codes.consume(user, CodePurpose.SIGN_UP, code)
     with transaction.atomic():
         if record.attribute:

@@ -39,6 +39,9 @@ from .pool_config import settings_of
 from .users import find_user
 
 SELECT = "SELECT_CHALLENGE"
+# SignUp's Session, presented to ConfirmSignUp; ConfirmSignUp's, presented to InitiateAuth.
+SIGNED_UP = "SIGNED_UP"
+CONFIRMED = "SIGN_IN_AFTER_CONFIRMATION"
 CODE_CHALLENGES = {"EMAIL_OTP": "email", "SMS_OTP": "phone_number"}
 FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", *CODE_CHALLENGES)
 SOURCE = "TokenGeneration_Authentication"
@@ -62,11 +65,47 @@ def available_challenges(pool: UserPool, user: PoolUser | None) -> list[str]:
     return available
 
 
+def offers_sign_in_after_sign_up(client: AppClient) -> bool:
+    """Whether SignUp and ConfirmSignUp hand out Sessions that sign the user in (USER_AUTH)."""
+    return "ALLOW_USER_AUTH" in client.explicit_auth_flows
+
+
+def session_after_sign_up(client: AppClient, user: PoolUser) -> str | None:
+    """SignUp's Session, for ConfirmSignUp to turn into a sign-in (None: not offered)."""
+    if not offers_sign_in_after_sign_up(client):
+        return None
+    return sessions.issue(client, user.pk, SIGNED_UP, user.username)
+
+
+def check_sign_up_session(client: AppClient, user: PoolUser, session: object) -> None:
+    """ConfirmSignUp's Session must be the one SignUp gave this user (checked before any
+    change, so a wrong one confirms nothing)."""
+    if session is None:
+        return
+    if not offers_sign_in_after_sign_up(client):
+        raise InvalidParameterException("USER_AUTH flow not enabled for this client")
+    if sessions.read(client, session, SIGNED_UP).user_id != user.pk:
+        raise NotAuthorizedException(mfa.INVALID_SESSION)
+
+
+def session_after_confirmation(client: AppClient, user: PoolUser) -> str:
+    """A single-use Session with which InitiateAuth(USER_AUTH) signs the user in: the
+    confirmation code just proved the contact."""
+    result = mfa.issue_challenge(client, user, CONFIRMED, SOURCE, {})
+    assert result.session is not None  # noqa: S101 (issue_challenge always names one)
+    return result.session
+
+
 def initiate(client: AppClient, params: Mapping[str, str], *, admin: bool,
-             client_metadata: dict[str, str]) -> auth.AuthResult:
-    """InitiateAuth / AdminInitiateAuth with ``AuthFlow=USER_AUTH``."""
+             client_metadata: dict[str, str], session: object = None) -> auth.AuthResult:
+    """InitiateAuth / AdminInitiateAuth with ``AuthFlow=USER_AUTH`` (and ConfirmSignUp's
+    ``Session``, which signs the user in without a further factor)."""
     username = auth.required(params, "USERNAME")
     check_secret_hash(client, username, params.get("SECRET_HASH"))
+    if session is not None:
+        confirmed, record, _ = mfa.open_challenge(client, dict(params), session, CONFIRMED)
+        mfa.spend_challenge(record)
+        return after_code(client, confirmed, client_metadata)
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred is not None and preferred not in (*FIRST_FACTORS, "WEB_AUTHN"):
         raise InvalidParameterException(f"Invalid PREFERRED_CHALLENGE {preferred[:32]}")

@@ -26,7 +26,8 @@ def _result(result: auth.AuthResult) -> dict[str, Any]:
 def initiate_auth(call: Call) -> dict[str, Any]:
     p = call.params
     return _result(auth.initiate_auth(client_of(call), p["AuthFlow"], p.get("AuthParameters"),
-                                      client_metadata=p.get("ClientMetadata")))
+                                      client_metadata=p.get("ClientMetadata"),
+                                      session=p.get("Session")))
 
 
 @operation("AdminInitiateAuth")
@@ -34,7 +35,8 @@ def admin_initiate_auth(call: Call) -> dict[str, Any]:
     p = call.params
     client = config_cache.client(p["ClientId"], cached_pool_of(call))
     return _result(auth.initiate_auth(client, p["AuthFlow"], p.get("AuthParameters"),
-                                      client_metadata=p.get("ClientMetadata"), admin=True))
+                                      client_metadata=p.get("ClientMetadata"), admin=True,
+                                      session=p.get("Session")))
 
 
 @operation("RespondToAuthChallenge")

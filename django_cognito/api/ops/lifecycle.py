@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...services import recovery, signup
+from ...services import recovery, signup, user_auth
 from ..registry import Call, operation
 from .common import client_of
 
@@ -12,7 +12,8 @@ from .common import client_of
 @operation("SignUp")
 def sign_up(call: Call) -> dict[str, Any]:
     p = call.params
-    result = signup.sign_up(client_of(call), p["Username"], p.get("Password"),
+    client = client_of(call)
+    result = signup.sign_up(client, p["Username"], p.get("Password"),
                             p.get("UserAttributes"), validation_data=p.get("ValidationData"),
                             client_metadata=p.get("ClientMetadata"),
                             secret_hash=p.get("SecretHash"))
@@ -20,17 +21,25 @@ def sign_up(call: Call) -> dict[str, Any]:
                                 "UserSub": str(result.user.sub)}
     if result.code_delivery:
         response["CodeDeliveryDetails"] = result.code_delivery
+    session = user_auth.session_after_sign_up(client, result.user)
+    if session is not None:
+        response["Session"] = session
     return response
 
 
 @operation("ConfirmSignUp")
 def confirm_sign_up(call: Call) -> dict[str, Any]:
     p = call.params
-    signup.confirm_sign_up(client_of(call), p["Username"], p["ConfirmationCode"],
-                           force_alias_creation=bool(p.get("ForceAliasCreation")),
-                           client_metadata=p.get("ClientMetadata"),
-                           secret_hash=p.get("SecretHash"))
-    return {}
+    client = client_of(call)
+    user = signup.confirm_sign_up(client, p["Username"], p["ConfirmationCode"],
+                                  force_alias_creation=bool(p.get("ForceAliasCreation")),
+                                  client_metadata=p.get("ClientMetadata"),
+                                  secret_hash=p.get("SecretHash"), session=p.get("Session"))
+    # A USER_AUTH client gets a Session that signs the user in: the code proved the contact,
+    # a one-time code factor. SignUp's Session, when sent, must be this user's.
+    if not user_auth.offers_sign_in_after_sign_up(client):
+        return {}
+    return {"Session": user_auth.session_after_confirmation(client, user)}
 
 
 @operation("ResendConfirmationCode")
