@@ -372,3 +372,13 @@ def test_admin_site_key_needs_pools_or_all_pools(admin_client: Any, make_pool: A
     assert key.all_pools and key.allows(None) and key.allows(pool.id)
     listing = admin_client.get("/admin/django_cognito/accesskey/").content.decode()
     assert "all pools" in listing
+    # An existing key may be left with no pool (here: switched off), not with both.
+    change = f"/admin/django_cognito/accesskey/{key.pk}/change/"
+    both = admin_client.post(change, {"description": "x", "all_pools": "on",
+                                      "pools": [pool.id], "is_active": "on"})
+    assert both.status_code == 200 and AccessKey.objects.get().all_pools
+    off = admin_client.post(change, {"description": "retired"})
+    assert off.status_code == 302
+    key.refresh_from_db()
+    assert not key.all_pools and not key.is_active and not key.pools.exists()
+    assert "none" in admin_client.get("/admin/django_cognito/accesskey/").content.decode()

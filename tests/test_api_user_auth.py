@@ -320,3 +320,97 @@ def test_sign_up_confirm_then_sign_in_with_the_session(idp: Any, api_url: str, p
     confirmed = idp.confirm_sign_up(ClientId=plain.id, Username="gail",
                                     ConfirmationCode=last_code(mail.outbox[-1].body))
     assert "Session" not in confirmed
+
+
+def test_hiding_users_offers_everyone_the_same_choices_once(
+        idp: Any, pool: UserPool, make_client: Any) -> None:
+    hiding = make_client(pool, name="hiding", explicit_auth_flows=["ALLOW_USER_AUTH"],
+                         prevent_user_existence_errors="ENABLED")
+    make_user(pool, "bob")  # a verified email, no phone
+    real, unknown = start(idp, hiding, "bob"), start(idp, hiding, "ghost")
+    assert real["AvailableChallenges"] == unknown["AvailableChallenges"] == [
+        "PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"]
+    # Bob has no phone: his SMS code goes nowhere, as an unknown user's does.
+    sms = respond(idp, hiding, "SELECT_CHALLENGE", real["Session"], "bob", ANSWER="SMS_OTP")
+    assert sms["ChallengeName"] == "SMS_OTP" and delivery.outbox == []
+    assert re.fullmatch(r"\+\*{7}\d{4}", sms["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"])
+    assert respond(idp, hiding, "SELECT_CHALLENGE", unknown["Session"], "ghost",
+                   ANSWER="EMAIL_OTP")["ChallengeName"] == "EMAIL_OTP"
+    # Both selections are single use, and a code session names its user.
+    for username, selection in (("bob", real), ("ghost", unknown)):
+        assert error_of(respond, idp=idp, app=hiding, name="SELECT_CHALLENGE",
+                        session=selection["Session"], username=username,
+                        ANSWER="EMAIL_OTP") == ("NotAuthorizedException",
+                                                "Invalid session for the user.")
+    code = start(idp, hiding, "ghost", PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert error_of(respond, idp=idp, app=hiding, name="EMAIL_OTP", session=code["Session"],
+                    username="someone", EMAIL_OTP_CODE="123456") == (
+        "NotAuthorizedException", "Invalid session for the user.")
+
+
+def test_a_pool_that_requires_mfa_offers_no_passwordless_factor(
+        idp: Any, pool: UserPool, app: Any, alice: PoolUser) -> None:
+    pool_config.set_mfa_config(pool, "ON", {"SmsMfaConfiguration": {}})
+    assert start(idp, app)["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
+    assert start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")["ChallengeName"] == \
+        "SELECT_CHALLENGE"
+    assert mail.outbox == []
+    # Signing in with ConfirmSignUp's Session goes on to MFA there.
+    idp.sign_up(ClientId=app.id, Username="erin", Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": "erin@example.com"},
+                                {"Name": "phone_number", "Value": "+15555550177"}])
+    session = idp.confirm_sign_up(ClientId=app.id, Username="erin",
+                                  ConfirmationCode=last_code(mail.outbox[-1].body))["Session"]
+    answer = idp.initiate_auth(ClientId=app.id, AuthFlow="USER_AUTH",
+                               AuthParameters={"USERNAME": "erin"}, Session=session)
+    assert answer["ChallengeName"] == "SMS_MFA" and "AuthenticationResult" not in answer
+
+
+def test_codes_are_guarded_like_passwords(idp: Any, app: Any, alice: PoolUser) -> None:
+    first = start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")
+    second = start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")
+    # One code live at a time: the first session's code is gone.
+    assert error_of(respond, idp=idp, app=app, name="EMAIL_OTP", session=first["Session"],
+                    EMAIL_OTP_CODE=last_code(mail.outbox[0].body)) == (
+        "NotAuthorizedException", "Invalid session for the user.")
+    # Wrong codes count toward the sign-in lockout: five of them lock the user.
+    for _ in range(3):
+        error_of(respond, idp=idp, app=app, name="EMAIL_OTP", session=second["Session"],
+                 EMAIL_OTP_CODE="000000" if last_code(mail.outbox[-1].body) != "000000"
+                 else "111111")
+    third = start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")
+    for _ in range(2):
+        error_of(respond, idp=idp, app=app, name="EMAIL_OTP", session=third["Session"],
+                 EMAIL_OTP_CODE="000000" if last_code(mail.outbox[-1].body) != "000000"
+                 else "111111")
+    sent = len(mail.outbox)
+    assert error_of(start, idp=idp, app=app, PREFERRED_CHALLENGE="EMAIL_OTP") == (
+        "NotAuthorizedException", "Password attempts exceeded")
+    assert error_of(start, idp=idp, app=app, PREFERRED_CHALLENGE="PASSWORD",
+                    PASSWORD=PASSWORD) == ("NotAuthorizedException", "Password attempts exceeded")
+    assert len(mail.outbox) == sent
+
+
+def test_pre_authentication_can_refuse_a_code_sign_in(idp: Any, app: Any, alice: PoolUser,
+                                                       connect: Any) -> None:
+    from django_cognito import signals
+    from django_cognito.exceptions import TriggerRejected
+
+    def refuse(sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
+        raise TriggerRejected("not today")
+    connect(signals.pre_authentication, refuse)
+    code, message = error_of(start, idp=idp, app=app, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert code == "UserLambdaValidationException" and "not today" in message
+    assert mail.outbox == [] and not RefreshToken.objects.exists()
+
+
+def test_the_sign_in_policy_must_allow_passwords_and_known_factors(admin_idp: Any) -> None:
+    for factors in (["EMAIL_OTP"], ["PASSWORD", "WEB_AUTHN"]):
+        assert error_of(admin_idp.create_user_pool, PoolName="policy", Policies={
+            "SignInPolicy": {"AllowedFirstAuthFactors": factors}})[0] == \
+            "InvalidParameterException"
+    assert not UserPool.objects.exists()
+    created = admin_idp.create_user_pool(PoolName="policy", Policies={
+        "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "SMS_OTP"]}})["UserPool"]
+    assert created["Policies"]["SignInPolicy"] == {
+        "AllowedFirstAuthFactors": ["PASSWORD", "SMS_OTP"]}

@@ -3,6 +3,7 @@ SECRET_HASH and the pre/post authentication triggers (reference §1.4–§1.6, �
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import itertools
@@ -628,6 +629,19 @@ def test_tampered_session_is_refused(pool: UserPool, client: AppClient) -> None:
             answer(client, bad)
         assert caught.value.message.startswith("Invalid session for the user")
     assert snapshot(user) == before
+
+
+def test_sessions_are_opaque_and_never_repeat(pool: UserPool, client: AppClient) -> None:
+    """A readable Session would show the user's database id, or its absence for a user that
+    PreventUserExistenceErrors hides."""
+    user = create(pool, confirmed=False)
+    first, second = (start_challenge(client).session for _ in range(2))
+    assert first and second and first != second
+    for session in (first, second):
+        raw = base64.urlsafe_b64decode(session + "=" * (-len(session) % 4))
+        assert b"alice" not in raw and b"NEW_PASSWORD" not in raw
+        assert str(user.pk).encode() + b"," not in raw
+    assert answer(client, second).tokens is not None
 
 
 def test_session_of_another_challenge_is_refused(pool: UserPool, client: AppClient) -> None:

@@ -31,10 +31,20 @@ class AccessKeyCreationForm(forms.ModelForm):
         return data
 
 
-class AccessKeyChangeForm(AccessKeyCreationForm):
+class AccessKeyChangeForm(forms.ModelForm):
+    """An existing key: it may end up administering nothing (its pools deleted, or on its
+    way out), but not both every pool and a list."""
+
     class Meta:
         model = AccessKey
         fields = ("description", "all_pools", "pools", "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("all_pools") and data.get("pools"):
+            raise forms.ValidationError(
+                _("Choose the pools this key may administer, or tick “All pools”."))
+        return data
 
 
 @admin.register(AccessKey)

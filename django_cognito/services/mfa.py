@@ -27,7 +27,7 @@ from ..exceptions import (
     SoftwareTokenMFANotFoundException,
 )
 from ..models import AppClient, MfaChallenge, MfaPreference, PoolUser, SoftwareToken, UserPool
-from . import auth, delivery, sessions, totp, triggers, user_auth
+from . import auth, delivery, lockout, sessions, totp, triggers, user_auth
 from .clients import check_secret_hash
 from .pool_config import enabled_factors, mfa_config
 from .users import find_user, mark_verified, save_user
@@ -250,6 +250,8 @@ def send_code_challenge(client: AppClient, user: PoolUser, challenge: str, attri
                         first_factor: bool = False) -> auth.AuthResult:
     """Send a one-time code to ``attribute`` and return ``challenge`` (SMS_MFA, EMAIL_OTP, or
     USER_AUTH's passwordless EMAIL_OTP / SMS_OTP when ``first_factor``)."""
+    if first_factor:  # one passwordless code live per user: each takes only three guesses
+        MfaChallenge.objects.filter(user=user, challenge__in=("EMAIL_OTP", "SMS_OTP")).delete()
     code = cs.new_code()
     message = _render(client, user, attribute, code, metadata)
     data = {"first": 1} if first_factor else {}
@@ -355,14 +357,19 @@ def _code_answer(client: AppClient, answers: dict[str, str], session: object,
         raise InvalidParameterException(f"Missing required parameter {key}")
     if sessions.read(client, session, factor).data.get("fake"):
         # USER_AUTH's code "sent" to an unknown or disabled user (PreventUserExistenceErrors).
-        check_secret_hash(client, str(answers.get("USERNAME", "")), answers.get("SECRET_HASH"))
-        user_auth.answer_hidden_code(str(session))
+        user_auth.answer_hidden_code(client, answers, str(session), factor)
     user, record, state = _answering(client, answers, session, factor)
+    first = bool(state.data.get("first"))
+    if first:  # a passwordless first factor (USER_AUTH): guarded as a password is
+        lockout.check(user)
     if not cs.check_code(code[:16], record.salt, record.code_hash):
         _count_wrong(record)
+        if first:
+            lockout.failed(user)
         raise CodeMismatchException(WRONG_CODE)
     _spend(record)
-    if state.data.get("first"):  # a passwordless first factor (USER_AUTH): no MFA after it
+    if first:  # no MFA after a passwordless first factor
+        lockout.succeeded(user)
         return user_auth.after_code(client, user, metadata)
     if factor == SMS and not user.is_verified("phone_number"):
         # The code reached the phone, which proves it (reference §1.8).

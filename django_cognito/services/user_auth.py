@@ -33,7 +33,7 @@ from ..exceptions import (
     UserNotFoundException,
 )
 from ..models import AppClient, PoolUser, UserPool
-from . import auth, mfa, sessions, simulated, srp_auth
+from . import auth, lockout, mfa, sessions, simulated, srp_auth
 from .clients import check_secret_hash
 from .pool_config import settings_of
 from .users import find_user
@@ -41,7 +41,7 @@ from .users import find_user
 SELECT = "SELECT_CHALLENGE"
 # SignUp's Session, presented to ConfirmSignUp; ConfirmSignUp's, presented to InitiateAuth.
 SIGNED_UP = "SIGNED_UP"
-CONFIRMED = "SIGN_IN_AFTER_CONFIRMATION"
+CONFIRMED = "CONFIRMED_SIGN_IN"
 CODE_CHALLENGES = {"EMAIL_OTP": "email", "SMS_OTP": "phone_number"}
 FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", *CODE_CHALLENGES)
 SOURCE = "TokenGeneration_Authentication"
@@ -55,14 +55,39 @@ def allowed_first_factors(pool: UserPool) -> list[str]:
 
 
 def available_challenges(pool: UserPool, user: PoolUser | None) -> list[str]:
-    """The first factors ``user`` may choose (for ``None``, all the pool allows)."""
+    """The first factors ``user`` may choose (for ``None``, all the pool allows).
+
+    A pool that requires MFA offers no passwordless factor: a code by itself would skip it.
+    """
     allowed = allowed_first_factors(pool)
     available = ["PASSWORD", "PASSWORD_SRP"] if "PASSWORD" in allowed else []
-    for challenge, attribute in CODE_CHALLENGES.items():
-        if challenge in allowed and (user is None or (
-                user.attr(attribute) and user.is_verified(attribute))):
+    if pool.mfa_configuration == "ON":
+        return available
+    for challenge in CODE_CHALLENGES:
+        if challenge in allowed and (user is None or _reachable(user, challenge)):
             available.append(challenge)
     return available
+
+
+def _reachable(user: PoolUser, challenge: str) -> bool:
+    attribute = CODE_CHALLENGES[challenge]
+    return bool(user.attr(attribute)) and user.is_verified(attribute)
+
+
+def check_sign_in_policy(policy: object) -> None:
+    """``Policies.SignInPolicy`` of Create/UpdateUserPool: PASSWORD always, and only the
+    first factors this server offers."""
+    if policy is None:
+        return
+    factors = policy.get("AllowedFirstAuthFactors") if isinstance(policy, Mapping) else None
+    if not isinstance(factors, list) or "PASSWORD" not in factors:
+        raise InvalidParameterException(
+            "AllowedFirstAuthFactors must include PASSWORD.")
+    unsupported = [f for f in factors if f not in ("PASSWORD", *CODE_CHALLENGES)]
+    if unsupported:
+        raise InvalidParameterException(
+            f"First authentication factor {str(unsupported[0])[:32]} is not supported by this "
+            "server.")
 
 
 def offers_sign_in_after_sign_up(client: AppClient) -> bool:
@@ -104,30 +129,38 @@ def initiate(client: AppClient, params: Mapping[str, str], *, admin: bool,
     check_secret_hash(client, username, params.get("SECRET_HASH"))
     if session is not None:
         confirmed, record, _ = mfa.open_challenge(client, dict(params), session, CONFIRMED)
+        lockout.check(confirmed)
+        auth.pre_authentication(client, confirmed, client_metadata)
         mfa.spend_challenge(record)
-        return after_code(client, confirmed, client_metadata)
+        # A pool that requires MFA still asks for it. Post authentication and pre token
+        # generation get no InitiateAuth ClientMetadata (§4.1).
+        return auth.after_password(client, confirmed, {},
+                                   second_factor=client.pool.mfa_configuration == "ON")
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred is not None and preferred not in (*FIRST_FACTORS, "WEB_AUTHN"):
         raise InvalidParameterException(f"Invalid PREFERRED_CHALLENGE {preferred[:32]}")
     user = find_user(client.pool, username)
-    if preferred == "PASSWORD" and params.get("PASSWORD"):
+    if preferred == "PASSWORD" and params.get("PASSWORD") and \
+            "PASSWORD" in allowed_first_factors(client.pool):
         # As USER_PASSWORD_AUTH: user migration, lockout and the unknown-user answers.
         return auth.password_first_factor(client, username, params["PASSWORD"],
                                           client_metadata)
-    if user is None and not client.prevents_user_existence_errors:
+    hiding = client.prevents_user_existence_errors
+    if user is None and not hiding:
         raise UserNotFoundException("User does not exist.")
-    if user is not None and not user.enabled and not client.prevents_user_existence_errors:
+    if user is not None and not user.enabled and not hiding:
         raise NotAuthorizedException("User is disabled.")
-    hidden = user is None or not user.enabled
-    available = available_challenges(client.pool, None if hidden else user)
+    visible = user if user is not None and user.enabled else None
+    # Hiding who exists, every user is offered what the pool allows; a code for a contact
+    # the user has not verified goes nowhere, as for someone who is not there.
+    available = available_challenges(client.pool, None if hiding else visible)
     if preferred in available:
-        return _start(client, None if hidden else user, username, preferred, params, admin,
-                      client_metadata)
-    if hidden or user is None:
+        return _start(client, visible, username, preferred, params, admin, client_metadata)
+    if visible is None:
         session = sessions.issue(client, 0, SELECT, username, fake=1, o=available)
         return auth.AuthResult(challenge_name=SELECT, session=session,
                                available_challenges=available)
-    result = mfa.issue_challenge(client, user, SELECT, SOURCE, {}, o=available)
+    result = mfa.issue_challenge(client, visible, SELECT, SOURCE, {}, o=available)
     result.available_challenges = available
     return result
 
@@ -145,14 +178,18 @@ def _start(client: AppClient, user: PoolUser | None, username: str, challenge: s
             srp_params["SECRET_HASH"] = params["SECRET_HASH"]
         return srp_auth.start(client, srp_params, admin=admin, client_metadata=metadata)
     attribute = CODE_CHALLENGES[challenge]
-    if user is None:
+    if user is not None and _reachable(user, challenge):
+        lockout.check(user)
+        auth.pre_authentication(client, user, metadata)
+        return mfa.send_code_challenge(client, user, challenge, attribute, SOURCE, metadata,
+                                       first_factor=True)
+    if user is None or client.prevents_user_existence_errors:
         details = simulated.code_delivery_details(client.pool, username, attribute)
         session = sessions.issue(client, 0, challenge, username, fake=1)
         return auth.AuthResult(challenge_name=challenge, session=session, challenge_parameters={
             "CODE_DELIVERY_DELIVERY_MEDIUM": details["DeliveryMedium"],
             "CODE_DELIVERY_DESTINATION": details["Destination"]})
-    return mfa.send_code_challenge(client, user, challenge, attribute, SOURCE, metadata,
-                                   first_factor=True)
+    raise InvalidParameterException(f"{challenge} is not available for this user.")
 
 
 @auth.challenge_handler(SELECT)
@@ -166,7 +203,7 @@ def _answer_select(client: AppClient, answers: dict[str, str], session: object,
     if choice not in offered:
         raise InvalidParameterException(f"ANSWER must be one of {', '.join(offered)}")
     if state.data.get("fake"):
-        if username != state.username:
+        if username != state.username or not _spend_hidden(str(session)):
             raise NotAuthorizedException(mfa.INVALID_SESSION)
         return _start(client, None, username, str(choice), answers, admin, metadata)
     user, record, _ = mfa.open_challenge(client, answers, session, SELECT)
@@ -174,17 +211,32 @@ def _answer_select(client: AppClient, answers: dict[str, str], session: object,
     return _start(client, user, username, str(choice), answers, admin, metadata)
 
 
-def answer_hidden_code(session: str) -> None:
+def _uses(kind: str, session: str) -> int:
+    """How often a hidden user's Session has been used, this time included (shared cache,
+    for as long as any Session lives)."""
+    cache = caches[app_settings.CACHE_ALIAS]
+    key = f"cognito:hidden-{kind}:" + hashlib.sha256(session.encode()).hexdigest()
+    cache.add(key, 0, timeout=16 * 60)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        return 1
+
+
+def _spend_hidden(session: str) -> bool:
+    """A hidden user's SELECT_CHALLENGE Session is single use, as a real one is."""
+    return _uses("select", session) == 1
+
+
+def answer_hidden_code(client: AppClient, answers: Mapping[str, str], session: str,
+                       challenge: str) -> None:
     """A code sent nowhere is always wrong: CodeMismatchException, and after three wrong
     answers the session is spent, as for a real one."""
-    cache = caches[app_settings.CACHE_ALIAS]
-    key = "cognito:hidden-code:" + hashlib.sha256(session.encode()).hexdigest()
-    cache.add(key, 0, timeout=15 * 60)
-    try:
-        wrong = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        wrong = 1
-    if wrong > mfa.MAX_ATTEMPTS:
+    username = auth.required(answers, "USERNAME")
+    check_secret_hash(client, username, answers.get("SECRET_HASH"))
+    if sessions.read(client, session, challenge).username != username:
+        raise NotAuthorizedException(mfa.INVALID_SESSION)
+    if _uses("code", session) > mfa.MAX_ATTEMPTS:
         raise NotAuthorizedException(mfa.INVALID_SESSION)
     raise CodeMismatchException(mfa.WRONG_CODE)
 
