@@ -329,6 +329,16 @@ def test_sms_mfa_turned_on_by_create_user_pool(idp: Any, admin_idp: Any, fails: 
     assert fails(admin_idp.update_user_pool, UserPoolId=pool.id, MfaConfiguration="ON",
                  AutoVerifiedAttributes=["phone_number"]) == needs_sms
     assert UserPool.objects.get(pk=pool.pk).mfa_configuration == "OPTIONAL"
+    # An UpdateUserPool without its own message keeps the one SetUserPoolMfaConfig set.
+    admin_idp.set_user_pool_mfa_config(UserPoolId=pool.id, MfaConfiguration="OPTIONAL",
+                                       SmsMfaConfiguration={
+                                           "SmsAuthenticationMessage": "Code: {####}",
+                                           "SmsConfiguration": SMS_CONFIGURATION})
+    admin_idp.update_user_pool(UserPoolId=pool.id, MfaConfiguration="OPTIONAL",
+                               SmsConfiguration=SMS_CONFIGURATION,
+                               AutoVerifiedAttributes=["phone_number"])
+    assert admin_idp.get_user_pool_mfa_config(UserPoolId=pool.id)["SmsMfaConfiguration"][
+        "SmsAuthenticationMessage"] == "Code: {####}"
     admin_idp.update_user_pool(UserPoolId=pool.id, MfaConfiguration="OFF")
     assert "AuthenticationResult" in start(idp, app)
     admin_idp.set_user_pool_mfa_config(UserPoolId=pool.id, MfaConfiguration="OFF",

@@ -74,10 +74,12 @@ def enable_sms_factor(pool: UserPool) -> None:
     pool's SmsAuthenticationMessage, as Cognito does (GetUserPoolMfaConfig then shows it)."""
     if pool.mfa_configuration == "OFF" or not pool.sms_configuration:
         return
-    sms: dict[str, Any] = {"SmsConfiguration": dict(pool.sms_configuration)}
+    settings = settings_of(pool)
+    # A message set by SetUserPoolMfaConfig stays unless the pool now names its own.
+    sms: dict[str, Any] = {**(settings.mfa.get("SmsMfaConfiguration") or {}),
+                           "SmsConfiguration": dict(pool.sms_configuration)}
     if pool.sms_authentication_message:
         sms["SmsAuthenticationMessage"] = pool.sms_authentication_message
-    settings = settings_of(pool)
     settings.mfa = {**settings.mfa, "SmsMfaConfiguration": sms}
     settings.save()
 
