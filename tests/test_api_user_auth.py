@@ -18,7 +18,13 @@ from botocore.exceptions import ClientError  # noqa: E402
 from django.core import mail  # noqa: E402
 from pycognito.aws_srp import AWSSRP  # noqa: E402
 
-from django_cognito.models import MfaChallenge, PoolUser, RefreshToken, UserPool  # noqa: E402
+from django_cognito.models import (  # noqa: E402
+    MfaChallenge,
+    MfaPreference,
+    PoolUser,
+    RefreshToken,
+    UserPool,
+)
 from django_cognito.services import admin_users, delivery, pool_config  # noqa: E402
 from django_cognito.services.users import save_user  # noqa: E402
 
@@ -178,8 +184,13 @@ def test_a_password_goes_on_to_mfa_and_a_code_does_not(idp: Any, pool: UserPool,
     admin_users_preference(alice)
     by_password = start(idp, app, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
     assert by_password["ChallengeName"] == "SMS_MFA"
-    by_code = start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")
-    result = respond(idp, app, "EMAIL_OTP", by_code["Session"],
+    # Alice set MFA up: a code alone would skip it, so none is offered to her.
+    assert start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")["ChallengeName"] == \
+        "SELECT_CHALLENGE"
+    # Bob has no MFA of his own in this OPTIONAL pool: his code signs him in directly.
+    make_user(pool, "bob")
+    by_code = start(idp, app, "bob", PREFERRED_CHALLENGE="EMAIL_OTP")
+    result = respond(idp, app, "EMAIL_OTP", by_code["Session"], "bob",
                      EMAIL_OTP_CODE=last_code(mail.outbox[-1].body))
     assert result["AuthenticationResult"]["AccessToken"]
 
@@ -355,7 +366,8 @@ def test_a_pool_that_requires_mfa_offers_no_passwordless_factor(
     assert start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")["ChallengeName"] == \
         "SELECT_CHALLENGE"
     assert mail.outbox == []
-    # Signing in with ConfirmSignUp's Session goes on to MFA there.
+    # The first sign-in with ConfirmSignUp's Session: the confirmation code was the second
+    # factor, as Cognito counts it.
     idp.sign_up(ClientId=app.id, Username="erin", Password=PASSWORD,
                 UserAttributes=[{"Name": "email", "Value": "erin@example.com"},
                                 {"Name": "phone_number", "Value": "+15555550177"}])
@@ -363,16 +375,51 @@ def test_a_pool_that_requires_mfa_offers_no_passwordless_factor(
                                   ConfirmationCode=last_code(mail.outbox[-1].body))["Session"]
     answer = idp.initiate_auth(ClientId=app.id, AuthFlow="USER_AUTH",
                                AuthParameters={"USERNAME": "erin"}, Session=session)
-    assert answer["ChallengeName"] == "SMS_MFA" and "AuthenticationResult" not in answer
+    assert answer["AuthenticationResult"]["AccessToken"]
+    # Later sign-ins by password meet the MFA the pool requires.
+    assert start(idp, app, "erin", PREFERRED_CHALLENGE="PASSWORD",
+                 PASSWORD=PASSWORD)["ChallengeName"] == "SMS_MFA"
+
+
+def test_no_passwordless_factor_for_a_user_who_set_mfa_up(
+        idp: Any, pool: UserPool, app: Any, make_client: Any, alice: PoolUser) -> None:
+    pool_config.set_mfa_config(pool, "OPTIONAL", {"SoftwareTokenMfaConfiguration":
+                                                  {"Enabled": True}})
+    MfaPreference.objects.create(user=alice, software_token_enabled=True)
+    assert start(idp, app)["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
+    # Hiding who exists, the choice is still offered, and the code goes nowhere.
+    hiding = make_client(pool, name="hiding", explicit_auth_flows=["ALLOW_USER_AUTH"],
+                         prevent_user_existence_errors="ENABLED")
+    challenge = start(idp, hiding, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert challenge["ChallengeName"] == "EMAIL_OTP" and mail.outbox == []
+    assert error_of(respond, idp=idp, app=hiding, name="EMAIL_OTP",
+                    session=challenge["Session"], EMAIL_OTP_CODE="123456") == WRONG_CODE
+
+
+def test_hidden_and_real_sessions_look_alike(idp: Any, make_pool: Any,
+                                             make_client: Any) -> None:
+    pool = make_pool(name="insensitive", case_sensitive=False)
+    sign_in_policy(pool, EVERY_FACTOR)
+    hiding = make_client(pool, explicit_auth_flows=["ALLOW_USER_AUTH"],
+                         prevent_user_existence_errors="ENABLED")
+    make_user(pool, "carl")  # four letters, as "gary"
+    real, hidden = start(idp, hiding, "carl"), start(idp, hiding, "gary")
+    assert len(real["Session"]) == len(hidden["Session"])
+    real_code = respond(idp, hiding, "SELECT_CHALLENGE", real["Session"], "CARL",
+                        ANSWER="EMAIL_OTP")
+    hidden_code = respond(idp, hiding, "SELECT_CHALLENGE", hidden["Session"], "GARY",
+                          ANSWER="EMAIL_OTP")
+    assert len(real_code["Session"]) == len(hidden_code["Session"])
+    # Either answer names the user in any case the pool accepts.
+    for username, code in (("Carl", real_code), ("Gary", hidden_code)):
+        assert error_of(respond, idp=idp, app=hiding, name="EMAIL_OTP",
+                        session=code["Session"], username=username,
+                        EMAIL_OTP_CODE="000000" if username == "Gary" or
+                        last_code(mail.outbox[-1].body) != "000000" else "111111") == WRONG_CODE
 
 
 def test_codes_are_guarded_like_passwords(idp: Any, app: Any, alice: PoolUser) -> None:
-    first = start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")
     second = start(idp, app, PREFERRED_CHALLENGE="EMAIL_OTP")
-    # One code live at a time: the first session's code is gone.
-    assert error_of(respond, idp=idp, app=app, name="EMAIL_OTP", session=first["Session"],
-                    EMAIL_OTP_CODE=last_code(mail.outbox[0].body)) == (
-        "NotAuthorizedException", "Invalid session for the user.")
     # Wrong codes count toward the sign-in lockout: five of them lock the user.
     for _ in range(3):
         error_of(respond, idp=idp, app=app, name="EMAIL_OTP", session=second["Session"],

@@ -250,8 +250,6 @@ def send_code_challenge(client: AppClient, user: PoolUser, challenge: str, attri
                         first_factor: bool = False) -> auth.AuthResult:
     """Send a one-time code to ``attribute`` and return ``challenge`` (SMS_MFA, EMAIL_OTP, or
     USER_AUTH's passwordless EMAIL_OTP / SMS_OTP when ``first_factor``)."""
-    if first_factor:  # one passwordless code live per user: each takes only three guesses
-        MfaChallenge.objects.filter(user=user, challenge__in=("EMAIL_OTP", "SMS_OTP")).delete()
     code = cs.new_code()
     message = _render(client, user, attribute, code, metadata)
     data = {"first": 1} if first_factor else {}
@@ -355,7 +353,7 @@ def _code_answer(client: AppClient, answers: dict[str, str], session: object,
     code = answers.get(key)
     if not code:
         raise InvalidParameterException(f"Missing required parameter {key}")
-    if sessions.read(client, session, factor).data.get("fake"):
+    if sessions.read(client, session, factor).user_id == 0:
         # USER_AUTH's code "sent" to an unknown or disabled user (PreventUserExistenceErrors).
         user_auth.answer_hidden_code(client, answers, str(session), factor)
     user, record, state = _answering(client, answers, session, factor)

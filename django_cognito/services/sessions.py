@@ -20,6 +20,7 @@ from ..exceptions import NotAuthorizedException
 from ..models import AppClient
 
 MAX_SESSION_LENGTH = 2048
+_BLOCK = 128
 
 
 @dataclass
@@ -27,7 +28,7 @@ class AuthSession:
     """What a challenge step needs from the previous one."""
 
     client_id: str
-    user_id: int
+    user_id: int  # 0 for someone PreventUserExistenceErrors hides
     challenge: str
     username: str
     data: dict[str, Any]
@@ -36,9 +37,13 @@ class AuthSession:
 def issue(client: AppClient, user_id: int, challenge: str, username: str,
           **data: Any) -> str:
     """A Session for the next RespondToAuthChallenge (valid AuthSessionValidity minutes)."""
-    payload = {"c": client.pk, "u": user_id, "ch": challenge, "n": username, "d": data,
-               "t": int(now().timestamp())}
-    return fernet().encrypt(json.dumps(payload, separators=(",", ":")).encode()).decode()
+    payload = {"c": client.pk, "u": f"{user_id:012d}", "ch": challenge, "n": username,
+               "d": data, "t": int(now().timestamp()), "p": ""}
+    plain = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    # Padded to a whole number of blocks: a Session's length tells nothing about whose it is.
+    payload["p"] = " " * (-len(plain.encode()) % _BLOCK)
+    plain = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return fernet().encrypt(plain.encode()).decode()
 
 
 def _open(session: object) -> dict[str, Any] | None:
@@ -66,5 +71,6 @@ def read(client: AppClient, session: object, challenge: str) -> AuthSession:
         raise NotAuthorizedException("Invalid session for the user.")
     if now().timestamp() - payload["t"] > client.auth_session_validity * 60:
         raise expired
-    return AuthSession(client_id=payload["c"], user_id=payload["u"], challenge=payload["ch"],
+    return AuthSession(client_id=payload["c"], user_id=int(payload["u"]),
+                       challenge=payload["ch"],
                        username=payload["n"], data=payload.get("d") or {})

@@ -9,7 +9,8 @@ available, the answer is ``SELECT_CHALLENGE`` with ``AvailableChallenges``, answ
 ``ANSWER`` (and ``PASSWORD`` or ``SRP_A``).
 
 A password, by either route, goes on to MFA as any password sign-in does. A one-time code is a
-passwordless sign-in: tokens follow it directly. Codes use the MFA message templates (or the
+passwordless sign-in: tokens follow it directly, so it is offered neither where the pool
+requires MFA nor to a user who set MFA up. Codes use the MFA message templates (or the
 custom message trigger, ``CustomMessage_Authentication``), live as long as the session and
 take three wrong answers.
 
@@ -21,7 +22,9 @@ and every answer fails as a wrong one would.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.cache import caches
 
@@ -32,11 +35,11 @@ from ..exceptions import (
     NotAuthorizedException,
     UserNotFoundException,
 )
-from ..models import AppClient, PoolUser, UserPool
+from ..models import AppClient, MfaPreference, PoolUser, UserPool
 from . import auth, lockout, mfa, sessions, simulated, srp_auth
 from .clients import check_secret_hash
 from .pool_config import settings_of
-from .users import find_user
+from .users import find_user, same_username
 
 SELECT = "SELECT_CHALLENGE"
 # SignUp's Session, presented to ConfirmSignUp; ConfirmSignUp's, presented to InitiateAuth.
@@ -70,8 +73,21 @@ def available_challenges(pool: UserPool, user: PoolUser | None) -> list[str]:
 
 
 def _reachable(user: PoolUser, challenge: str) -> bool:
+    """A code can be this user's first factor: a verified contact, and no MFA of their own
+    (a code alone would skip it)."""
     attribute = CODE_CHALLENGES[challenge]
-    return bool(user.attr(attribute)) and user.is_verified(attribute)
+    if not user.attr(attribute) or not user.is_verified(attribute):
+        return False
+    preference = MfaPreference.objects.filter(user=user).first()
+    return preference is None or not (preference.sms_enabled or preference.email_enabled or
+                                      preference.software_token_enabled)
+
+
+def _hidden_session(client: AppClient, challenge: str, username: str, **data: Any) -> str:
+    """A Session for someone PreventUserExistenceErrors hides: user 0, and the same fields
+    as a real one of ``challenge`` (its length tells nothing either)."""
+    return sessions.issue(client, 0, challenge, username, m=str(uuid.uuid4()), s=SOURCE,
+                          **data)
 
 
 def check_sign_in_policy(policy: object) -> None:
@@ -132,10 +148,10 @@ def initiate(client: AppClient, params: Mapping[str, str], *, admin: bool,
         lockout.check(confirmed)
         auth.pre_authentication(client, confirmed, client_metadata)
         mfa.spend_challenge(record)
-        # A pool that requires MFA still asks for it. Post authentication and pre token
-        # generation get no InitiateAuth ClientMetadata (§4.1).
-        return auth.after_password(client, confirmed, {},
-                                   second_factor=client.pool.mfa_configuration == "ON")
+        # The confirmation code counts as the second factor: no MFA, even where required, on
+        # this first sign-in. Post authentication and pre token generation get no
+        # InitiateAuth ClientMetadata (§4.1).
+        return auth.after_password(client, confirmed, {}, second_factor=False)
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred is not None and preferred not in (*FIRST_FACTORS, "WEB_AUTHN"):
         raise InvalidParameterException(f"Invalid PREFERRED_CHALLENGE {preferred[:32]}")
@@ -157,7 +173,7 @@ def initiate(client: AppClient, params: Mapping[str, str], *, admin: bool,
     if preferred in available:
         return _start(client, visible, username, preferred, params, admin, client_metadata)
     if visible is None:
-        session = sessions.issue(client, 0, SELECT, username, fake=1, o=available)
+        session = _hidden_session(client, SELECT, username, o=available)
         return auth.AuthResult(challenge_name=SELECT, session=session,
                                available_challenges=available)
     result = mfa.issue_challenge(client, visible, SELECT, SOURCE, {}, o=available)
@@ -185,7 +201,7 @@ def _start(client: AppClient, user: PoolUser | None, username: str, challenge: s
                                        first_factor=True)
     if user is None or client.prevents_user_existence_errors:
         details = simulated.code_delivery_details(client.pool, username, attribute)
-        session = sessions.issue(client, 0, challenge, username, fake=1)
+        session = _hidden_session(client, challenge, username, first=1)
         return auth.AuthResult(challenge_name=challenge, session=session, challenge_parameters={
             "CODE_DELIVERY_DELIVERY_MEDIUM": details["DeliveryMedium"],
             "CODE_DELIVERY_DESTINATION": details["Destination"]})
@@ -202,8 +218,9 @@ def _answer_select(client: AppClient, answers: dict[str, str], session: object,
     offered = state.data.get("o") or []
     if choice not in offered:
         raise InvalidParameterException(f"ANSWER must be one of {', '.join(offered)}")
-    if state.data.get("fake"):
-        if username != state.username or not _spend_hidden(str(session)):
+    if state.user_id == 0:
+        if not same_username(client.pool, username, state.username) or \
+                not _spend_hidden(str(session)):
             raise NotAuthorizedException(mfa.INVALID_SESSION)
         return _start(client, None, username, str(choice), answers, admin, metadata)
     user, record, _ = mfa.open_challenge(client, answers, session, SELECT)
@@ -234,7 +251,7 @@ def answer_hidden_code(client: AppClient, answers: Mapping[str, str], session: s
     answers the session is spent, as for a real one."""
     username = auth.required(answers, "USERNAME")
     check_secret_hash(client, username, answers.get("SECRET_HASH"))
-    if sessions.read(client, session, challenge).username != username:
+    if not same_username(client.pool, username, sessions.read(client, session, challenge).username):
         raise NotAuthorizedException(mfa.INVALID_SESSION)
     if _uses("code", session) > mfa.MAX_ATTEMPTS:
         raise NotAuthorizedException(mfa.INVALID_SESSION)

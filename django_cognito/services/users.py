@@ -37,6 +37,11 @@ def _lookups(pool: UserPool, username: str, key: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def same_username(pool: UserPool, a: str, b: str) -> bool:
+    """Whether two typed names name the same user in ``pool`` (case as the pool says)."""
+    return a == b or (not pool.case_sensitive and a.lower() == b.lower())
+
+
 def find_user(pool: UserPool, username: object) -> PoolUser | None:
     """The user that ``username`` names: its username, or an alias that signs it in."""
     if not isinstance(username, str) or not username or len(username) > 2048 or \
