@@ -476,3 +476,28 @@ def test_revoke_token_errors(idp: Any, pool: Any, app: Any, make_client: Any,
         idp.revoke_token(Token=tokens["RefreshToken"], ClientId=secret_app.id,
                          ClientSecret="w" * 52)
     assert RefreshToken.objects.filter(revoked_at=None).count() == 2
+
+
+def test_malformed_ids_fail_the_models_pattern_and_secrets_are_not_echoed(
+        cognito: Any, idp: Any, fails: Any) -> None:
+    pattern = "[\\w-]+_[0-9a-zA-Z]+"
+    for pool_id in ("garbage", "us-east-1_bad!", "us-east-1_abc/def", "us-east-1_ab c"):
+        assert fails(cognito.describe_user_pool, UserPoolId=pool_id) == (
+            "InvalidParameterException",
+            f"1 validation error detected: Value '{pool_id}' at 'userPoolId' failed to "
+            f"satisfy constraint: Member must satisfy regular expression pattern: {pattern}")
+    # A well-formed id that names nothing is still "not found".
+    assert fails(cognito.describe_user_pool, UserPoolId="us-east-1_Nothing00")[0] == \
+        "ResourceNotFoundException"
+    # The model marks client ids and passwords sensitive: AWS leaves their values out.
+    assert fails(idp.initiate_auth, ClientId="bad client!!", AuthFlow="USER_PASSWORD_AUTH",
+                 AuthParameters={"USERNAME": "a", "PASSWORD": "b"}) == (
+        "InvalidParameterException",
+        "1 validation error detected: Value at 'clientId' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\w+]+")
+    secret = "Sup3r-secret!" * 25
+    code, message = fails(idp.sign_up, ClientId="abcdefghijklmnopqrstuvwxyz", Username="ann",
+                          Password=secret)
+    assert code == "InvalidParameterException" and secret[:20] not in message
+    assert "at 'password' failed to satisfy constraint: Member must have length less than " \
+           "or equal to 256" in message

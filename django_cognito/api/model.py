@@ -6,12 +6,18 @@ from functools import lru_cache
 from typing import Any
 
 import botocore.session
+import regex
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from ..exceptions import CognitoError, InvalidParameterException
 from ..services.schema import storable
 
 MAX_ERRORS = 5
+# Shapes whose model pattern is checked: pool and client ids, so a malformed one gets AWS's
+# validation error rather than "does not exist". Other patterns are left alone: AWS does not
+# hold every value to its model's pattern (a custom domain such as auth.example.com is
+# accepted although DomainType's pattern has no dot).
+PATTERN_CHECKED = frozenset({"UserPoolIdType", "ClientIdType"})
 
 
 class SerializationException(CognitoError):
@@ -44,11 +50,23 @@ def _path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name[:1].lower() + name[1:]
 
 
+@lru_cache(maxsize=256)
+def _pattern(pattern: str) -> regex.Pattern[str]:
+    """A model pattern (Java syntax: ``\\p{L}`` classes, ASCII ``\\w`` and ``\\s``)."""
+    return regex.compile(pattern, regex.ASCII | regex.VERSION0)
+
+
 class _Validator:
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.hidden = 0  # inside a member the model marks sensitive: values are not echoed
 
     def fail(self, value: Any, path: str, constraint: str) -> None:
+        if self.hidden and value is not None:
+            # As AWS words it for a password or a secret: the value is left out.
+            self.errors.append(f"Value at '{path}' failed to satisfy constraint: "
+                               f"Member must {constraint}")
+            return
         shown = "null" if value is None else f"'{str(value)[:64]}'"
         if value is not None and isinstance(value, (dict, list)):
             shown = "'***'"
@@ -56,6 +74,14 @@ class _Validator:
                            f"Member must {constraint}")
 
     def check(self, shape: Shape, value: Any, path: str) -> None:
+        sensitive = bool(shape.metadata.get("sensitive"))
+        self.hidden += sensitive
+        try:
+            self._check(shape, value, path)
+        finally:
+            self.hidden -= sensitive
+
+    def _check(self, shape: Shape, value: Any, path: str) -> None:
         kind = shape.type_name
         meta = shape.metadata
         if kind == "structure":
@@ -105,6 +131,9 @@ class _Validator:
                 return
             if shape.enum and value not in shape.enum:
                 self.fail(value, path, "satisfy enum value set: [" + ", ".join(shape.enum) + "]")
+            elif shape.name in PATTERN_CHECKED and \
+                    not _pattern(meta["pattern"]).fullmatch(value):
+                self.fail(value, path, f"satisfy regular expression pattern: {meta['pattern']}")
             return
         if kind in ("integer", "long"):
             if not isinstance(value, int) or isinstance(value, bool):
