@@ -644,6 +644,22 @@ def test_sessions_are_opaque_and_never_repeat(pool: UserPool, client: AppClient)
     assert answer(client, second).tokens is not None
 
 
+def test_each_purpose_has_keys_of_its_own(settings: Any) -> None:
+    from cryptography.fernet import Fernet, InvalidToken
+
+    from django_cognito.crypto.fields import fernet
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.COGNITO = {**settings.COGNITO, "ENCRYPTION_KEYS": [old]}
+    token = fernet("session").encrypt(b"state")
+    for other in ("srp-block", "device-srp-block", ""):
+        with pytest.raises(InvalidToken):
+            fernet(other).decrypt(token)
+    # Rotating the configured keys rotates every purpose's: the old one still opens.
+    settings.COGNITO = {**settings.COGNITO, "ENCRYPTION_KEYS": [new, old]}
+    assert fernet("session").decrypt(token) == b"state"
+
+
 def test_a_session_for_the_longest_username_fits_the_api(pool: UserPool,
                                                          client: AppClient) -> None:
     name = "\U00020000" * 128  # the longest username, 4 bytes a character in UTF-8

@@ -190,7 +190,7 @@ def test_private_parameters_and_history_are_not_readable_in_the_session(
     for secret in (b"four-secret", b"QUIZ-0", b"answer", b"CUSTOM_CHALLENGE", b"alice"):
         assert secret not in raw
     # Only the server's key opens it.
-    payload = json.loads(fernet().decrypt(session.encode()))
+    payload = json.loads(fernet("session").decrypt(session.encode()))
     assert payload["ch"] == "CUSTOM_CHALLENGE" and "four-secret" in repr(payload)
 
 

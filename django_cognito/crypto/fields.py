@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 from functools import lru_cache
 from typing import Any
 
@@ -16,8 +17,13 @@ from django.db.models.query_utils import DeferredAttribute
 from ..conf import app_settings
 
 
-def fernet() -> MultiFernet:
-    """The configured keys; the first encrypts, all decrypt (key rotation)."""
+def fernet(purpose: str = "") -> MultiFernet:
+    """The configured keys; the first encrypts, all decrypt (key rotation).
+
+    ``purpose`` names what the tokens are for (``"session"``, ``"srp-block"``...): each
+    purpose gets keys of its own, derived from the configured ones, so a token made for one
+    can never be opened as another. Stored columns use the keys as configured.
+    """
     keys = app_settings.ENCRYPTION_KEYS
     if keys and not isinstance(keys, (list, tuple)):
         raise ImproperlyConfigured("COGNITO['ENCRYPTION_KEYS'] must be a list of Fernet keys.")
@@ -25,15 +31,25 @@ def fernet() -> MultiFernet:
         digest = hashlib.sha256(b"django_cognito.encryption:" + settings.SECRET_KEY.encode())
         keys = [base64.urlsafe_b64encode(digest.digest()).decode()]
     try:
-        return _fernet(tuple(keys))
+        return _fernet(tuple(keys), purpose)
     except (ValueError, TypeError) as exc:
         raise ImproperlyConfigured(f"COGNITO['ENCRYPTION_KEYS'] is invalid: {exc}") from exc
 
 
-@lru_cache(maxsize=8)
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    # Built once per key set: every load of an encrypted column decrypts with it.
+@lru_cache(maxsize=32)
+def _fernet(keys: tuple[str, ...], purpose: str) -> MultiFernet:
+    # Built once per key set and purpose: every load of an encrypted column decrypts with it.
+    if purpose:
+        keys = tuple(_derive(key, purpose) for key in keys)
     return MultiFernet([Fernet(k) for k in keys])
+
+
+def _derive(key: str, purpose: str) -> str:
+    raw = base64.urlsafe_b64decode(key.encode())
+    if len(raw) != 32:
+        raise ValueError("Fernet key must be 32 url-safe base64-encoded bytes.")
+    derived = hmac.new(raw, b"django_cognito.purpose:" + purpose.encode(), "sha256").digest()
+    return base64.urlsafe_b64encode(derived).decode()
 
 
 def encrypt(value: str) -> str:

@@ -204,7 +204,7 @@ def _seal(block: _Block) -> str:
                "d": block.device_key, "a": srp.hexstr(block.big_a),
                "B": srp.hexstr(block.big_b), "b": srp.hexstr(block.b), "t": block.issued,
                "m": block.admin, "s": block.source}
-    token = fernet().encrypt(json.dumps(payload, separators=(",", ":")).encode())
+    token = fernet("device-srp-block").encrypt(json.dumps(payload, separators=(",", ":")).encode())
     return base64.b64encode(base64.urlsafe_b64decode(token)).decode()
 
 
@@ -214,7 +214,7 @@ def _open(text: str) -> tuple[_Block, bytes]:
         raise invalid
     try:
         raw = base64.b64decode(text, validate=True)
-        payload: Any = json.loads(fernet().decrypt(base64.urlsafe_b64encode(raw)))
+        payload: Any = json.loads(fernet("device-srp-block").decrypt(base64.urlsafe_b64encode(raw)))
         block = _Block(
             pool_id=str(payload["p"]), client_id=str(payload["c"]), user_pk=int(payload["u"]),
             device_key=str(payload["d"]), big_a=int(payload["a"], 16),

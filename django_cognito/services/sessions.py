@@ -43,14 +43,14 @@ def issue(client: AppClient, user_id: int, challenge: str, username: str,
     # Padded to a whole number of blocks: a Session's length tells nothing about whose it is.
     payload["p"] = " " * (-len(plain.encode()) % _BLOCK)
     plain = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return fernet().encrypt(plain.encode()).decode()
+    return fernet("session").encrypt(plain.encode()).decode()
 
 
 def _open(session: object) -> dict[str, Any] | None:
     if not isinstance(session, str) or not 20 <= len(session) <= MAX_SESSION_LENGTH:
         return None
     try:
-        payload = json.loads(fernet().decrypt(session.encode("ascii")))
+        payload = json.loads(fernet("session").decrypt(session.encode("ascii")))
     except (InvalidToken, UnicodeError, ValueError):
         return None
     return payload if isinstance(payload, dict) else None

@@ -82,7 +82,7 @@ def _seal(block: _Block) -> str:
                "n": block.user_id_for_srp, "a": srp.hexstr(block.big_a),
                "B": srp.hexstr(block.big_b), "b": srp.hexstr(block.b), "t": block.issued,
                "m": block.admin}
-    token = fernet().encrypt(json.dumps(payload, separators=(",", ":")).encode())
+    token = fernet("srp-block").encrypt(json.dumps(payload, separators=(",", ":")).encode())
     # Standard base64: clients decode SECRET_BLOCK with it before signing the raw bytes.
     return base64.b64encode(base64.urlsafe_b64decode(token)).decode()
 
@@ -101,7 +101,7 @@ def _decrypt(text: str) -> tuple[_Block, bytes]:
     invalid = NotAuthorizedException("Invalid session for the user.")
     try:
         raw = base64.b64decode(text, validate=True)
-        payload: Any = json.loads(fernet().decrypt(base64.urlsafe_b64encode(raw)))
+        payload: Any = json.loads(fernet("srp-block").decrypt(base64.urlsafe_b64encode(raw)))
         block = _Block(
             pool_id=str(payload["p"]), client_id=str(payload["c"]), user_pk=payload["u"],
             user_id_for_srp=str(payload["n"]), big_a=int(payload["a"], 16),
