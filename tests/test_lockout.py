@@ -220,11 +220,16 @@ def test_the_lock_does_not_reach_refresh(client: AppClient, user: PoolUser) -> N
     assert refreshed.tokens is not None
 
 
-def test_unknown_users_are_never_locked(pool: UserPool, make_client: Any) -> None:
+def test_unknown_users_lock_as_real_ones_when_existence_is_hidden(
+        pool: UserPool, make_client: Any, user: PoolUser) -> None:
+    """A lock that only real users reach would tell them apart after five guesses."""
     client = make_client(pool, explicit_auth_flows=ALL_FLOWS,
                          prevent_user_existence_errors="ENABLED")
-    for _ in range(8):
-        assert attempt(client, WRONG, "nobody") == INCORRECT
+    answers = {name: [attempt(client, WRONG, name) for _ in range(8)]
+               for name in ("alice", "nobody")}
+    assert answers["alice"] == answers["nobody"] == [INCORRECT] * 5 + [LOCKED] * 3
+    wait(1)
+    assert attempt(client, WRONG, "nobody") == INCORRECT  # 1 s after the fifth failure
 
 
 def test_parallel_failures_are_all_counted(user: PoolUser) -> None:

@@ -495,6 +495,37 @@ def test_wrong_password_is_refused_and_counts_toward_lockout(pool: UserPool,
     assert "AuthenticationResult" in sign_in(srp_client(client))
 
 
+def test_hidden_users_lock_as_real_ones_do(pool: UserPool, make_client: Any) -> None:
+    """Under PreventUserExistenceErrors the lockout must not tell who exists: wrong answers
+    for an unknown name lock it after as many failures, by password or by SRP alike."""
+    clock.freeze()
+    hiding = make_client(pool, explicit_auth_flows=["ALLOW_USER_SRP_AUTH",
+                                                    "ALLOW_USER_PASSWORD_AUTH"],
+                         prevent_user_existence_errors="ENABLED")
+    create(pool)
+    locked = ("NotAuthorizedException", "Password attempts exceeded")
+    def by_password(username: str, password: str) -> Callable[[], object]:
+        return lambda: Cognito().initiate_auth(
+            ClientId=hiding.id, AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password})
+
+    def by_srp(username: str, password: str, step: Callable[[AWSSRP], object]
+               ) -> Callable[[], object]:
+        return lambda: step(srp_client(hiding, username, password))
+
+    for username in ("alice", "ghost"):
+        for _ in range(3):
+            assert error_of(by_srp(username, WRONG, sign_in)) == INCORRECT
+        for _ in range(2):
+            assert error_of(by_password(username, WRONG)) == INCORRECT
+        # The sixth try is refused at the first step, whichever flow it takes.
+        assert error_of(by_srp(username, PASSWORD, challenge)) == locked
+        assert error_of(by_password(username, PASSWORD)) == locked
+    clock.advance(dt.timedelta(seconds=2))
+    assert "AuthenticationResult" in sign_in(srp_client(hiding))
+    assert error_of(lambda: sign_in(srp_client(hiding, "ghost"))) == INCORRECT
+
+
 def test_a_lock_reached_between_the_steps_refuses_the_right_answer(pool: UserPool,
                                                                    client: AppClient) -> None:
     create(pool)

@@ -22,7 +22,7 @@ from ..exceptions import (
     UserNotFoundException,
 )
 from ..models import AppClient, PoolUser, UserStatus
-from . import lockout, passwords, sessions, srp_auth, tokens, triggers
+from . import lockout, passwords, sessions, simulated, srp_auth, tokens, triggers
 from .clients import check_secret_hash
 from .migration import migrate_on_sign_in
 from .schema import parse_attribute_list, required_attributes, string_map, validate_write
@@ -129,7 +129,10 @@ def password_first_factor(client: AppClient, username: str, password: str,
         user = migrate_on_sign_in(client, username, password, metadata)
     if user is None:
         if client.prevents_user_existence_errors:
+            lock = simulated.lock_id(client.pool, username)
+            lockout.check_hidden(client.pool, lock)
             passwords.spend_a_hash(password)  # as long as a wrong password takes
+            lockout.failed_hidden(client.pool, lock)
             raise NotAuthorizedException("Incorrect username or password.")
         raise UserNotFoundException("User does not exist.")
     lockout.check(user)

@@ -17,7 +17,7 @@ from django.core.cache import caches
 from ..clock import now
 from ..conf import app_settings
 from ..exceptions import NotAuthorizedException
-from ..models import PoolUser
+from ..models import PoolUser, UserPool
 
 FREE_ATTEMPTS = 5
 MAX_LOCK_SECONDS = 900
@@ -25,7 +25,14 @@ RESET_AFTER_SECONDS = 900  # never shorter than MAX_LOCK_SECONDS: the keys outli
 
 
 def _keys(user: PoolUser) -> tuple[str, str]:
-    base = f"django_cognito:lockout:{user.pool_id}:{user.pk}"
+    return _base_keys(f"django_cognito:lockout:{user.pool_id}:{user.pk}")
+
+
+def _hidden_keys(pool: UserPool, lock: int) -> tuple[str, str]:
+    return _base_keys(f"django_cognito:lockout:{pool.pk}:hidden:{lock}")
+
+
+def _base_keys(base: str) -> tuple[str, str]:
     return f"{base}:count", f"{base}:last"
 
 
@@ -37,7 +44,21 @@ def lock_seconds(failures: int) -> int:
 
 def check(user: PoolUser) -> None:
     """Refuse the attempt while the user is locked out."""
-    count_key, last_key = _keys(user)
+    _check(*_keys(user))
+
+
+def check_hidden(pool: UserPool, lock: int) -> None:
+    """``check`` for someone PreventUserExistenceErrors hides (``simulated.lock_id``)."""
+    _check(*_hidden_keys(pool, lock))
+
+
+def failed_hidden(pool: UserPool, lock: int) -> None:
+    """``failed`` for someone PreventUserExistenceErrors hides: after as many wrong answers
+    they are "locked" as a real user would be, so the lockout tells no one apart."""
+    _failed(*_hidden_keys(pool, lock))
+
+
+def _check(count_key: str, last_key: str) -> None:
     state = caches[app_settings.CACHE_ALIAS].get_many([count_key, last_key])
     failures, last = state.get(count_key), state.get(last_key)
     if (isinstance(failures, int) and isinstance(last, (int, float))
@@ -53,8 +74,11 @@ def failed(user: PoolUser) -> None:
     resets the count: no read-then-write that parallel failures could interleave. The longest
     lock (15 min) ends when they expire.
     """
+    _failed(*_keys(user))
+
+
+def _failed(count_key: str, last_key: str) -> None:
     cache = caches[app_settings.CACHE_ALIAS]
-    count_key, last_key = _keys(user)
     cache.add(count_key, 0, timeout=RESET_AFTER_SECONDS)
     try:
         cache.incr(count_key)

@@ -56,3 +56,9 @@ def code_delivery_details(pool: UserPool, username: object, attribute: str) -> d
     name = username if isinstance(username, str) else ""
     medium = "SMS" if attribute == "phone_number" else "EMAIL"
     return delivery.code_delivery_details(medium, destination(pool, name, attribute))
+
+
+def lock_id(pool: UserPool, username: str) -> int:
+    """A number standing for a hidden username in the sign-in lockout (1 to 10^11 - 1), so
+    that wrong answers for someone who is not there lock as they would for a real user."""
+    return int.from_bytes(digest(pool, username, "lockout", 8), "big") % (10**11 - 1) + 1

@@ -58,6 +58,7 @@ class _Block:
     b: int
     issued: float
     admin: bool
+    hidden_lock: int | None = None  # an unknown user's lockout number (simulated.lock_id)
 
 
 def _fake_credentials(pool: UserPool, username: str) -> tuple[str, int]:
@@ -78,7 +79,10 @@ def _fake_user_id(pool: UserPool, username: str) -> str:
 
 
 def _seal(block: _Block) -> str:
-    payload = {"p": block.pool_id, "c": block.client_id, "u": block.user_pk,
+    # One fixed-width number for both (a real user's id, or minus a hidden one's lockout
+    # number): the block's length tells nothing about whose it is.
+    who = block.user_pk if block.user_pk is not None else -(block.hidden_lock or 0)
+    payload = {"p": block.pool_id, "c": block.client_id, "u": f"{who:012d}",
                "n": block.user_id_for_srp, "a": srp.hexstr(block.big_a),
                "B": srp.hexstr(block.big_b), "b": srp.hexstr(block.b), "t": block.issued,
                "m": block.admin}
@@ -102,8 +106,10 @@ def _decrypt(text: str) -> tuple[_Block, bytes]:
     try:
         raw = base64.b64decode(text, validate=True)
         payload: Any = json.loads(fernet("srp-block").decrypt(base64.urlsafe_b64encode(raw)))
+        who = int(payload["u"])
         block = _Block(
-            pool_id=str(payload["p"]), client_id=str(payload["c"]), user_pk=payload["u"],
+            pool_id=str(payload["p"]), client_id=str(payload["c"]),
+            user_pk=who if who > 0 else None, hidden_lock=-who if who < 0 else None,
             user_id_for_srp=str(payload["n"]), big_a=int(payload["a"], 16),
             big_b=int(payload["B"], 16), b=int(payload["b"], 16), issued=float(payload["t"]),
             admin=bool(payload["m"]))
@@ -123,9 +129,12 @@ def start(client: AppClient, params: Mapping[str, str], *, admin: bool,
     if big_a is None:
         raise InvalidParameterException("SRP_A must be hex and not 0 mod N.")
     user = find_user(pool, username)
+    hidden_lock = None
     if user is None:
         if not client.prevents_user_existence_errors:
             raise UserNotFoundException("User does not exist.")
+        hidden_lock = simulated.lock_id(pool, username)
+        lockout.check_hidden(pool, hidden_lock)
         user_id = _fake_user_id(pool, username)
         salt, verifier = _fake_credentials(pool, username)
     else:
@@ -144,7 +153,8 @@ def start(client: AppClient, params: Mapping[str, str], *, admin: bool,
         big_b = srp.server_public(verifier, b)
     block = _Block(pool_id=pool.id, client_id=client.id,
                    user_pk=None if user is None else user.pk, user_id_for_srp=user_id,
-                   big_a=big_a, big_b=big_b, b=b, issued=now().timestamp(), admin=admin)
+                   big_a=big_a, big_b=big_b, b=b, issued=now().timestamp(), admin=admin,
+                   hidden_lock=hidden_lock)
     return auth.AuthResult(challenge_name="PASSWORD_VERIFIER", challenge_parameters={
         "SALT": salt, "SRP_B": srp.hexstr(big_b), "SECRET_BLOCK": _seal(block),
         "USER_ID_FOR_SRP": user_id, "USERNAME": user_id})
@@ -172,10 +182,14 @@ def verify(client: AppClient, answers: Mapping[str, str], *, admin: bool,
         raise NotAuthorizedException(_WRONG)
     user = _user_of(pool, block, username)
     if user is None:
+        if block.hidden_lock:
+            lockout.check_hidden(pool, block.hidden_lock)
         _spend(raw)
         # The same work as a real check, so the answer's timing does not tell who exists.
         _signature(block, _fake_credentials(pool, block.user_id_for_srp)[1], pool, raw,
                    timestamp)
+        if block.hidden_lock:
+            lockout.failed_hidden(pool, block.hidden_lock)
         raise NotAuthorizedException(_WRONG)
     lockout.check(user)
     if not _spend(raw) or not _proof_holds(user, block, raw, timestamp, claim):

@@ -200,6 +200,10 @@ def _start(client: AppClient, user: PoolUser | None, username: str, challenge: s
         return mfa.send_code_challenge(client, user, challenge, attribute, SOURCE, metadata,
                                        first_factor=True)
     if user is None or client.prevents_user_existence_errors:
+        if user is None:
+            lockout.check_hidden(client.pool, simulated.lock_id(client.pool, username))
+        else:
+            lockout.check(user)  # a real user's code that goes nowhere: their own lock
         details = simulated.code_delivery_details(client.pool, username, attribute)
         session = _hidden_session(client, challenge, username, first=1)
         return auth.AuthResult(challenge_name=challenge, session=session, challenge_parameters={
@@ -251,10 +255,19 @@ def answer_hidden_code(client: AppClient, answers: Mapping[str, str], session: s
     answers the session is spent, as for a real one."""
     username = auth.required(answers, "USERNAME")
     check_secret_hash(client, username, answers.get("SECRET_HASH"))
-    if not same_username(client.pool, username, sessions.read(client, session, challenge).username):
+    named = sessions.read(client, session, challenge).username
+    if not same_username(client.pool, username, named):
         raise NotAuthorizedException(mfa.INVALID_SESSION)
     if _uses("code", session) > mfa.MAX_ATTEMPTS:
         raise NotAuthorizedException(mfa.INVALID_SESSION)
+    user = find_user(client.pool, named)
+    if user is not None:  # a real user shown the hidden path (a contact not verified)
+        lockout.check(user)
+        lockout.failed(user)
+    else:
+        lock = simulated.lock_id(client.pool, named)
+        lockout.check_hidden(client.pool, lock)
+        lockout.failed_hidden(client.pool, lock)
     raise CodeMismatchException(mfa.WRONG_CODE)
 
 
