@@ -107,6 +107,7 @@ def _encryption_keys() -> list[CheckMessage]:
 
     try:
         fernet()
+        fernet("session")  # the keys derived per purpose too
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="cognito.E004", hint=hint)]
     return []

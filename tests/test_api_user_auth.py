@@ -461,3 +461,21 @@ def test_the_sign_in_policy_must_allow_passwords_and_known_factors(admin_idp: An
         "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "SMS_OTP"]}})["UserPool"]
     assert created["Policies"]["SignInPolicy"] == {
         "AllowedFirstAuthFactors": ["PASSWORD", "SMS_OTP"]}
+
+
+def test_a_disabled_user_locks_at_the_same_step_as_an_unknown_one(
+        idp: Any, pool: UserPool, make_client: Any) -> None:
+    hiding = make_client(pool, name="hiding", explicit_auth_flows=["ALLOW_USER_AUTH"],
+                         prevent_user_existence_errors="ENABLED")
+    admin_users.set_enabled(make_user(pool, "dave"), False)
+    steps = {}
+    for username in ("dave", "ghost"):
+        for _ in range(5):
+            code = start(idp, hiding, username, PREFERRED_CHALLENGE="EMAIL_OTP")
+            assert error_of(respond, idp=idp, app=hiding, name="EMAIL_OTP",
+                            session=code["Session"], username=username,
+                            EMAIL_OTP_CODE="123456") == WRONG_CODE
+        steps[username] = error_of(start, idp=idp, app=hiding, username=username,
+                                   PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert steps["dave"] == steps["ghost"] == ("NotAuthorizedException",
+                                               "Password attempts exceeded")

@@ -658,6 +658,11 @@ def test_each_purpose_has_keys_of_its_own(settings: Any) -> None:
     # Rotating the configured keys rotates every purpose's: the old one still opens.
     settings.COGNITO = {**settings.COGNITO, "ENCRYPTION_KEYS": [new, old]}
     assert fernet("session").decrypt(token) == b"state"
+    # Keys given as bytes (what Fernet.generate_key returns) work for every purpose too.
+    settings.COGNITO = {**settings.COGNITO, "ENCRYPTION_KEYS": [new.encode(), old.encode()]}
+    assert fernet("session").decrypt(token) == b"state"
+    from django.core import checks as django_checks
+    assert [m.id for m in django_checks.run_checks() if m.id == "cognito.E004"] == []
 
 
 def test_a_session_for_the_longest_username_fits_the_api(pool: UserPool,

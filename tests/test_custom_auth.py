@@ -501,3 +501,31 @@ def test_mfa_applies_after_define_issues_tokens(pool: UserPool, app: AppClient,
     result = answer(app, start(app), "four-secret")
     assert (result.challenge_name, result.tokens) == ("MFA_SETUP", None)
     assert not RefreshToken.objects.exists()
+
+
+def test_a_hidden_user_locks_in_a_flow_started_with_srp_as_a_real_one(
+        pool: UserPool, make_client: Any, alice: PoolUser, quiz: Quiz) -> None:
+    """Five wrong SRP proofs lock the name whether or not it exists, and the lock then
+    refuses the start of the next flow alike."""
+    clock.freeze()
+    hiding = make_client(pool, name="hiding",
+                         explicit_auth_flows=[*CUSTOM_FLOWS, "ALLOW_USER_PASSWORD_AUTH"],
+                         prevent_user_existence_errors="ENABLED")
+    outcomes = {}
+    for name in ("alice", "ghost"):
+        for _ in range(5):
+            aws = AWSSRP(username=name, password="Wr0ng-Passw0rd!", pool_id=hiding.pool_id,
+                         client_id=hiding.id, client=object())
+            result, sent = srp_start(hiding, aws)
+            with pytest.raises(NotAuthorizedException) as wrong:
+                verifier_answer(hiding, aws, result, sent, result.session)
+            assert wrong.value.message == WRONG
+        aws = AWSSRP(username=name, password=PASSWORD, pool_id=hiding.pool_id,
+                     client_id=hiding.id, client=object())
+        with pytest.raises(NotAuthorizedException) as locked:
+            srp_start(hiding, aws)
+        with pytest.raises(NotAuthorizedException) as by_password:
+            auth.initiate_auth(hiding, "USER_PASSWORD_AUTH",
+                               {"USERNAME": name, "PASSWORD": PASSWORD})
+        outcomes[name] = (locked.value.message, by_password.value.message)
+    assert outcomes["alice"] == outcomes["ghost"] == ("Password attempts exceeded",) * 2

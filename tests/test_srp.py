@@ -524,6 +524,15 @@ def test_hidden_users_lock_as_real_ones_do(pool: UserPool, make_client: Any) -> 
     clock.advance(dt.timedelta(seconds=2))
     assert "AuthenticationResult" in sign_in(srp_client(hiding))
     assert error_of(lambda: sign_in(srp_client(hiding, "ghost"))) == INCORRECT
+    # An answer naming someone else counts toward nobody's lock, real or hidden.
+    clock.advance(dt.timedelta(minutes=16))
+    for username in ("alice", "ghost"):
+        for _ in range(6):
+            aws = srp_client(hiding, username, WRONG)
+            params, sent = challenge(aws)
+            answers = {**aws.process_challenge(params, sent), "USERNAME": "somebody-else"}
+            assert error_of(lambda: respond(aws, answers)) == INCORRECT  # noqa: B023
+        assert challenge(srp_client(hiding, username))[0]["SRP_B"]  # not locked
 
 
 def test_a_lock_reached_between_the_steps_refuses_the_right_answer(pool: UserPool,

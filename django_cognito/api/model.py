@@ -131,8 +131,10 @@ class _Validator:
                 return
             if shape.enum and value not in shape.enum:
                 self.fail(value, path, "satisfy enum value set: [" + ", ".join(shape.enum) + "]")
-            elif shape.name in PATTERN_CHECKED and \
+            elif shape.name in PATTERN_CHECKED and len(value) <= meta.get("max", 0) and \
                     not _pattern(meta["pattern"]).fullmatch(value):
+                # Only within the length limit: on a huge value the pattern's backtracking
+                # would take seconds, and the length is already refused.
                 self.fail(value, path, f"satisfy regular expression pattern: {meta['pattern']}")
             return
         if kind in ("integer", "long"):

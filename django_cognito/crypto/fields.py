@@ -37,15 +37,15 @@ def fernet(purpose: str = "") -> MultiFernet:
 
 
 @lru_cache(maxsize=32)
-def _fernet(keys: tuple[str, ...], purpose: str) -> MultiFernet:
+def _fernet(keys: tuple[str | bytes, ...], purpose: str) -> MultiFernet:
     # Built once per key set and purpose: every load of an encrypted column decrypts with it.
     if purpose:
         keys = tuple(_derive(key, purpose) for key in keys)
     return MultiFernet([Fernet(k) for k in keys])
 
 
-def _derive(key: str, purpose: str) -> str:
-    raw = base64.urlsafe_b64decode(key.encode())
+def _derive(key: str | bytes, purpose: str) -> str:
+    raw = base64.urlsafe_b64decode(key)  # str or bytes, as Fernet itself takes them
     if len(raw) != 32:
         raise ValueError("Fernet key must be 32 url-safe base64-encoded bytes.")
     derived = hmac.new(raw, b"django_cognito.purpose:" + purpose.encode(), "sha256").digest()

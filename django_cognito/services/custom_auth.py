@@ -32,7 +32,7 @@ from ..exceptions import (
     UserNotFoundException,
 )
 from ..models import AppClient, PoolUser
-from . import auth, lockout, sessions, srp_auth, triggers
+from . import auth, lockout, sessions, simulated, srp_auth, triggers
 from .clients import check_secret_hash
 from .users import find_user, same_username
 
@@ -266,7 +266,10 @@ def _answer_custom_challenge(client: AppClient, answers: dict[str, str], session
 def _password_verifier(flow: _Flow, big_a: int) -> auth.AuthResult:
     """The PASSWORD_VERIFIER challenge of a custom flow that started with SRP_A."""
     pool, user = flow.client.pool, flow.user
+    hidden_lock = None
     if user is None:  # the simulated challenge of §2.6, as USER_SRP_AUTH gives
+        hidden_lock = simulated.lock_id(pool, flow.username)
+        lockout.check_hidden(pool, hidden_lock)
         user_id = srp_auth._fake_user_id(pool, flow.username)
         salt, verifier = srp_auth._fake_credentials(pool, flow.username)
     elif user.srp_salt and user.srp_verifier:
@@ -282,7 +285,7 @@ def _password_verifier(flow: _Flow, big_a: int) -> auth.AuthResult:
     block = srp_auth._Block(pool_id=pool.id, client_id=flow.client.id + _BLOCK_TAG,
                             user_pk=user.pk if user else None, user_id_for_srp=user_id,
                             big_a=big_a, big_b=big_b, b=b, issued=now().timestamp(),
-                            admin=flow.admin)
+                            admin=flow.admin, hidden_lock=hidden_lock)
     sealed = srp_auth._seal(block)
     session = _issue(flow, VERIFIER, {"h": flow.history, "b": _digest(sealed)})
     return auth.AuthResult(challenge_name=VERIFIER, session=session, challenge_parameters={
@@ -335,10 +338,7 @@ def _answer_password_verifier(client: AppClient, answers: dict[str, str], sessio
         raise NotAuthorizedException(_WRONG)
     user = srp_auth._user_of(pool, block, username)
     if user is None:
-        srp_auth._spend(raw)
-        srp_auth._signature(block, srp_auth._fake_credentials(pool, block.user_id_for_srp)[1],
-                            pool, raw, timestamp)
-        raise NotAuthorizedException(_WRONG)
+        srp_auth.refuse_hidden(pool, block, raw, username, timestamp)
     lockout.check(user)
     if not srp_auth._spend(raw) or not srp_auth._proof_holds(user, block, raw, timestamp, claim):
         lockout.failed(user)

@@ -16,7 +16,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from cryptography.fernet import InvalidToken
 from django.core.cache import caches
@@ -182,21 +182,30 @@ def verify(client: AppClient, answers: Mapping[str, str], *, admin: bool,
         raise NotAuthorizedException(_WRONG)
     user = _user_of(pool, block, username)
     if user is None:
-        if block.hidden_lock:
-            lockout.check_hidden(pool, block.hidden_lock)
-        _spend(raw)
-        # The same work as a real check, so the answer's timing does not tell who exists.
-        _signature(block, _fake_credentials(pool, block.user_id_for_srp)[1], pool, raw,
-                   timestamp)
-        if block.hidden_lock:
-            lockout.failed_hidden(pool, block.hidden_lock)
-        raise NotAuthorizedException(_WRONG)
+        refuse_hidden(pool, block, raw, username, timestamp)
     lockout.check(user)
     if not _spend(raw) or not _proof_holds(user, block, raw, timestamp, claim):
         lockout.failed(user)
         raise NotAuthorizedException(_WRONG)
     lockout.succeeded(user)
     return auth.after_password(client, user, client_metadata or {})
+
+
+def refuse_hidden(pool: UserPool, block: _Block, raw: bytes, username: str,
+                  timestamp: str) -> NoReturn:
+    """Answer a proof no user stands behind: the same work as a real check (timing tells
+    nothing), then wrong. A simulated challenge answered under its own name counts toward
+    that name's lockout, as a real user's wrong proof counts toward theirs."""
+    lock = block.hidden_lock
+    counted = lock is not None and (username == block.user_id_for_srp or
+                                    simulated.lock_id(pool, username) == lock)
+    if counted and lock is not None:
+        lockout.check_hidden(pool, lock)
+    _spend(raw)
+    _signature(block, _fake_credentials(pool, block.user_id_for_srp)[1], pool, raw, timestamp)
+    if counted and lock is not None:
+        lockout.failed_hidden(pool, lock)
+    raise NotAuthorizedException(_WRONG)
 
 
 def _user_of(pool: UserPool, block: _Block, username: str) -> PoolUser | None:

@@ -200,10 +200,7 @@ def _start(client: AppClient, user: PoolUser | None, username: str, challenge: s
         return mfa.send_code_challenge(client, user, challenge, attribute, SOURCE, metadata,
                                        first_factor=True)
     if user is None or client.prevents_user_existence_errors:
-        if user is None:
-            lockout.check_hidden(client.pool, simulated.lock_id(client.pool, username))
-        else:
-            lockout.check(user)  # a real user's code that goes nowhere: their own lock
+        _lock(client.pool, username, failed=False)
         details = simulated.code_delivery_details(client.pool, username, attribute)
         session = _hidden_session(client, challenge, username, first=1)
         return auth.AuthResult(challenge_name=challenge, session=session, challenge_parameters={
@@ -260,15 +257,23 @@ def answer_hidden_code(client: AppClient, answers: Mapping[str, str], session: s
         raise NotAuthorizedException(mfa.INVALID_SESSION)
     if _uses("code", session) > mfa.MAX_ATTEMPTS:
         raise NotAuthorizedException(mfa.INVALID_SESSION)
-    user = find_user(client.pool, named)
-    if user is not None:  # a real user shown the hidden path (a contact not verified)
-        lockout.check(user)
-        lockout.failed(user)
-    else:
-        lock = simulated.lock_id(client.pool, named)
-        lockout.check_hidden(client.pool, lock)
-        lockout.failed_hidden(client.pool, lock)
+    _lock(client.pool, named, failed=True)
     raise CodeMismatchException(mfa.WRONG_CODE)
+
+
+def _lock(pool: UserPool, username: str, *, failed: bool) -> None:
+    """Check (and with ``failed``, count) the lockout of whoever ``username`` names: a real
+    user's own, even a disabled one's, or the hidden name's."""
+    user = find_user(pool, username)
+    if user is not None:
+        lockout.check(user)
+        if failed:
+            lockout.failed(user)
+        return
+    lock = simulated.lock_id(pool, username)
+    lockout.check_hidden(pool, lock)
+    if failed:
+        lockout.failed_hidden(pool, lock)
 
 
 def after_code(client: AppClient, user: PoolUser, metadata: dict[str, str]) -> auth.AuthResult:
