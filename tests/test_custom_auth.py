@@ -383,7 +383,8 @@ def test_srp_start_for_an_unknown_user_is_simulated(pool: UserPool, make_client:
     aws = srp_client(hiding)
     result, sent = srp_start(hiding, aws)
     assert result.challenge_name == "PASSWORD_VERIFIER"
-    assert result.challenge_parameters["USER_ID_FOR_SRP"] != "alice"
+    # As a real user's would: the username itself (the pool has plain usernames).
+    assert result.challenge_parameters["USER_ID_FOR_SRP"] == "alice"
     assert quiz.events[0]["request"]["userNotFound"] is True
     fails(NotAuthorizedException, WRONG,
           lambda: verifier_answer(hiding, aws, result, sent, result.session))

@@ -824,12 +824,28 @@ def test_unknown_user_with_prevent_user_existence_errors_gets_a_stable_fake_chal
     assert first["SALT"] == second["SALT"] and first["USER_ID_FOR_SRP"] == second["USER_ID_FOR_SRP"]
     assert first["SRP_B"] != second["SRP_B"]
     assert other["SALT"] != first["SALT"] and other["USER_ID_FOR_SRP"] != first["USER_ID_FOR_SRP"]
-    assert uuid.UUID(first["USER_ID_FOR_SRP"]).version == 4
-    assert str(uuid.UUID(first["USER_ID_FOR_SRP"])) == first["USER_ID_FOR_SRP"]
-    assert first["USERNAME"] == first["USER_ID_FOR_SRP"]
+    # As a real user's: the username itself, in a pool of plain usernames.
+    assert real["USER_ID_FOR_SRP"] == real["USERNAME"] == "alice"
+    assert first["USER_ID_FOR_SRP"] == first["USERNAME"] == "nobody"
     assert srp.pad(srp.hexstr(int(first["SALT"], 16))) == first["SALT"]
     assert error_of(lambda: sign_in(srp_client(client, "nobody"))) == INCORRECT
     assert not PoolUser.objects.filter(username="nobody").exists()
+
+
+def test_unknown_user_of_an_email_username_pool_gets_a_uuid_as_real_ones_do(
+        make_pool: Any, make_client: Any) -> None:
+    pool = make_pool(username_attributes=["email"])
+    client = make_client(pool, explicit_auth_flows=SRP_FLOWS,
+                         prevent_user_existence_errors="ENABLED")
+    create(pool, "alice@example.com", attributes={"email": "alice@example.com"})
+    real, _ = challenge(srp_client(client, "alice@example.com"))
+    hidden, _ = challenge(srp_client(client, "nobody@example.com"))
+    for params in (real, hidden):
+        assert str(uuid.UUID(params["USER_ID_FOR_SRP"])) == params["USER_ID_FOR_SRP"]
+        assert params["USERNAME"] == params["USER_ID_FOR_SRP"]
+    assert challenge(srp_client(client, "nobody@example.com"))[0]["USER_ID_FOR_SRP"] == \
+        hidden["USER_ID_FOR_SRP"]
+    assert error_of(lambda: sign_in(srp_client(client, "nobody@example.com"))) == INCORRECT
 
 
 def test_unknown_user_under_legacy_is_not_found(pool: UserPool, client: AppClient) -> None:

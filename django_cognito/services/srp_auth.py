@@ -35,7 +35,7 @@ from ..exceptions import (
 from ..models import AppClient, PoolUser, UserPool
 from . import auth, lockout, simulated
 from .clients import check_secret_hash
-from .users import find_user
+from .users import check_new_username, find_user
 
 # How long a challenge may be answered, and how far TIMESTAMP may stray from our clock.
 BLOCK_VALIDITY = dt.timedelta(minutes=5)
@@ -74,7 +74,15 @@ def _fake_credentials(pool: UserPool, username: str) -> tuple[str, int]:
 
 
 def _fake_user_id(pool: UserPool, username: str) -> str:
-    """A UUID-shaped USER_ID_FOR_SRP for an unknown username, stable per (pool, username)."""
+    """USER_ID_FOR_SRP for someone who is not there, as a real user would show it: the name
+    itself where it could be a username of the pool (a real user's USER_ID_FOR_SRP is their
+    username), else (generated usernames, or an alias typed) a UUID stable per name."""
+    if not pool.username_attributes:
+        try:
+            if check_new_username(pool, username) == "":
+                return username
+        except InvalidParameterException:
+            pass
     return str(uuid.UUID(bytes=simulated.digest(pool, username, "user-id")[:16], version=4))
 
 
