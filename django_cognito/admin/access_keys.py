@@ -16,24 +16,10 @@ from ..services import access_keys
 from .base import CognitoModelAdmin, admin_url, adopt, render_page
 
 
-class AccessKeyCreationForm(forms.ModelForm):
-    """What an administrator chooses; the id and the secret are generated."""
-
-    class Meta:
-        model = AccessKey
-        fields = ("description", "all_pools", "pools")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if bool(data.get("all_pools")) == bool(data.get("pools")):
-            raise forms.ValidationError(
-                _("Choose the pools this key may administer, or tick “All pools”."))
-        return data
-
-
-class AccessKeyChangeForm(forms.ModelForm):
-    """An existing key: it may end up administering nothing (its pools deleted, or on its
-    way out), but not both every pool and a list."""
+class AccessKeyForm(forms.ModelForm):
+    """What an administrator chooses; the id and the secret are generated. A new key names
+    its pools or "All pools"; an existing one may end up with none (its pools deleted, or on
+    its way out), but never both."""
 
     class Meta:
         model = AccessKey
@@ -41,7 +27,9 @@ class AccessKeyChangeForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("all_pools") and data.get("pools"):
+        both = bool(data.get("all_pools")) and bool(data.get("pools"))
+        neither = not data.get("all_pools") and not data.get("pools")
+        if both or (neither and self.instance.pk is None):
             raise forms.ValidationError(
                 _("Choose the pools this key may administer, or tick “All pools”."))
         return data
@@ -67,7 +55,7 @@ class AccessKeyAdmin(CognitoModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: AccessKey | None = None, change: bool = False,
                  **kwargs: Any) -> Any:
-        kwargs["form"] = AccessKeyCreationForm if obj is None else AccessKeyChangeForm
+        kwargs["form"] = AccessKeyForm
         return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description=gettext_lazy("Pools"))

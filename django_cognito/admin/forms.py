@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import CognitoError
 from ..models import AppClient, MfaConfiguration, PreventUserExistenceErrors, UserPool
-from ..services.pool_config import enabled_factors, mfa_config
+from ..services.mfa import pool_factors
 from ..services.pools import (
     ALIAS_ATTRIBUTE_CHOICES,
     AUTH_FLOWS,
@@ -78,7 +78,7 @@ class PoolChangeForm(PasswordPolicyForm):
 
     def clean_mfa_configuration(self) -> str:
         mode: str = self.cleaned_data["mfa_configuration"] or MfaConfiguration.OFF
-        if mode != MfaConfiguration.OFF and not enabled_factors(mfa_config(self.instance)):
+        if mode != MfaConfiguration.OFF and not pool_factors(self.instance):
             raise ValidationError(_("Turn on an MFA factor first (SetUserPoolMfaConfig): MFA "
                                     "ON or OPTIONAL needs one."))
         return mode

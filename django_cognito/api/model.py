@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 import botocore.session
-import regex
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from ..exceptions import CognitoError, InvalidParameterException
@@ -16,8 +16,11 @@ MAX_ERRORS = 5
 # Shapes whose model pattern is checked: pool and client ids, so a malformed one gets AWS's
 # validation error rather than "does not exist". Other patterns are left alone: AWS does not
 # hold every value to its model's pattern (a custom domain such as auth.example.com is
-# accepted although DomainType's pattern has no dot).
-PATTERN_CHECKED = frozenset({"UserPoolIdType", "ClientIdType"})
+# accepted although DomainType's pattern has no dot). Java's \w is ASCII, hence re.ASCII.
+PATTERN_CHECKED = {
+    "UserPoolIdType": re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII),
+    "ClientIdType": re.compile(r"[\w+]+", re.ASCII),
+}
 
 
 class SerializationException(CognitoError):
@@ -48,12 +51,6 @@ def is_unsigned(operation: OperationModel) -> bool:
 
 def _path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name[:1].lower() + name[1:]
-
-
-@lru_cache(maxsize=256)
-def _pattern(pattern: str) -> regex.Pattern[str]:
-    """A model pattern (Java syntax: ``\\p{L}`` classes, ASCII ``\\w`` and ``\\s``)."""
-    return regex.compile(pattern, regex.ASCII | regex.VERSION0)
 
 
 class _Validator:
@@ -132,7 +129,7 @@ class _Validator:
             if shape.enum and value not in shape.enum:
                 self.fail(value, path, "satisfy enum value set: [" + ", ".join(shape.enum) + "]")
             elif shape.name in PATTERN_CHECKED and len(value) <= meta.get("max", 0) and \
-                    not _pattern(meta["pattern"]).fullmatch(value):
+                    not PATTERN_CHECKED[shape.name].fullmatch(value):
                 # Only within the length limit: on a huge value the pattern's backtracking
                 # would take seconds, and the length is already refused.
                 self.fail(value, path, f"satisfy regular expression pattern: {meta['pattern']}")

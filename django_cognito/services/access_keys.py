@@ -74,5 +74,5 @@ def ensure_access_key(access_key_id: str, secret: str, *, description: str = "")
         key.is_active = True
         key.all_pools = True
         key.save(update_fields=["secret", "is_active", "all_pools"])
-    key.pools.clear()
+        key.pools.clear()
     return key

@@ -209,7 +209,7 @@ def mfa_step(client: AppClient, user: PoolUser, metadata: dict[str, str], source
     if len(usable) == 1:
         return _challenge(client, user, usable[0], source, metadata)
     if usable:
-        return _issue(client, user, "SELECT_MFA_TYPE", source,
+        return issue_challenge(client, user, "SELECT_MFA_TYPE", source,
                       {"MFAS_CAN_CHOOSE": json.dumps(usable)}, o=usable)
     if mode != "ON":
         return None
@@ -218,11 +218,11 @@ def mfa_step(client: AppClient, user: PoolUser, metadata: dict[str, str], source
         return _challenge(client, user, SMS, source, metadata)
     if EMAIL in pool_on and user.attr("email"):
         return _challenge(client, user, EMAIL, source, metadata)
-    return _issue(client, user, "MFA_SETUP", source,
+    return issue_challenge(client, user, "MFA_SETUP", source,
                   {"MFAS_CAN_SETUP": json.dumps(pool_on)})
 
 
-def _issue(client: AppClient, user: PoolUser, challenge: str, source: str,
+def issue_challenge(client: AppClient, user: PoolUser, challenge: str, source: str,
            parameters: dict[str, str], *, code: str = "", **data: Any) -> auth.AuthResult:
     """Store the challenge's state and return it with a Session naming that state."""
     MfaChallenge.objects.filter(user=user, expires_at__lte=now()).delete()
@@ -240,7 +240,7 @@ def _issue(client: AppClient, user: PoolUser, challenge: str, source: str,
 def _challenge(client: AppClient, user: PoolUser, factor: str, source: str,
                metadata: dict[str, str]) -> auth.AuthResult:
     if factor == TOTP:
-        return _issue(client, user, TOTP, source, {"USER_ID_FOR_SRP": user.username})
+        return issue_challenge(client, user, TOTP, source, {"USER_ID_FOR_SRP": user.username})
     attribute = "phone_number" if factor == SMS else "email"
     return send_code_challenge(client, user, factor, attribute, source, metadata)
 
@@ -253,18 +253,12 @@ def send_code_challenge(client: AppClient, user: PoolUser, challenge: str, attri
     code = cs.new_code()
     message = _render(client, user, attribute, code, metadata)
     data = {"first": 1} if first_factor else {}
-    result = _issue(client, user, challenge, source, {
+    result = issue_challenge(client, user, challenge, source, {
         "CODE_DELIVERY_DELIVERY_MEDIUM": message.medium,
         "CODE_DELIVERY_DESTINATION": delivery.mask(message.medium, message.destination)},
         code=code, **data)
     delivery.send(user.pool, message)
     return result
-
-
-def issue_challenge(client: AppClient, user: PoolUser, challenge: str, source: str,
-                    parameters: dict[str, str], **data: Any) -> auth.AuthResult:
-    """A single-use challenge of ``user`` named by its Session (see ``_issue``)."""
-    return _issue(client, user, challenge, source, parameters, **data)
 
 
 def _render(client: AppClient, user: PoolUser, attribute: str, code: str,
@@ -317,7 +311,7 @@ def _open(client: AppClient, session: object, challenge: str, username: str | No
     return user, record, state
 
 
-def _answering(client: AppClient, answers: dict[str, str], session: object, challenge: str
+def open_challenge(client: AppClient, answers: dict[str, str], session: object, challenge: str
                ) -> tuple[PoolUser, MfaChallenge, sessions.AuthSession]:
     username = answers.get("USERNAME")
     if not username:
@@ -326,23 +320,12 @@ def _answering(client: AppClient, answers: dict[str, str], session: object, chal
     return _open(client, session, challenge, username)
 
 
-def open_challenge(client: AppClient, answers: dict[str, str], session: object,
-                   challenge: str) -> tuple[PoolUser, MfaChallenge, sessions.AuthSession]:
-    """The live challenge a Session names, for the user the answers name."""
-    return _answering(client, answers, session, challenge)
-
-
-def spend_challenge(record: MfaChallenge) -> None:
-    """Use a challenge up (single use)."""
-    _spend(record)
-
-
 def _count_wrong(record: MfaChallenge) -> None:
     """Record a wrong answer; it survives the error raised next (no enclosing transaction)."""
     MfaChallenge.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
 
 
-def _spend(record: MfaChallenge) -> None:
+def spend_challenge(record: MfaChallenge) -> None:
     """Use the challenge up; a concurrent answer that already did so loses."""
     if MfaChallenge.objects.filter(pk=record.pk).delete()[0] == 0:
         raise NotAuthorizedException(INVALID_SESSION)
@@ -356,7 +339,7 @@ def _code_answer(client: AppClient, answers: dict[str, str], session: object,
     if sessions.read(client, session, factor).user_id == 0:
         # USER_AUTH's code "sent" to an unknown or disabled user (PreventUserExistenceErrors).
         user_auth.answer_hidden_code(client, answers, str(session), factor)
-    user, record, state = _answering(client, answers, session, factor)
+    user, record, state = open_challenge(client, answers, session, factor)
     first = bool(state.data.get("first"))
     if first:  # a passwordless first factor (USER_AUTH): guarded as a password is
         lockout.check(user)
@@ -365,10 +348,10 @@ def _code_answer(client: AppClient, answers: dict[str, str], session: object,
         if first:
             lockout.failed(user)
         raise CodeMismatchException(WRONG_CODE)
-    _spend(record)
+    spend_challenge(record)
     if first:  # no MFA after a passwordless first factor
         lockout.succeeded(user)
-        return user_auth.after_code(client, user, metadata)
+        return auth.after_password(client, user, metadata, second_factor=False)
     if factor == SMS and not user.is_verified("phone_number"):
         # The code reached the phone, which proves it (reference §1.8).
         try:
@@ -404,11 +387,11 @@ def _answer_totp(client: AppClient, answers: dict[str, str], session: object,
     code = answers.get("SOFTWARE_TOKEN_MFA_CODE")
     if not code:
         raise InvalidParameterException("Missing required parameter SOFTWARE_TOKEN_MFA_CODE")
-    user, record, state = _answering(client, answers, session, TOTP)
+    user, record, state = open_challenge(client, answers, session, TOTP)
     if not _spend_totp(user, code):
         _count_wrong(record)
         raise CodeMismatchException(WRONG_CODE)
-    _spend(record)
+    spend_challenge(record)
     return auth.finish(client, user, state.data.get("s", "TokenGeneration_Authentication"),
                        metadata)
 
@@ -416,23 +399,23 @@ def _answer_totp(client: AppClient, answers: dict[str, str], session: object,
 @auth.challenge_handler("SELECT_MFA_TYPE")
 def _answer_select(client: AppClient, answers: dict[str, str], session: object,
                    metadata: dict[str, str], admin: bool) -> auth.AuthResult:
-    user, record, state = _answering(client, answers, session, "SELECT_MFA_TYPE")
+    user, record, state = open_challenge(client, answers, session, "SELECT_MFA_TYPE")
     choice = answers.get("ANSWER")
     if choice not in state.data.get("o", []):
         raise InvalidParameterException(
             f"ANSWER must be one of {json.dumps(state.data.get('o', []))}")
-    _spend(record)
+    spend_challenge(record)
     return _challenge(client, user, str(choice), state.data.get("s", ""), metadata)
 
 
 @auth.challenge_handler("MFA_SETUP")
 def _answer_setup(client: AppClient, answers: dict[str, str], session: object,
                   metadata: dict[str, str], admin: bool) -> auth.AuthResult:
-    user, record, state = _answering(client, answers, session, "MFA_SETUP")
+    user, record, state = open_challenge(client, answers, session, "MFA_SETUP")
     if not record.verified:
         raise InvalidParameterException(
             "Software token has not been verified; call VerifySoftwareToken with the Session.")
-    _spend(record)
+    spend_challenge(record)
     return auth.finish(client, user, state.data.get("s", "TokenGeneration_Authentication"),
                        metadata)
 

@@ -12,7 +12,7 @@ from ..exceptions import (
     NotAuthorizedException,
     UserNotFoundException,
 )
-from ..models import AppClient, CodePurpose, MfaPreference, PoolUser, UserPool, UserStatus
+from ..models import AppClient, CodePurpose, PoolUser, UserPool, UserStatus
 from . import codes, delivery, limits, passwords
 from .clients import check_secret_hash
 from .migration import migrate_on_forgot_password
@@ -57,11 +57,11 @@ def recovery_channel(pool: UserPool) -> str | None:
 
 def mfa_contacts(user: PoolUser) -> set[str]:
     """The contact attributes that carry one of the user's enabled MFA factors."""
-    preference = MfaPreference.objects.filter(user=user).first()
-    if preference is None:
-        return set()
-    return ({"phone_number"} if preference.sms_enabled else set()) | \
-        ({"email"} if preference.email_enabled else set())
+    from .mfa import EMAIL, SMS, enabled_for
+
+    factors = enabled_for(user)
+    return ({"phone_number"} if SMS in factors else set()) | \
+        ({"email"} if EMAIL in factors else set())
 
 
 def send_reset_code(client: AppClient | None, user: PoolUser,

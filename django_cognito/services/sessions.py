@@ -38,12 +38,12 @@ def issue(client: AppClient, user_id: int, challenge: str, username: str,
           **data: Any) -> str:
     """A Session for the next RespondToAuthChallenge (valid AuthSessionValidity minutes)."""
     payload = {"c": client.pk, "u": f"{user_id:012d}", "ch": challenge, "n": username,
-               "d": data, "t": int(now().timestamp()), "p": ""}
-    plain = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    # Padded to a whole number of blocks: a Session's length tells nothing about whose it is.
-    payload["p"] = " " * (-len(plain.encode()) % _BLOCK)
-    plain = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return fernet("session").encrypt(plain.encode()).decode()
+               "d": data, "t": int(now().timestamp())}
+    plain = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    # Padded with whitespace (JSON ignores it) to a whole number of blocks: a Session's
+    # length tells nothing about whose it is.
+    plain += b" " * (-len(plain) % _BLOCK)
+    return fernet("session").encrypt(plain).decode()
 
 
 def _open(session: object) -> dict[str, Any] | None:

@@ -168,8 +168,9 @@ def resend_confirmation_code(client: AppClient, username: object, *,
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
-    simulated = simulated_delivery(client, username, sign_up_channel(pool))
-    if simulated and sign_up_channel(pool) is None:
+    channel = sign_up_channel(pool)
+    simulated = simulated_delivery(client, username, channel)
+    if simulated and channel is None:
         raise InvalidParameterException(NO_AUTO_VERIFICATION)  # as for every user of the pool
     if user is None:
         if simulated:

@@ -205,13 +205,14 @@ def refuse_hidden(pool: UserPool, block: _Block, raw: bytes, username: str,
     nothing), then wrong. A simulated challenge answered under its own name counts toward
     that name's lockout, as a real user's wrong proof counts toward theirs."""
     lock = block.hidden_lock
-    counted = lock is not None and (username == block.user_id_for_srp or
-                                    simulated.lock_id(pool, username) == lock)
-    if counted and lock is not None:
+    if lock is not None and username != block.user_id_for_srp and \
+            simulated.lock_id(pool, username) != lock:
+        lock = None  # an answer naming someone else counts toward no lock
+    if lock is not None:
         lockout.check_hidden(pool, lock)
     _spend(raw)
     _signature(block, _fake_credentials(pool, block.user_id_for_srp)[1], pool, raw, timestamp)
-    if counted and lock is not None:
+    if lock is not None:
         lockout.failed_hidden(pool, lock)
     raise NotAuthorizedException(_WRONG)
 

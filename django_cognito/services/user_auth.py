@@ -35,7 +35,7 @@ from ..exceptions import (
     NotAuthorizedException,
     UserNotFoundException,
 )
-from ..models import AppClient, MfaPreference, PoolUser, UserPool
+from ..models import AppClient, PoolUser, UserPool
 from . import auth, lockout, mfa, sessions, simulated, srp_auth
 from .clients import check_secret_hash
 from .pool_config import settings_of
@@ -78,9 +78,7 @@ def _reachable(user: PoolUser, challenge: str) -> bool:
     attribute = CODE_CHALLENGES[challenge]
     if not user.attr(attribute) or not user.is_verified(attribute):
         return False
-    preference = MfaPreference.objects.filter(user=user).first()
-    return preference is None or not (preference.sms_enabled or preference.email_enabled or
-                                      preference.software_token_enabled)
+    return not mfa.enabled_for(user)
 
 
 def _hidden_session(client: AppClient, challenge: str, username: str, **data: Any) -> str:
@@ -129,12 +127,12 @@ def check_sign_up_session(client: AppClient, user: PoolUser, session: object) ->
         raise NotAuthorizedException(mfa.INVALID_SESSION)
 
 
-def session_after_confirmation(client: AppClient, user: PoolUser) -> str:
-    """A single-use Session with which InitiateAuth(USER_AUTH) signs the user in: the
-    confirmation code just proved the contact."""
-    result = mfa.issue_challenge(client, user, CONFIRMED, SOURCE, {})
-    assert result.session is not None  # noqa: S101 (issue_challenge always names one)
-    return result.session
+def session_after_confirmation(client: AppClient, user: PoolUser) -> str | None:
+    """ConfirmSignUp's single-use Session with which InitiateAuth(USER_AUTH) signs the user
+    in (the confirmation code just proved the contact); None: not offered."""
+    if not offers_sign_in_after_sign_up(client):
+        return None
+    return mfa.issue_challenge(client, user, CONFIRMED, SOURCE, {}).session
 
 
 def initiate(client: AppClient, params: Mapping[str, str], *, admin: bool,
@@ -155,12 +153,12 @@ def initiate(client: AppClient, params: Mapping[str, str], *, admin: bool,
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred is not None and preferred not in (*FIRST_FACTORS, "WEB_AUTHN"):
         raise InvalidParameterException(f"Invalid PREFERRED_CHALLENGE {preferred[:32]}")
-    user = find_user(client.pool, username)
     if preferred == "PASSWORD" and params.get("PASSWORD") and \
             "PASSWORD" in allowed_first_factors(client.pool):
         # As USER_PASSWORD_AUTH: user migration, lockout and the unknown-user answers.
         return auth.password_first_factor(client, username, params["PASSWORD"],
                                           client_metadata)
+    user = find_user(client.pool, username)
     hiding = client.prevents_user_existence_errors
     if user is None and not hiding:
         raise UserNotFoundException("User does not exist.")
@@ -243,7 +241,8 @@ def _uses(kind: str, session: str) -> int:
 
 def _spend_hidden(session: str) -> bool:
     """A hidden user's SELECT_CHALLENGE Session is single use, as a real one is."""
-    return _uses("select", session) == 1
+    key = "cognito:hidden-select:" + hashlib.sha256(session.encode()).hexdigest()
+    return bool(caches[app_settings.CACHE_ALIAS].add(key, 1, timeout=16 * 60))
 
 
 def answer_hidden_code(client: AppClient, answers: Mapping[str, str], session: str,
@@ -274,8 +273,3 @@ def _lock(pool: UserPool, username: str, *, failed: bool) -> None:
     lockout.check_hidden(pool, lock)
     if failed:
         lockout.failed_hidden(pool, lock)
-
-
-def after_code(client: AppClient, user: PoolUser, metadata: dict[str, str]) -> auth.AuthResult:
-    """A one-time code proved the first factor: the status checks, then tokens (no MFA)."""
-    return auth.after_password(client, user, metadata, second_factor=False)

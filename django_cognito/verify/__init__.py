@@ -57,7 +57,6 @@ __all__ = [
     "Verifier",
     "aws_issuer",
     "get_api_verifier",
-    "get_api_verifier",
     "get_verifier",
     "register_issuer_resolver",
     "reset_verifier",

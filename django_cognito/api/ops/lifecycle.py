@@ -35,11 +35,9 @@ def confirm_sign_up(call: Call) -> dict[str, Any]:
                                   force_alias_creation=bool(p.get("ForceAliasCreation")),
                                   client_metadata=p.get("ClientMetadata"),
                                   secret_hash=p.get("SecretHash"), session=p.get("Session"))
-    # A USER_AUTH client gets a Session that signs the user in: the code proved the contact,
-    # a one-time code factor. SignUp's Session, when sent, must be this user's.
-    if not user_auth.offers_sign_in_after_sign_up(client):
-        return {}
-    return {"Session": user_auth.session_after_confirmation(client, user)}
+    # A USER_AUTH client gets a Session that signs the user in: the code proved the contact.
+    session = user_auth.session_after_confirmation(client, user)
+    return {} if session is None else {"Session": session}
 
 
 @operation("ResendConfirmationCode")
