@@ -17,14 +17,19 @@ def hit(operation: str, user: PoolUser) -> None:
     limit = app_settings.RATE_LIMITS.get(operation)
     if not limit:
         return
-    cache = caches[app_settings.CACHE_ALIAS]
     window = int(now().timestamp()) // WINDOW_SECONDS
     key = f"django_cognito:limit:{operation}:{user.pool_id}:{user.pk}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        count = 1
-    if count > limit:
+    if count(key, WINDOW_SECONDS * 2) > limit:
         raise LimitExceededException()
+
+
+def count(key: str, timeout: int) -> int:
+    """Add one to the shared counter ``key`` (atomically) and return it, this time included;
+    the counter lives ``timeout`` seconds from its first count."""
+    cache = caches[app_settings.CACHE_ALIAS]
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1

@@ -79,8 +79,8 @@ def _fake_user_id(pool: UserPool, username: str) -> str:
     username), else (generated usernames, or an alias typed) a UUID stable per name."""
     if not pool.username_attributes:
         try:
-            if check_new_username(pool, username) == "":
-                return username
+            check_new_username(pool, username)  # a name the pool could give a user
+            return username
         except InvalidParameterException:
             pass
     return str(uuid.UUID(bytes=simulated.digest(pool, username, "user-id")[:16], version=4))

@@ -36,7 +36,7 @@ from ..exceptions import (
     UserNotFoundException,
 )
 from ..models import AppClient, PoolUser, UserPool
-from . import auth, lockout, mfa, sessions, simulated, srp_auth
+from . import auth, limits, lockout, mfa, sessions, simulated, srp_auth
 from .clients import check_secret_hash
 from .pool_config import settings_of
 from .users import find_user, same_username
@@ -230,13 +230,8 @@ def _answer_select(client: AppClient, answers: dict[str, str], session: object,
 def _uses(kind: str, session: str) -> int:
     """How often a hidden user's Session has been used, this time included (shared cache,
     for as long as any Session lives)."""
-    cache = caches[app_settings.CACHE_ALIAS]
-    key = f"cognito:hidden-{kind}:" + hashlib.sha256(session.encode()).hexdigest()
-    cache.add(key, 0, timeout=16 * 60)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        return 1
+    return limits.count(f"cognito:hidden-{kind}:" + hashlib.sha256(session.encode()).hexdigest(),
+                        16 * 60)
 
 
 def _spend_hidden(session: str) -> bool:

@@ -101,7 +101,7 @@ def check_new_username(pool: UserPool, username: object) -> str:
         if pool.username_attributes == ["phone_number"]:
             raise InvalidParameterException("Username should be a phone number.")
         raise InvalidParameterException("Username should be either an email or a phone number.")
-    if len(username) > MAX_USERNAME_LENGTH or not username or not all(
+    if len(username) > MAX_USERNAME_LENGTH or not all(
             unicodedata.category(c)[0] in USERNAME_CATEGORIES for c in username):
         raise InvalidParameterException(
             "1 validation error detected: Value at 'username' failed to satisfy constraint: "
