@@ -38,7 +38,7 @@ Beside wall time, each loop reports the CPU time the client (this process) and t
 processes spent per sign-in, which the machine's other load does not inflate, and for our
 server the meters' split: Django's part of the requests, the hasher, the SRP arithmetic and
 the two token signatures. The request path is profiled in-process (``cProfile`` on
-``services.auth.initiate_auth`` and on Django's WSGI handler, light user) and the top
+``services.signin.initiate_auth`` and on Django's WSGI handler, light user) and the top
 functions go to the JSON.
 
 Run: ``python -m bench.auth_bench``. Environment: ``BENCH_AUTH_SECONDS`` (10 per loop and
@@ -164,7 +164,7 @@ def hasher_sample(encoded: str) -> tuple[float, float]:
 
 def srp_server_math(big_a: int, verifier: int, pool_name: str, user_id: str, rounds: int
                     ) -> list[tuple[float, float]]:
-    """The server's SRP arithmetic of one sign-in, as services.srp_auth runs it."""
+    """The server's SRP arithmetic of one sign-in, as services.signin.srp runs it."""
     import base64
     import hmac
 
@@ -200,15 +200,15 @@ def srp_inputs(local: Local) -> tuple[int, int, str, str]:
 
 
 def service_sign_in(local: Local) -> Callable[[], None]:
-    """``services.auth.initiate_auth`` for the light user, in this process."""
+    """``services.signin.initiate_auth`` for the light user, in this process."""
     from django_cognito.models import AppClient
-    from django_cognito.services import auth
+    from django_cognito.services import signin
 
     client = AppClient.objects.select_related("pool").get(pk=local.client_id)
     params = {"USERNAME": LIGHT_USERNAME, "PASSWORD": PASSWORD}
 
     def call() -> None:
-        result = auth.initiate_auth(client, "USER_PASSWORD_AUTH", params)
+        result = signin.initiate_auth(client, "USER_PASSWORD_AUTH", params)
         assert result.tokens is not None
     return call
 
@@ -791,7 +791,7 @@ def print_table(report: dict[str, Any]) -> None:
          None),
         ("2 RSA-2048 signatures (ID + access token)", inproc["token_signing_ms"],
          inproc["token_signing_cpu_ms"]),
-        ("services.auth.initiate_auth, 1 it. user", inproc["service_initiate_auth_light_ms"],
+        ("services.signin.initiate_auth, 1 it. user", inproc["service_initiate_auth_light_ms"],
          inproc["service_initiate_auth_light_cpu_ms"]),
         ("WSGI handler InitiateAuth, 1 it. user", inproc["wsgi_initiate_auth_light_ms"],
          inproc["wsgi_initiate_auth_light_cpu_ms"]),

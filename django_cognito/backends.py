@@ -7,48 +7,20 @@ Both return ``None`` for "not mine" (no such pool or user, no token given) and r
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import Any
 
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from .adapter import get_adapter
+from . import django_users
 from .conf import app_settings
-from .exceptions import CognitoError
-from .models import PoolUser, UserPool, UserStatus
-from .services import lockout, passwords
-from .services.users import find_user
+from .exceptions import CognitoError, UserNotFoundException
+from .models import UserPool
+from .services.signin import sign_in_password
 from .verify import Claims, TokenError, get_verifier
 
 TOKEN_BACKEND = "django_cognito.backends.CognitoTokenBackend"
-
-
-def ensure_django_user(pool_user: PoolUser) -> Any:
-    """The Django user linked to ``pool_user``, created through the adapter if missing."""
-    if pool_user.user_id is not None and pool_user.user is not None:
-        return pool_user.user
-    django_user = get_adapter().create_django_user(pool_user)
-    pool_user.user = django_user
-    PoolUser.objects.filter(pk=pool_user.pk).update(user=django_user)
-    return django_user
-
-
-def resolve_user(claims: Claims) -> Any:
-    """The Django user for verified claims: a local pool user's, or a mirrored remote one."""
-    trusted = claims.trusted_issuer
-    if trusted is None:
-        return None
-    if trusted.load_jwks is not None and trusted.user_pool_id:
-        try:
-            sub = uuid.UUID(claims.sub)
-        except ValueError:
-            return None
-        pool_user = (PoolUser.objects.select_related("user", "pool")
-                     .filter(pool_id=trusted.user_pool_id, sub=sub).first())
-        return ensure_django_user(pool_user) if pool_user is not None else None
-    return get_adapter().remote_django_user(claims)
 
 
 class _UserLookup:
@@ -61,8 +33,10 @@ class _UserLookup:
 class CognitoPasswordBackend(_UserLookup):
     """``authenticate(request, username=, password=, pool_id=)`` against a local pool.
 
-    ``pool_id`` defaults to ``COGNITO["LOGIN_POOL"]``. Cognito's rules apply: lockout after
-    failed attempts, and only enabled, CONFIRMED users get in.
+    ``pool_id`` defaults to ``COGNITO["LOGIN_POOL"]``. The sign-in engine runs as for
+    ADMIN_USER_PASSWORD_AUTH: user migration, pre and post authentication, the lockout, the
+    same hashing time for an unknown name; only an enabled, confirmed user who faces no
+    further challenge (a new password, MFA) gets in.
     """
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None,
@@ -72,20 +46,17 @@ class CognitoPasswordBackend(_UserLookup):
         if not pool_id or username is None or password is None:
             return None
         pool = UserPool.objects.filter(pk=pool_id).first()
-        user = find_user(pool, username) if pool is not None else None
-        if user is None:
+        if pool is None:
             return None
         try:
-            lockout.check(user)
+            result = sign_in_password(pool, username, password)
+        except UserNotFoundException:
+            return None
         except CognitoError as exc:
             raise PermissionDenied(exc.message) from None
-        if not passwords.verify(user, password):
-            lockout.failed(user)
-            raise PermissionDenied("Incorrect username or password.")
-        lockout.succeeded(user)
-        if not user.enabled or user.status != UserStatus.CONFIRMED:
-            raise PermissionDenied(f"User cannot sign in (status {user.status}).")
-        return ensure_django_user(user)
+        if result.user is None:
+            raise PermissionDenied("Sign-in did not complete.")
+        return django_users.linked(result.user)
 
 
 class CognitoTokenBackend(_UserLookup):
@@ -99,7 +70,7 @@ class CognitoTokenBackend(_UserLookup):
             claims = get_verifier().verify(token, token_use=token_use)
         except TokenError as exc:
             raise PermissionDenied(str(exc)) from None
-        user = resolve_user(claims)
+        user = django_users.for_claims(claims)
         if user is None or not getattr(user, "is_active", True):
             raise PermissionDenied("No active user for this token.")
         return user

@@ -68,7 +68,7 @@ DEFAULTS: dict[str, Any] = {
     "DRF_REALM": "api",
     # Dotted path of callable(claims) -> Django user or None, called only when a view reads
     # request.user.django_user; the default finds the pool user by pool id and sub.
-    "USER_RESOLVER": "django_cognito.contrib.rest_framework.users.resolve_pool_user",
+    "USER_RESOLVER": "django_cognito.django_users.for_claims_without_mirroring",
     # Which pools forward triggers named in their LambdaConfig to AWS Lambda through boto3:
     # False (none: LambdaConfig is stored and echoed, triggers run as signals only), True
     # (every pool) or a list of pool ids.

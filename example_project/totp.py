@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from django_cognito.exceptions import CognitoError
 from django_cognito.management.commands.cognito_demo import CLIENT_NAME, POOL_NAME
 from django_cognito.models import AppClient, UserPool
-from django_cognito.services import access, auth, mfa
+from django_cognito.services import access, mfa, signin
 
 from .dev import _engine
 
@@ -82,7 +82,7 @@ def sign_in(request: HttpRequest, client: AppClient) -> HttpResponse:
     if not form.is_valid():
         return render(request, 400, form=form)
     try:
-        result = auth.initiate_auth(client, "ADMIN_USER_PASSWORD_AUTH", {
+        result = signin.initiate_auth(client, "ADMIN_USER_PASSWORD_AUTH", {
             "USERNAME": form.cleaned_data["username"],
             "PASSWORD": form.cleaned_data["password"]}, admin=True)
         if result.tokens is None:

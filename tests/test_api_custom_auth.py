@@ -20,7 +20,7 @@ from pycognito.aws_srp import AWSSRP  # noqa: E402
 
 from django_cognito import clock, signals  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken, UserPool  # noqa: E402
-from django_cognito.services import admin_users, auth, delivery  # noqa: E402
+from django_cognito.services import admin_users, delivery, signin  # noqa: E402
 from example_project import passwordless  # noqa: E402
 
 from .conftest import PASSWORD  # noqa: E402
@@ -265,7 +265,7 @@ def test_example_acts_on_the_pool_named_demo_without_a_setting(
 
 @pytest.mark.urls("example_project.urls")
 def test_dev_sms_outbox_page(settings: Any, demo: UserPool, app: Any, alice: PoolUser) -> None:
-    auth.initiate_auth(app, "CUSTOM_AUTH", {"USERNAME": "alice"})
+    signin.initiate_auth(app, "CUSTOM_AUTH", {"USERNAME": "alice"})
     code = sms_code()
     delivery.outbox.append({"phone_number": "+15550000000", "message": "<b>later</b>",
                             "pool": demo.id, "purpose": "CustomMessage_SignUp"})

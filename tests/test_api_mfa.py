@@ -25,7 +25,7 @@ from django.db import connection  # noqa: E402
 
 from django_cognito import clock, signals  # noqa: E402
 from django_cognito.models import (  # noqa: E402
-    MfaChallenge,
+    AuthChallenge,
     MfaPreference,
     PoolUser,
     RefreshToken,
@@ -279,7 +279,7 @@ def test_sms_mfa_success_verifies_the_phone(idp: Any, admin_idp: Any, pool: User
     assert sms["purpose"] == "CustomMessage_Authentication"
     assert re.fullmatch(r"Sign-in code \d{6}", sms["message"])
     code = sms_code()
-    assert MfaChallenge.objects.get().code_hash not in ("", code)
+    assert AuthChallenge.objects.get().code_hash not in ("", code)
     assert error_of(respond, idp, app, "SMS_MFA", challenge["Session"],
                     SMS_MFA_CODE=other_code(code)) == ("CodeMismatchException", WRONG_CODE)
     assert not RefreshToken.objects.exists()

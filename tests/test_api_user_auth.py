@@ -20,7 +20,7 @@ from django.core import mail  # noqa: E402
 from pycognito.aws_srp import AWSSRP  # noqa: E402
 
 from django_cognito.models import (  # noqa: E402
-    MfaChallenge,
+    AuthChallenge,
     MfaPreference,
     PoolUser,
     RefreshToken,
@@ -120,7 +120,7 @@ def test_select_challenge_then_a_code_by_email(idp: Any, api_url: str, pool: Use
     claims = verify_with_pyjwt(api_url, pool, app, tokens["AccessToken"], "access")
     assert claims["sub"] == str(alice.sub) and claims["client_id"] == app.id
     assert RefreshToken.objects.filter(user=alice).count() == 1
-    assert not MfaChallenge.objects.exists()
+    assert not AuthChallenge.objects.exists()
     assert error_of(respond, idp=idp, app=app, name="EMAIL_OTP", session=challenge["Session"],
                     EMAIL_OTP_CODE=code) == ("NotAuthorizedException",
                                              "Invalid session for the user.")
@@ -283,7 +283,7 @@ def test_unknown_and_disabled_users_under_prevent_user_existence_errors(
             "NotAuthorizedException", "Incorrect username or password."
             if username == "ghost" else "User is disabled.")
     assert mail.outbox == [] and delivery.outbox == []
-    assert not MfaChallenge.objects.exists() and not RefreshToken.objects.exists()
+    assert not AuthChallenge.objects.exists() and not RefreshToken.objects.exists()
 
 
 def test_sign_up_confirm_then_sign_in_with_the_session(idp: Any, api_url: str, pool: UserPool,

@@ -31,7 +31,8 @@ from django_cognito.exceptions import (
     UserNotFoundException,
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
-from django_cognito.services import admin_users, auth, recovery, sessions, signup, triggers
+from django_cognito.services import admin_users, recovery, signin, signup, triggers
+from django_cognito.services.signin import sessions
 from django_cognito.tokens import issuer_for
 from tests.conftest import PASSWORD
 
@@ -119,8 +120,8 @@ def reload(user: PoolUser) -> PoolUser:
 
 def password_auth(client: AppClient, username: str, password: str = PASSWORD, *,
                   flow: str = "USER_PASSWORD_AUTH", admin: bool = False,
-                  **extra: str) -> auth.AuthResult:
-    return auth.initiate_auth(client, flow, {"USERNAME": username, "PASSWORD": password, **extra},
+                  **extra: str) -> signin.AuthResult:
+    return signin.initiate_auth(client, flow, {"USERNAME": username, "PASSWORD": password, **extra},
                               admin=admin)
 
 
@@ -136,7 +137,7 @@ def decode(pool: UserPool, token: str, **kwargs: Any) -> dict[str, Any]:
     return claims
 
 
-def start_challenge(client: AppClient, username: str = "alice") -> auth.AuthResult:
+def start_challenge(client: AppClient, username: str = "alice") -> signin.AuthResult:
     result = password_auth(client, username, TEMPORARY)
     assert result.challenge_name == "NEW_PASSWORD_REQUIRED"
     assert result.tokens is None and result.session
@@ -144,8 +145,8 @@ def start_challenge(client: AppClient, username: str = "alice") -> auth.AuthResu
 
 
 def answer(client: AppClient, session: object, username: str = "alice",
-           password: str = NEW_PASSWORD, **extra: str) -> auth.AuthResult:
-    return auth.respond_to_auth_challenge(
+           password: str = NEW_PASSWORD, **extra: str) -> signin.AuthResult:
+    return signin.respond_to_auth_challenge(
         client, "NEW_PASSWORD_REQUIRED",
         {"USERNAME": username, "NEW_PASSWORD": password, **extra}, session)
 
@@ -209,7 +210,7 @@ def test_refresh_flow_not_enabled_for_the_client(pool: UserPool, make_client: An
     tokens = password_auth(signing_client, "alice").tokens
     assert tokens is not None and tokens.refresh_token
     with pytest.raises(InvalidParameterException) as caught:
-        auth.initiate_auth(signing_client, flow, {"REFRESH_TOKEN": tokens.refresh_token},
+        signin.initiate_auth(signing_client, flow, {"REFRESH_TOKEN": tokens.refresh_token},
                            admin=admin)
     assert caught.value.message == f"{flow} flow not enabled for this client"
 
@@ -226,7 +227,7 @@ def test_legacy_client_values_enable_their_flows_and_refresh(pool: UserPool, mak
     create(pool)
     tokens = password_auth(client, "alice", flow=flow, admin=admin).tokens
     assert tokens is not None and tokens.refresh_token
-    refreshed = auth.initiate_auth(client, "REFRESH_TOKEN_AUTH",
+    refreshed = signin.initiate_auth(client, "REFRESH_TOKEN_AUTH",
                                    {"REFRESH_TOKEN": tokens.refresh_token}).tokens
     assert refreshed is not None and refreshed.refresh_token is None
 
@@ -236,7 +237,7 @@ def test_legacy_client_values_enable_their_flows_and_refresh(pool: UserPool, mak
 def test_unknown_flow(pool: UserPool, client: AppClient, flow: object) -> None:
     create(pool)
     with pytest.raises(InvalidParameterException):
-        auth.initiate_auth(client, flow, {"USERNAME": "alice", "PASSWORD": PASSWORD})
+        signin.initiate_auth(client, flow, {"USERNAME": "alice", "PASSWORD": PASSWORD})
     assert RefreshToken.objects.count() == 0
 
 
@@ -256,7 +257,7 @@ def test_missing_auth_parameters(pool: UserPool, client: AppClient, flow: str, a
     user = create(pool)
     before = snapshot(user)
     with pytest.raises(InvalidParameterException) as caught:
-        auth.initiate_auth(client, flow, params, admin=admin)
+        signin.initiate_auth(client, flow, params, admin=admin)
     assert caught.value.message == f"Missing required parameter {missing}"
     assert snapshot(user) == before
 
@@ -276,7 +277,7 @@ def test_malformed_auth_parameters_change_nothing(pool: UserPool, client: AppCli
     before = snapshot(user)
     for _ in range(6):  # would lock the user out if they counted as failed attempts
         with pytest.raises(InvalidParameterException):
-            auth.initiate_auth(client, "USER_PASSWORD_AUTH", params)
+            signin.initiate_auth(client, "USER_PASSWORD_AUTH", params)
     assert snapshot(user) == before
     assert password_auth(client, "alice").tokens is not None
 
@@ -287,7 +288,7 @@ def test_malformed_client_metadata_changes_nothing(pool: UserPool, client: AppCl
     user = create(pool)
     before = snapshot(user)
     with pytest.raises(InvalidParameterException):
-        auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+        signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                            {"USERNAME": "alice", "PASSWORD": PASSWORD}, client_metadata=metadata)
     assert snapshot(user) == before
 
@@ -766,7 +767,7 @@ def test_malformed_challenge_responses(pool: UserPool, client: AppClient, name: 
     session = start_challenge(client).session
     before = snapshot(user)
     with pytest.raises((InvalidParameterException, InvalidPasswordException)):
-        auth.respond_to_auth_challenge(client, name, responses, session)
+        signin.respond_to_auth_challenge(client, name, responses, session)
     assert snapshot(user) == before
 
 
@@ -837,7 +838,7 @@ def test_pre_and_post_authentication_events(pool: UserPool, client: AppClient,
     user = create(pool)
     pre = recorder(connect, signals.pre_authentication)
     post = recorder(connect, signals.post_authentication)
-    result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    result = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                 {"USERNAME": "alice", "PASSWORD": PASSWORD},
                                 client_metadata={"app": "web"})
     assert result.tokens is not None
@@ -854,10 +855,10 @@ def test_post_authentication_gets_the_client_metadata_of_the_challenge_answer(
         pool: UserPool, client: AppClient, connect: Connect) -> None:
     create(pool, confirmed=False)
     post = recorder(connect, signals.post_authentication)
-    session = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    session = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                  {"USERNAME": "alice", "PASSWORD": TEMPORARY},
                                  client_metadata={"step": "initiate"}).session
-    result = auth.respond_to_auth_challenge(
+    result = signin.respond_to_auth_challenge(
         client, "NEW_PASSWORD_REQUIRED", {"USERNAME": "alice", "NEW_PASSWORD": NEW_PASSWORD},
         session, client_metadata={"step": "respond"})
     assert result.tokens is not None
@@ -911,6 +912,6 @@ def test_authentication_triggers_do_not_fire_on_refresh(pool: UserPool, client: 
     assert tokens is not None
     pre = recorder(connect, signals.pre_authentication)
     post = recorder(connect, signals.post_authentication)
-    assert auth.initiate_auth(client, "REFRESH_TOKEN_AUTH",
+    assert signin.initiate_auth(client, "REFRESH_TOKEN_AUTH",
                               {"REFRESH_TOKEN": str(tokens.refresh_token)}).tokens is not None
     assert pre == [] and post == []

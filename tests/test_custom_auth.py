@@ -31,7 +31,8 @@ from django_cognito.exceptions import (
     UserNotFoundException,
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
-from django_cognito.services import admin_users, auth, custom_auth, delivery, pool_config
+from django_cognito.services import admin_users, delivery, pool_config, signin
+from django_cognito.services.signin.custom import NOT_CONFIGURED
 from tests.conftest import PASSWORD
 
 Receiver = Callable[..., None]
@@ -120,13 +121,13 @@ def quiz(connect: Connect) -> Quiz:
     return Quiz(connect)
 
 
-def start(client: AppClient, username: str = "alice", **params: str) -> auth.AuthResult:
-    return auth.initiate_auth(client, "CUSTOM_AUTH", {"USERNAME": username, **params})
+def start(client: AppClient, username: str = "alice", **params: str) -> signin.AuthResult:
+    return signin.initiate_auth(client, "CUSTOM_AUTH", {"USERNAME": username, **params})
 
 
-def answer(client: AppClient, result: auth.AuthResult, value: str, username: str = "alice",
-           metadata: dict[str, str] | None = None, admin: bool = False) -> auth.AuthResult:
-    return auth.respond_to_auth_challenge(
+def answer(client: AppClient, result: signin.AuthResult, value: str, username: str = "alice",
+           metadata: dict[str, str] | None = None, admin: bool = False) -> signin.AuthResult:
+    return signin.respond_to_auth_challenge(
         client, "CUSTOM_CHALLENGE", {"USERNAME": username, "ANSWER": value}, result.session,
         client_metadata=metadata, admin=admin)
 
@@ -256,7 +257,7 @@ def test_the_session_is_bound_to_client_user_and_api(pool: UserPool, app: AppCli
     fails(NotAuthorizedException, INVALID, lambda: answer(app, first, "four-secret", "bob"))
     fails(NotAuthorizedException, INVALID,
           lambda: answer(app, first, "four-secret", admin=True))
-    fails(NotAuthorizedException, INVALID, lambda: auth.respond_to_auth_challenge(
+    fails(NotAuthorizedException, INVALID, lambda: signin.respond_to_auth_challenge(
         app, "CUSTOM_CHALLENGE", {"USERNAME": "alice", "ANSWER": "x"}, first.session[:-4] +
         "AAAA"))
     # Those refusals did not spend it.
@@ -267,7 +268,7 @@ def test_missing_answer_and_disabled_flow(pool: UserPool, app: AppClient, make_c
                                           alice: PoolUser, quiz: Quiz) -> None:
     first = start(app)
     fails(InvalidParameterException, "Missing required parameter ANSWER",
-          lambda: auth.respond_to_auth_challenge(app, "CUSTOM_CHALLENGE",
+          lambda: signin.respond_to_auth_challenge(app, "CUSTOM_CHALLENGE",
                                                  {"USERNAME": "alice"}, first.session))
     password_only = make_client(pool, name="pw", explicit_auth_flows=["ALLOW_USER_SRP_AUTH"])
     fails(InvalidParameterException, "CUSTOM_AUTH flow not enabled for this client",
@@ -275,13 +276,13 @@ def test_missing_answer_and_disabled_flow(pool: UserPool, app: AppClient, make_c
     legacy = make_client(pool, name="legacy", explicit_auth_flows=["CUSTOM_AUTH_FLOW_ONLY"])
     assert start(legacy).challenge_name == "CUSTOM_CHALLENGE"
     fails(InvalidParameterException, "Missing required parameter USERNAME",
-          lambda: auth.initiate_auth(app, "CUSTOM_AUTH", {}))
+          lambda: signin.initiate_auth(app, "CUSTOM_AUTH", {}))
 
 
 def test_admin_flow_and_immediate_tokens(app: AppClient, alice: PoolUser, quiz: Quiz) -> None:
-    result = auth.initiate_auth(app, "CUSTOM_AUTH", {"USERNAME": "alice"}, admin=True)
+    result = signin.initiate_auth(app, "CUSTOM_AUTH", {"USERNAME": "alice"}, admin=True)
     fails(NotAuthorizedException, INVALID, lambda: answer(app, result, "four-secret"))
-    result = auth.initiate_auth(app, "CUSTOM_AUTH", {"USERNAME": "alice"}, admin=True)
+    result = signin.initiate_auth(app, "CUSTOM_AUTH", {"USERNAME": "alice"}, admin=True)
     assert answer(app, result, "four-secret", admin=True).tokens is not None
     quiz.define_response = {"issueTokens": True}
     assert start(app).tokens is not None
@@ -330,16 +331,16 @@ def srp_client(client: AppClient, password: str = PASSWORD) -> AWSSRP:
                   client_id=client.id, client=object())
 
 
-def srp_start(client: AppClient, aws: AWSSRP) -> tuple[auth.AuthResult, dict[str, str]]:
+def srp_start(client: AppClient, aws: AWSSRP) -> tuple[signin.AuthResult, dict[str, str]]:
     sent = aws.get_auth_params()
-    result = auth.initiate_auth(client, "CUSTOM_AUTH", {**sent, "CHALLENGE_NAME": "SRP_A"})
+    result = signin.initiate_auth(client, "CUSTOM_AUTH", {**sent, "CHALLENGE_NAME": "SRP_A"})
     return result, sent
 
 
-def verifier_answer(client: AppClient, aws: AWSSRP, result: auth.AuthResult,
-                    sent: dict[str, str], session: str | None) -> auth.AuthResult:
+def verifier_answer(client: AppClient, aws: AWSSRP, result: signin.AuthResult,
+                    sent: dict[str, str], session: str | None) -> signin.AuthResult:
     answers = aws.process_challenge(result.challenge_parameters, sent)
-    return auth.respond_to_auth_challenge(client, "PASSWORD_VERIFIER", answers, session)
+    return signin.respond_to_auth_challenge(client, "PASSWORD_VERIFIER", answers, session)
 
 
 def test_starting_with_srp_runs_the_password_verifier_then_the_custom_challenge(
@@ -462,10 +463,10 @@ def test_a_raising_receiver_denies_and_writes_nothing(connect: Connect, app: App
 
 def test_without_receivers_custom_auth_is_not_configured(app: AppClient, alice: PoolUser,
                                                          connect: Connect) -> None:
-    fails(InvalidParameterException, custom_auth.NOT_CONFIGURED, lambda: start(app))
+    fails(InvalidParameterException, NOT_CONFIGURED, lambda: start(app))
     # A receiver that leaves every pool but its own alone answers nothing for this one.
     connect(signals.define_auth_challenge, lambda sender, event, **kwargs: None)
-    fails(InvalidParameterException, custom_auth.NOT_CONFIGURED, lambda: start(app))
+    fails(InvalidParameterException, NOT_CONFIGURED, lambda: start(app))
 
 
 def test_pre_authentication_runs_first_with_initiate_metadata(
@@ -478,7 +479,7 @@ def test_pre_authentication_runs_first_with_initiate_metadata(
 
     connect(signals.pre_authentication, deny)
     with pytest.raises(UserLambdaValidationException) as caught:
-        auth.initiate_auth(app, "CUSTOM_AUTH", {"USERNAME": "alice"},
+        signin.initiate_auth(app, "CUSTOM_AUTH", {"USERNAME": "alice"},
                            client_metadata={"store": "7"})
     assert caught.value.message == "PreAuthentication failed with error closed today."
     assert seen[0]["request"]["validationData"] == {"store": "7"}
@@ -490,7 +491,7 @@ def test_a_plain_srp_answer_still_signs_in_whatever_session_it_carries(
     app = make_client(pool, explicit_auth_flows=["ALLOW_USER_SRP_AUTH", *CUSTOM_FLOWS])
     aws = srp_client(app)
     sent = aws.get_auth_params()
-    result = auth.initiate_auth(app, "USER_SRP_AUTH", sent)
+    result = signin.initiate_auth(app, "USER_SRP_AUTH", sent)
     done = verifier_answer(app, aws, result, sent, "x" * 40)
     assert done.tokens is not None
     assert quiz.events == []
@@ -526,7 +527,7 @@ def test_a_hidden_user_locks_in_a_flow_started_with_srp_as_a_real_one(
         with pytest.raises(NotAuthorizedException) as locked:
             srp_start(hiding, aws)
         with pytest.raises(NotAuthorizedException) as by_password:
-            auth.initiate_auth(hiding, "USER_PASSWORD_AUTH",
+            signin.initiate_auth(hiding, "USER_PASSWORD_AUTH",
                                {"USERNAME": name, "PASSWORD": PASSWORD})
         outcomes[name] = (locked.value.message, by_password.value.message)
     assert outcomes["alice"] == outcomes["ghost"] == ("Password attempts exceeded",) * 2

@@ -23,6 +23,7 @@ from pycognito import aws_srp
 from pycognito.aws_srp import AWSSRP, generate_hash_device
 
 from django_cognito import clock, signals
+from django_cognito.api.ops.devices import device_type
 from django_cognito.crypto import srp
 from django_cognito.crypto.fields import decrypt
 from django_cognito.exceptions import (
@@ -32,7 +33,7 @@ from django_cognito.exceptions import (
     ResourceNotFoundException,
 )
 from django_cognito.models import AppClient, Device, PoolUser, RefreshToken, UserPool
-from django_cognito.services import admin_users, auth, devices, pool_config, tokens
+from django_cognito.services import admin_users, devices, pool_config, signin, tokens
 from tests.conftest import PASSWORD
 
 FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -62,7 +63,7 @@ class Cognito:
     """A boto3-shaped client calling the services, for pycognito's ``authenticate_user``."""
 
     @staticmethod
-    def _call(operation: str, run: Callable[[], auth.AuthResult]) -> dict[str, Any]:
+    def _call(operation: str, run: Callable[[], signin.AuthResult]) -> dict[str, Any]:
         try:
             return as_response(run())
         except CognitoError as exc:
@@ -73,17 +74,17 @@ class Cognito:
                       AuthParameters: dict[str, str]) -> dict[str, Any]:  # noqa: N803
         client = AppClient.objects.select_related("pool").get(pk=ClientId)
         return self._call("InitiateAuth",
-                          lambda: auth.initiate_auth(client, AuthFlow, AuthParameters))
+                          lambda: signin.initiate_auth(client, AuthFlow, AuthParameters))
 
     def respond_to_auth_challenge(self, *, ClientId: str, ChallengeName: str,  # noqa: N803
                                   ChallengeResponses: dict[str, str],  # noqa: N803
                                   Session: str | None = None) -> dict[str, Any]:  # noqa: N803
         client = AppClient.objects.select_related("pool").get(pk=ClientId)
-        return self._call("RespondToAuthChallenge", lambda: auth.respond_to_auth_challenge(
+        return self._call("RespondToAuthChallenge", lambda: signin.respond_to_auth_challenge(
             client, ChallengeName, ChallengeResponses, Session))
 
 
-def as_response(result: auth.AuthResult) -> dict[str, Any]:
+def as_response(result: signin.AuthResult) -> dict[str, Any]:
     if result.tokens is not None:
         return {"AuthenticationResult": result.tokens.as_dict()}
     response: dict[str, Any] = {"ChallengeName": result.challenge_name,
@@ -114,14 +115,14 @@ def create(pool: UserPool, username: str = "alice") -> PoolUser:
 
 
 def password_sign_in(client: AppClient, username: str = "alice", device_key: str | None = None
-                     ) -> auth.AuthResult:
+                     ) -> signin.AuthResult:
     params = {"USERNAME": username, "PASSWORD": PASSWORD}
     if device_key is not None:
         params["DEVICE_KEY"] = device_key
-    return auth.initiate_auth(client, "USER_PASSWORD_AUTH", params)
+    return signin.initiate_auth(client, "USER_PASSWORD_AUTH", params)
 
 
-def token_set(result: auth.AuthResult) -> tokens.TokenSet:
+def token_set(result: signin.AuthResult) -> tokens.TokenSet:
     assert result.tokens is not None, result.challenge_name
     return result.tokens
 
@@ -144,21 +145,21 @@ class RememberedDevice:
                       device_key=self.key, device_group_key=self.group_key,
                       device_password=self.password)
 
-    def device_challenge(self, result: auth.AuthResult, aws: AWSSRP | None = None
+    def device_challenge(self, result: signin.AuthResult, aws: AWSSRP | None = None
                          ) -> tuple[AWSSRP, dict[str, Any]]:
         """Answer DEVICE_SRP_AUTH; returns the client and the DEVICE_PASSWORD_VERIFIER step."""
         assert result.challenge_name == "DEVICE_SRP_AUTH"
         aws = aws or self.srp()
-        step = as_response(auth.respond_to_auth_challenge(
+        step = as_response(signin.respond_to_auth_challenge(
             self.client, "DEVICE_SRP_AUTH",
             {"USERNAME": self.user.username, "DEVICE_KEY": self.key,
              "SRP_A": srp.hexstr(aws.large_a_value)}, result.session))
         assert step["ChallengeName"] == "DEVICE_PASSWORD_VERIFIER"
         return aws, step
 
-    def verify(self, aws: AWSSRP, step: dict[str, Any]) -> auth.AuthResult:
+    def verify(self, aws: AWSSRP, step: dict[str, Any]) -> signin.AuthResult:
         answers = aws.process_device_challenge(step["ChallengeParameters"])
-        return auth.respond_to_auth_challenge(self.client, "DEVICE_PASSWORD_VERIFIER",
+        return signin.respond_to_auth_challenge(self.client, "DEVICE_PASSWORD_VERIFIER",
                                               answers, step.get("Session"))
 
 
@@ -241,7 +242,7 @@ def test_confirm_device_stores_the_verifier_encrypted(pool: UserPool, client: Ap
         cursor.execute("SELECT verifier FROM django_cognito_device WHERE id = %s", [stored.pk])
         raw = cursor.fetchone()[0]
     assert stored.verifier not in raw and int(decrypt(raw), 16) == expected
-    shape = devices.device_type(devices.get_device(alice, device.key))
+    shape = device_type(devices.get_device(alice, device.key))
     assert shape["DeviceKey"] == device.key
     assert {"Name": "device_name", "Value": "laptop"} in shape["DeviceAttributes"]
     assert {"Name": "dev:device_remembered_status", "Value": "remembered"} in \
@@ -405,9 +406,9 @@ def test_a_device_answer_is_accepted_once(pool: UserPool, client: AppClient,
     first = password_sign_in(client, device_key=device.key)
     aws, step = device.device_challenge(first)
     answers = aws.process_device_challenge(step["ChallengeParameters"])
-    token_set(auth.respond_to_auth_challenge(client, "DEVICE_PASSWORD_VERIFIER", answers, None))
+    token_set(signin.respond_to_auth_challenge(client, "DEVICE_PASSWORD_VERIFIER", answers, None))
     with pytest.raises(NotAuthorizedException) as caught:
-        auth.respond_to_auth_challenge(client, "DEVICE_PASSWORD_VERIFIER", answers, None)
+        signin.respond_to_auth_challenge(client, "DEVICE_PASSWORD_VERIFIER", answers, None)
     assert caught.value.message == INCORRECT
     # The DEVICE_SRP_AUTH challenge is spent too: the device alone cannot start again.
     with pytest.raises(NotAuthorizedException) as caught:
@@ -421,7 +422,7 @@ def test_device_srp_needs_a_first_factor(pool: UserPool, client: AppClient,
     device = RememberedDevice(client, alice)
     aws = device.srp()
     with pytest.raises(NotAuthorizedException) as caught:
-        auth.respond_to_auth_challenge(client, "DEVICE_SRP_AUTH", {
+        signin.respond_to_auth_challenge(client, "DEVICE_SRP_AUTH", {
             "USERNAME": "alice", "DEVICE_KEY": device.key,
             "SRP_A": srp.hexstr(aws.large_a_value)}, None)
     assert caught.value.message == INVALID_SESSION
@@ -490,9 +491,9 @@ def test_refreshing_a_device_family_needs_its_device_key(pool: UserPool, client:
         if presented is not None:
             params["DEVICE_KEY"] = presented
         with pytest.raises(NotAuthorizedException) as caught:
-            auth.initiate_auth(client, "REFRESH_TOKEN_AUTH", params)
+            signin.initiate_auth(client, "REFRESH_TOKEN_AUTH", params)
         assert caught.value.message == "Invalid Refresh Token"
-    refreshed = token_set(auth.initiate_auth(
+    refreshed = token_set(signin.initiate_auth(
         client, "REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": first.refresh_token, "DEVICE_KEY": key}))
     assert refreshed.new_device is None and refreshed.refresh_token is None
     assert claims(refreshed.access_token)["device_key"] == key

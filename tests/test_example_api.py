@@ -14,7 +14,7 @@ from django.contrib.auth import authenticate
 from django.test import Client, override_settings
 
 from django_cognito.models import AppClient, UserPool
-from django_cognito.services import access, admin_users, auth, groups, tokens
+from django_cognito.services import access, admin_users, groups, signin, tokens
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("example_project.urls"),
@@ -34,7 +34,7 @@ def app(pool: UserPool, make_client: Any) -> AppClient:
 
 
 def sign_in(client: AppClient, username: str = "alice") -> tokens.TokenSet:
-    result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    result = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                 {"USERNAME": username, "PASSWORD": PASSWORD})
     assert result.tokens is not None
     return result.tokens

@@ -21,7 +21,7 @@ from django.test import Client
 from django_cognito.management.base import create_user
 from django_cognito.management.commands import cognito_demo
 from django_cognito.models import AppClient, PoolUser, SoftwareToken, UserPool
-from django_cognito.services import auth, delivery, mfa
+from django_cognito.services import delivery, mfa, signin
 from example_project import totp as totp_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("example_project.urls")]
@@ -140,7 +140,7 @@ def test_enrolment_end_to_end(demo: AppClient) -> None:
     assert token.secret == secret and token.pending_secret is None
 
     assert demo.pool.mfa_configuration == "OPTIONAL"
-    result = auth.initiate_auth(demo, "ADMIN_USER_PASSWORD_AUTH",
+    result = signin.initiate_auth(demo, "ADMIN_USER_PASSWORD_AUTH",
                                 {"USERNAME": "demo", "PASSWORD": PASSWORD}, admin=True)
     assert result.tokens is None and result.challenge_name == "SOFTWARE_TOKEN_MFA"
     # The enrolment has ended: a code without a new sign-in starts over.
@@ -199,7 +199,7 @@ def test_the_otpauth_uri_escapes_the_label() -> None:
 
 def test_demo_passwordless_sign_in_by_sms(demo: AppClient) -> None:
     pool = UserPool.objects.get(name="demo")
-    first = auth.initiate_auth(demo, "CUSTOM_AUTH", {"USERNAME": "demo"})
+    first = signin.initiate_auth(demo, "CUSTOM_AUTH", {"USERNAME": "demo"})
     assert first.tokens is None and first.challenge_name == "CUSTOM_CHALLENGE"
     assert first.challenge_parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] == "SMS"
     [message] = delivery.outbox
@@ -214,12 +214,12 @@ def test_demo_passwordless_sign_in_by_sms(demo: AppClient) -> None:
     assert "+15555550100" in outbox_page.content.decode()
 
     wrong = f"{(int(code) + 1) % 10**6:06d}"
-    retry = auth.respond_to_auth_challenge(
+    retry = signin.respond_to_auth_challenge(
         demo, "CUSTOM_CHALLENGE", {"USERNAME": "demo", "ANSWER": wrong}, first.session)
     assert retry.challenge_name == "CUSTOM_CHALLENGE" and retry.tokens is None
     assert retry.challenge_parameters["ATTEMPTS_LEFT"] == "2"
     assert len(delivery.outbox) == 1  # the retry keeps the code already sent
-    result = auth.respond_to_auth_challenge(
+    result = signin.respond_to_auth_challenge(
         demo, "CUSTOM_CHALLENGE", {"USERNAME": "demo", "ANSWER": code}, retry.session)
     assert result.tokens is not None and result.challenge_name is None
     assert result.tokens.access_token and result.tokens.id_token

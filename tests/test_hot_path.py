@@ -15,11 +15,11 @@ from django_cognito.exceptions import InvalidParameterException, ResourceNotFoun
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import (
     admin_users,
-    auth,
     client_config,
     config_cache,
     pool_config,
     pools,
+    signin,
     users,
 )
 from django_cognito.tokens.claims import issuer_for
@@ -36,8 +36,8 @@ def make_user(pool: UserPool, username: str = "alice", **attributes: str) -> Poo
     return PoolUser.objects.get(pk=user.pk)
 
 
-def sign_in(client: AppClient, username: str = "alice") -> auth.AuthResult:
-    return auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+def sign_in(client: AppClient, username: str = "alice") -> signin.AuthResult:
+    return signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                               {"USERNAME": username, "PASSWORD": PASSWORD})
 
 
@@ -240,7 +240,7 @@ def test_a_sign_in_writes_its_refresh_token_row(pool: UserPool, app: AppClient) 
     row = RefreshToken.objects.get(user__username="alice")
     assert row.client_id == app.pk and row.revoked_at is None and row.rotated_at is None
     assert row.expires_at > row.auth_time == row.created_at
-    refreshed = auth.initiate_auth(config_cache.client(app.pk), "REFRESH_TOKEN_AUTH",
+    refreshed = signin.initiate_auth(config_cache.client(app.pk), "REFRESH_TOKEN_AUTH",
                                    {"REFRESH_TOKEN": result.tokens.refresh_token})
     assert refreshed.tokens is not None
 

@@ -33,7 +33,7 @@ from django_cognito.models import (
     UserStatus,
     VerificationCode,
 )
-from django_cognito.services import auth, lambda_forward, signup, tokens, triggers
+from django_cognito.services import lambda_forward, signin, signup, tokens, triggers
 from tests.conftest import PASSWORD
 from tests.test_auth import reuse_rsa_keys
 
@@ -418,7 +418,7 @@ def test_pre_token_generation_v2_event_and_claims(
         }
     lambda_server.on("tokens", returns(claims))
 
-    result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    result = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                 {"USERNAME": "alice", "PASSWORD": PASSWORD})
     assert result.tokens is not None
     [event] = lambda_server.events("tokens")
@@ -454,7 +454,7 @@ def test_pre_token_generation_v1_through_the_legacy_key(
     lambda_server.on("v1", returns(lambda e: e["response"].update(claimsOverrideDetails={
         "claimsToAddOrOverride": {"plan": "pro"},
         "groupOverrideDetails": {"groupsToOverride": ["admins"]}})))
-    result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    result = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                 {"USERNAME": "alice", "PASSWORD": PASSWORD})
     [event] = lambda_server.events("v1")
     assert event["version"] == "1" and "scopes" not in event["request"]
@@ -473,7 +473,7 @@ def test_pre_token_function_error_issues_no_tokens(
     signup.admin_confirm_sign_up(user)
     lambda_server.on("tokens", raises("tenant suspended"))
     with pytest.raises(UserLambdaValidationException) as caught:
-        auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+        signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                            {"USERNAME": "alice", "PASSWORD": PASSWORD})
     assert caught.value.message == "PreTokenGeneration failed with error tenant suspended."
     assert not RefreshToken.objects.exists()
@@ -493,7 +493,7 @@ def test_user_migration_event_leaves_and_the_user_is_migrated(
             finalUserStatus="CONFIRMED", messageAction="SUPPRESS")
     lambda_server.on("migrate", returns(found))
 
-    result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    result = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                 {"USERNAME": "legacy", "PASSWORD": PASSWORD},
                                 client_metadata={"app": "web"})
     assert result.tokens is not None
@@ -519,7 +519,7 @@ def test_user_migration_unreachable_creates_nobody(
     client = make_client(pool, explicit_auth_flows=FLOWS)
     settings.COGNITO = {**settings.COGNITO, "LAMBDA_ENDPOINT_URL": dead_endpoint}
     with pytest.raises(UnexpectedLambdaException):
-        auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+        signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                            {"USERNAME": "legacy", "PASSWORD": PASSWORD})
     assert not PoolUser.objects.filter(pool=pool).exists()
     assert not RefreshToken.objects.exists()

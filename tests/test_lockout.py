@@ -16,7 +16,7 @@ from django_cognito import clock
 from django_cognito.conf import app_settings
 from django_cognito.exceptions import NotAuthorizedException
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
-from django_cognito.services import admin_users, auth, lockout
+from django_cognito.services import admin_users, lockout, signin
 from tests.conftest import PASSWORD
 from tests.test_auth import reuse_rsa_keys
 
@@ -66,7 +66,7 @@ def attempt(client: AppClient, password: str, username: str = "alice", *,
     """Try to sign in; ``"ok"`` or the NotAuthorizedException message."""
     flow = "ADMIN_USER_PASSWORD_AUTH" if admin else "USER_PASSWORD_AUTH"
     try:
-        result = auth.initiate_auth(client, flow, {"USERNAME": username, "PASSWORD": password},
+        result = signin.initiate_auth(client, flow, {"USERNAME": username, "PASSWORD": password},
                                     admin=admin)
     except NotAuthorizedException as exc:
         return exc.message
@@ -210,12 +210,12 @@ def test_the_lock_is_per_user_and_per_pool(pool: UserPool, client: AppClient, us
 
 
 def test_the_lock_does_not_reach_refresh(client: AppClient, user: PoolUser) -> None:
-    result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    result = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                 {"USERNAME": "alice", "PASSWORD": PASSWORD})
     assert result.tokens is not None
     fail(client, 5)
     assert attempt(client, PASSWORD) == LOCKED
-    refreshed = auth.initiate_auth(client, "REFRESH_TOKEN_AUTH",
+    refreshed = signin.initiate_auth(client, "REFRESH_TOKEN_AUTH",
                                    {"REFRESH_TOKEN": str(result.tokens.refresh_token)})
     assert refreshed.tokens is not None
 

@@ -19,13 +19,15 @@ from django_cognito.exceptions import (
 )
 from django_cognito.models import (
     AppClient,
-    MfaChallenge,
+    AuthChallenge,
     MfaPreference,
     PoolUser,
     SoftwareToken,
     UserPool,
 )
-from django_cognito.services import admin_users, auth, mfa, pool_config, totp
+from django_cognito.services import admin_users, mfa, pool_config, signin, totp
+from django_cognito.services.signin import AuthResult, SignIn
+from django_cognito.services.signin import mfa as signin_mfa
 from django_cognito.services.users import save_user
 
 from .conftest import PASSWORD
@@ -58,7 +60,7 @@ def enrol(user: PoolUser) -> str:
     return secret
 
 
-def step_of(result: auth.AuthResult | None) -> str | None:
+def step_of(result: signin.AuthResult | None) -> str | None:
     return None if result is None else result.challenge_name
 
 
@@ -159,16 +161,22 @@ def test_preference_rules(alice: PoolUser) -> None:
 
 # --- The sign-in step -----------------------------------------------------------------------
 
+def mfa_step(client: AppClient, user: PoolUser, source: str) -> AuthResult | None:
+    """The MFA step of a sign-in whose first factor ``user`` has just proven."""
+    return signin_mfa.mfa_step(SignIn(pool=client.pool, client=client, presented={},
+                                      metadata={}, user=user, source=source))
+
+
 def test_no_challenge_without_mfa_or_factor(pool: UserPool, client_app: AppClient,
                                             alice: PoolUser) -> None:
     source = "TokenGeneration_Authentication"
-    assert mfa.mfa_step(client_app, alice, {}, source) is None
+    assert mfa_step(client_app, alice, source) is None
     configure(pool, "OPTIONAL", {"SmsMfaConfiguration": {}, **TOTP_ONLY})
-    assert mfa.mfa_step(client_app, alice, {}, source) is None
+    assert mfa_step(client_app, alice, source) is None
     # An enabled factor the pool does not send is not asked for.
     mfa.set_user_mfa_preference(alice, email={"Enabled": True})
-    assert mfa.mfa_step(client_app, alice, {}, source) is None
-    assert not MfaChallenge.objects.exists()
+    assert mfa_step(client_app, alice, source) is None
+    assert not AuthChallenge.objects.exists()
 
 
 def test_totp_outlives_the_pool_switching_it_off(pool: UserPool, client_app: AppClient,
@@ -177,42 +185,42 @@ def test_totp_outlives_the_pool_switching_it_off(pool: UserPool, client_app: App
     enrol(alice)
     mfa.set_user_mfa_preference(alice, software_token={"Enabled": True})
     configure(pool, "OPTIONAL", {"SmsMfaConfiguration": {}})
-    result = mfa.mfa_step(client_app, alice, {}, "TokenGeneration_Authentication")
+    result = mfa_step(client_app, alice, "TokenGeneration_Authentication")
     assert step_of(result) == "SOFTWARE_TOKEN_MFA"
 
 
 def test_required_mfa_falls_back_to_email(pool: UserPool, client_app: AppClient,
                                           alice: PoolUser) -> None:
     configure(pool, "ON", {"EmailMfaConfiguration": {}, **TOTP_ONLY})
-    result = mfa.mfa_step(client_app, alice, {}, "TokenGeneration_Authentication")
+    result = mfa_step(client_app, alice, "TokenGeneration_Authentication")
     assert result is not None and result.challenge_name == "EMAIL_OTP"
     assert result.challenge_parameters["CODE_DELIVERY_DESTINATION"] == "a***@e***"
     alice.attributes.pop("email")
     save_user(alice)
-    assert step_of(mfa.mfa_step(client_app, alice, {}, "x")) == "MFA_SETUP"
+    assert step_of(mfa_step(client_app, alice, "x")) == "MFA_SETUP"
 
 
 def test_expired_challenges_are_swept_when_a_new_one_is_issued(
         pool: UserPool, client_app: AppClient, alice: PoolUser) -> None:
     configure(pool, "ON", TOTP_ONLY)
-    first = mfa.mfa_step(client_app, alice, {}, "TokenGeneration_Authentication")
-    assert first is not None and MfaChallenge.objects.count() == 1
+    first = mfa_step(client_app, alice, "TokenGeneration_Authentication")
+    assert first is not None and AuthChallenge.objects.count() == 1
     clock.advance(dt.timedelta(minutes=client_app.auth_session_validity, seconds=1))
-    mfa.mfa_step(client_app, alice, {}, "TokenGeneration_Authentication")
-    assert MfaChallenge.objects.count() == 1
+    mfa_step(client_app, alice, "TokenGeneration_Authentication")
+    assert AuthChallenge.objects.count() == 1
     with pytest.raises(NotAuthorizedException) as expired:
-        mfa.associate_with_session(first.session)
+        signin_mfa.associate_with_session(first.session)
     assert expired.value.message == "Invalid session for the user, session is expired."
 
 
 def test_a_forged_setup_session_is_refused(pool: UserPool, client_app: AppClient,
                                            alice: PoolUser) -> None:
     configure(pool, "ON", TOTP_ONLY)
-    result = mfa.mfa_step(client_app, alice, {}, "TokenGeneration_Authentication")
+    result = mfa_step(client_app, alice, "TokenGeneration_Authentication")
     assert result is not None and result.session
     tampered = result.session[:-6] + ("A" * 6 if not result.session.endswith("A" * 6)
                                       else "B" * 6)
     for session in (tampered, "not base64 !", None, 42):
         with pytest.raises(NotAuthorizedException):
-            mfa.associate_with_session(session)
+            signin_mfa.associate_with_session(session)
     assert not SoftwareToken.objects.exists()

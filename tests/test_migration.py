@@ -21,7 +21,7 @@ from django_cognito.exceptions import (
     UserNotFoundException,
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
-from django_cognito.services import auth, recovery, triggers
+from django_cognito.services import recovery, signin, triggers
 from tests.conftest import PASSWORD, last_code
 from tests.test_auth import reuse_rsa_keys
 
@@ -70,9 +70,9 @@ def client(pool: UserPool, make_client: Any) -> AppClient:
 
 
 def sign_in(client: AppClient, username: str = "legacy", password: str = PASSWORD, *,
-            admin: bool = False, metadata: Any = None, **extra: str) -> auth.AuthResult:
+            admin: bool = False, metadata: Any = None, **extra: str) -> signin.AuthResult:
     flow = "ADMIN_USER_PASSWORD_AUTH" if admin else "USER_PASSWORD_AUTH"
-    return auth.initiate_auth(client, flow, {"USERNAME": username, "PASSWORD": password, **extra},
+    return signin.initiate_auth(client, flow, {"USERNAME": username, "PASSWORD": password, **extra},
                               admin=admin, client_metadata=metadata)
 
 

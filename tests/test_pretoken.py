@@ -17,7 +17,7 @@ from django_cognito.exceptions import (
     UserLambdaValidationException,
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
-from django_cognito.services import admin_users, auth, groups, triggers
+from django_cognito.services import admin_users, groups, signin, triggers
 from django_cognito.services.tokens import TokenSet
 from django_cognito.tokens import issuer_for
 from tests.conftest import PASSWORD
@@ -97,16 +97,16 @@ def create(pool: UserPool, *, confirmed: bool = True, in_group: bool = True) -> 
 
 def sign_in(client: AppClient, *, admin: bool = False, metadata: Any = None) -> TokenSet:
     flow = "ADMIN_USER_PASSWORD_AUTH" if admin else "USER_PASSWORD_AUTH"
-    result = auth.initiate_auth(client, flow, {"USERNAME": "alice", "PASSWORD": PASSWORD},
+    result = signin.initiate_auth(client, flow, {"USERNAME": "alice", "PASSWORD": PASSWORD},
                                 admin=admin, client_metadata=metadata)
     assert result.tokens is not None
     return result.tokens
 
 
 def new_password(client: AppClient, metadata: Any = None) -> TokenSet:
-    session = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    session = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                  {"USERNAME": "alice", "PASSWORD": TEMPORARY}).session
-    result = auth.respond_to_auth_challenge(
+    result = signin.respond_to_auth_challenge(
         client, "NEW_PASSWORD_REQUIRED", {"USERNAME": "alice", "NEW_PASSWORD": NEW_PASSWORD},
         session, client_metadata=metadata)
     assert result.tokens is not None
@@ -114,7 +114,7 @@ def new_password(client: AppClient, metadata: Any = None) -> TokenSet:
 
 
 def refresh(client: AppClient, token: str | None) -> TokenSet:
-    result = auth.initiate_auth(client, "REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": str(token)})
+    result = signin.initiate_auth(client, "REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": str(token)})
     assert result.tokens is not None
     return result.tokens
 
@@ -214,10 +214,10 @@ def test_client_metadata_comes_only_from_the_challenge_answer(pool: UserPool,
     create(pool, confirmed=False)
     calls = trigger()
     first = new_password(client, metadata={"device": "kiosk"})
-    auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                        {"USERNAME": "alice", "PASSWORD": NEW_PASSWORD},
                        client_metadata={"ignored": "yes"})
-    auth.initiate_auth(client, "REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": str(first.refresh_token)},
+    signin.initiate_auth(client, "REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": str(first.refresh_token)},
                        client_metadata={"ignored": "yes"})
     # InitiateAuth's ClientMetadata never reaches pre token generation (reference §4.1).
     assert [e["request"]["clientMetadata"] for e in calls] == [{"device": "kiosk"}, {}, {}]

@@ -25,7 +25,7 @@ from django_cognito.exceptions import (
     UnsupportedTokenTypeException,
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
-from django_cognito.services import admin_users, auth, groups, tokens
+from django_cognito.services import admin_users, groups, signin, tokens
 from django_cognito.services.tokens import TokenSet
 from django_cognito.tokens import issuer_for
 from tests.conftest import PASSWORD
@@ -59,7 +59,7 @@ def client(pool: UserPool, make_client: Any) -> AppClient:
 
 
 def sign_in(client: AppClient, username: str = "alice", **extra: str) -> TokenSet:
-    result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    result = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                 {"USERNAME": username, "PASSWORD": PASSWORD, **extra})
     assert result.tokens is not None
     return result.tokens
@@ -67,7 +67,7 @@ def sign_in(client: AppClient, username: str = "alice", **extra: str) -> TokenSe
 
 def refresh(client: AppClient, token: str | None, flow: str = "REFRESH_TOKEN_AUTH", *,
             admin: bool = False, **extra: str) -> TokenSet:
-    result = auth.initiate_auth(client, flow, {"REFRESH_TOKEN": str(token), **extra}, admin=admin)
+    result = signin.initiate_auth(client, flow, {"REFRESH_TOKEN": str(token), **extra}, admin=admin)
     assert result.tokens is not None
     return result.tokens
 
@@ -140,7 +140,7 @@ def rich_user(pool: UserPool, *, confirmed: bool = True) -> PoolUser:
 
 def _password(flow: str, admin: bool) -> Callable[[AppClient], TokenSet]:
     def run(client: AppClient) -> TokenSet:
-        result = auth.initiate_auth(client, flow, {"USERNAME": "alice", "PASSWORD": PASSWORD},
+        result = signin.initiate_auth(client, flow, {"USERNAME": "alice", "PASSWORD": PASSWORD},
                                     admin=admin)
         assert result.tokens is not None
         return result.tokens
@@ -156,9 +156,9 @@ def _refresh(flow: str, admin: bool) -> Callable[[AppClient], TokenSet]:
 
 
 def _new_password(client: AppClient) -> TokenSet:
-    result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+    result = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                 {"USERNAME": "alice", "PASSWORD": TEMPORARY})
-    answered = auth.respond_to_auth_challenge(
+    answered = signin.respond_to_auth_challenge(
         client, "NEW_PASSWORD_REQUIRED", {"USERNAME": "alice", "NEW_PASSWORD": NEW_PASSWORD},
         result.session)
     assert answered.tokens is not None
@@ -380,7 +380,7 @@ def test_invalid_refresh_tokens(pool: UserPool, client: AppClient, token: object
     error = (InvalidParameterException if not isinstance(token, str) or not token
              else NotAuthorizedException)
     with pytest.raises(error):
-        auth.initiate_auth(client, "REFRESH_TOKEN_AUTH", params)
+        signin.initiate_auth(client, "REFRESH_TOKEN_AUTH", params)
     with pytest.raises(NotAuthorizedException) as caught:
         tokens.refresh(client, token)
     assert caught.value.message == "Invalid Refresh Token"

@@ -30,12 +30,12 @@ from django_cognito.exceptions import CognitoError, TriggerRejected
 from django_cognito.models import AppClient, PoolUser, UserPool, UserStatus
 from django_cognito.services import (
     admin_users,
-    auth,
     recovery,
+    signin,
     signup,
-    srp_auth,
     users,
 )
+from django_cognito.services.signin import srp as signin_srp
 from tests.conftest import PASSWORD, last_code
 
 EMAIL = "alice@example.com"
@@ -76,7 +76,7 @@ class Cognito:
         self.admin = admin
 
     @staticmethod
-    def _call(operation: str, run: Callable[[], auth.AuthResult]) -> dict[str, Any]:
+    def _call(operation: str, run: Callable[[], signin.AuthResult]) -> dict[str, Any]:
         try:
             result = run()
         except CognitoError as exc:
@@ -94,7 +94,7 @@ class Cognito:
                       AuthParameters: dict[str, str],  # noqa: N803
                       ClientMetadata: dict[str, str] | None = None) -> dict[str, Any]:  # noqa: N803
         client = AppClient.objects.select_related("pool").get(pk=ClientId)
-        return self._call("InitiateAuth", lambda: auth.initiate_auth(
+        return self._call("InitiateAuth", lambda: signin.initiate_auth(
             client, AuthFlow, AuthParameters, client_metadata=ClientMetadata, admin=self.admin))
 
     def respond_to_auth_challenge(self, *, ClientId: str, ChallengeName: str,  # noqa: N803
@@ -103,7 +103,7 @@ class Cognito:
                                   ClientMetadata: dict[str, str] | None = None,  # noqa: N803
                                   ) -> dict[str, Any]:
         client = AppClient.objects.select_related("pool").get(pk=ClientId)
-        return self._call("RespondToAuthChallenge", lambda: auth.respond_to_auth_challenge(
+        return self._call("RespondToAuthChallenge", lambda: signin.respond_to_auth_challenge(
             client, ChallengeName, ChallengeResponses, Session, client_metadata=ClientMetadata,
             admin=self.admin))
 
@@ -360,7 +360,7 @@ def test_a_migrated_password_works_for_srp(pool: UserPool, client: AppClient) ->
 
     signals.user_migration.connect(migrate, sender=UserPool, weak=False)
     try:
-        result = auth.initiate_auth(client, "USER_PASSWORD_AUTH",
+        result = signin.initiate_auth(client, "USER_PASSWORD_AUTH",
                                     {"USERNAME": "carol", "PASSWORD": PASSWORD})
     finally:
         signals.user_migration.disconnect(migrate, sender=UserPool)
@@ -436,7 +436,7 @@ def test_secret_exponents_go_through_the_constant_time_power(
         aws = srp_client(client, username)
         params, sent = challenge(aws)
         answers = aws.process_challenge(params, sent)
-        block, _ = srp_auth._open(answers["PASSWORD_CLAIM_SECRET_BLOCK"])
+        block, _ = signin_srp.open_block(signin_srp.USER, answers["PASSWORD_CLAIM_SECRET_BLOCK"])
         assert spy.secret == [block.b] and not spy.public  # B = k·v + g^b
         spy.clear()
         if username == "alice":
@@ -456,7 +456,7 @@ def test_the_answer_reads_its_user_once_and_reuses_the_clients_pool(
     answers = aws.process_challenge(params, sent)
     client = AppClient.objects.select_related("pool").get(pk=client.pk)
     with CaptureQueriesContext(connection) as captured:
-        result = auth.respond_to_auth_challenge(client, "PASSWORD_VERIFIER", answers, None)
+        result = signin.respond_to_auth_challenge(client, "PASSWORD_VERIFIER", answers, None)
     assert result.tokens is not None
     users_table, pools_table = PoolUser._meta.db_table, UserPool._meta.db_table
     reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]

@@ -36,9 +36,13 @@ from .resources import ResourceServer, UserPoolDomain, UserPoolSettings  # noqa:
 
 __all__ += ["ResourceServer", "UserPoolDomain", "UserPoolSettings"]
 
-from .mfa import MfaChallenge, MfaPreference, SoftwareToken  # noqa: E402
+from .mfa import MfaPreference, SoftwareToken  # noqa: E402
 
-__all__ += ["MfaChallenge", "MfaPreference", "SoftwareToken"]
+__all__ += ["MfaPreference", "SoftwareToken"]
+
+from .challenge import AuthChallenge  # noqa: E402
+
+__all__ += ["AuthChallenge"]
 
 from .devices import Device, DeviceStatus  # noqa: E402
 

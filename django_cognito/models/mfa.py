@@ -1,8 +1,6 @@
-"""Per-user MFA state: software tokens (TOTP), factor preferences and live MFA challenges."""
+"""Per-user MFA state: software tokens (TOTP) and factor preferences."""
 
 from __future__ import annotations
-
-import uuid
 
 from django.db import models
 
@@ -56,28 +54,3 @@ class MfaPreference(models.Model):
 
     def __str__(self) -> str:
         return f"MFA preference of user {self.user_id}"
-
-
-class MfaChallenge(models.Model):
-    """Server-side state of one MFA challenge named by a sign-in Session.
-
-    Sessions are signed but stateless; this row makes an MFA answer single use, counts
-    wrong answers and holds the hash of an SMS or email code.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(PoolUser, on_delete=models.CASCADE, related_name="mfa_challenges")
-    challenge = models.CharField(max_length=24)
-    code_hash = models.CharField(max_length=64, blank=True, default="")
-    salt = models.CharField(max_length=32, blank=True, default="")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    verified = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=now, editable=False)
-    expires_at = models.DateTimeField()
-
-    class Meta:
-        app_label = "django_cognito"
-        indexes = [models.Index(fields=["user", "expires_at"], name="dc_mfa_challenge_user")]
-
-    def __str__(self) -> str:
-        return f"{self.challenge} challenge of user {self.user_id}"

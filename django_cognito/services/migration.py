@@ -8,7 +8,7 @@ from django.db import transaction
 
 from .. import signals
 from ..exceptions import CognitoError, InvalidLambdaResponseException
-from ..models import AppClient, PoolUser, UserStatus
+from ..models import AppClient, PoolUser, UserPool, UserStatus
 from . import passwords, triggers
 from .schema import parse_attribute_list, validate_write
 from .users import find_user, insert_user, mark_verified, new_user
@@ -17,18 +17,18 @@ from .users import find_user, insert_user, mark_verified, new_user
 FINAL_STATUSES = ("CONFIRMED", "RESET_REQUIRED")
 
 
-def _run(client: AppClient, username: str, source: str, password: str | None,
-         metadata: dict[str, str]) -> dict[str, Any] | None:
-    if not triggers.has_receivers(signals.user_migration, client.pool):
+def _run(pool: UserPool, client: AppClient | None, username: str, source: str,
+         password: str | None, metadata: dict[str, str]) -> dict[str, Any] | None:
+    if not triggers.has_receivers(signals.user_migration, pool):
         return None
     request: dict[str, Any] = {"validationData": metadata, "clientMetadata": metadata}
     if password is not None:
         request["password"] = password
-    event = triggers.build_event(client.pool, client, source, username, request,
+    event = triggers.build_event(pool, client, source, username, request,
                                  {"userAttributes": None, "finalUserStatus": None,
                                   "messageAction": None, "desiredDeliveryMediums": None,
                                   "forceAliasCreation": None, "enableSMSMFA": None})
-    response: dict[str, Any] = triggers.send(signals.user_migration, event, client.pool,
+    response: dict[str, Any] = triggers.send(signals.user_migration, event, pool,
                                              client)["response"]
     if not response.get("userAttributes"):
         return None
@@ -39,9 +39,8 @@ def _run(client: AppClient, username: str, source: str, password: str | None,
     return response
 
 
-def _create(client: AppClient, username: str, password: str | None,
+def _create(pool: UserPool, username: str, password: str | None,
             response: dict[str, Any]) -> PoolUser:
-    pool = client.pool
     try:
         attrs = parse_attribute_list(response["userAttributes"])
         name = attrs.pop("username", None) or username
@@ -63,22 +62,24 @@ def _create(client: AppClient, username: str, password: str | None,
     return user
 
 
-def migrate_on_sign_in(client: AppClient, username: str, password: str,
+def migrate_on_sign_in(pool: UserPool, client: AppClient | None, username: str, password: str,
                        metadata: dict[str, str]) -> PoolUser | None:
-    """UserMigration_Authentication: import an unknown user who presents a password."""
-    response = _run(client, username, "UserMigration_Authentication", password, metadata)
+    """UserMigration_Authentication: import an unknown user who presents a password (through
+    ``client``, or through a Django login when it is ``None``)."""
+    response = _run(pool, client, username, "UserMigration_Authentication", password, metadata)
     if response is None:
         return None
-    _create(client, username, password, response)
-    return find_user(client.pool, username)
+    _create(pool, username, password, response)
+    return find_user(pool, username)
 
 
 def migrate_on_forgot_password(client: AppClient, username: str,
                                metadata: dict[str, str]) -> PoolUser | None:
     """UserMigration_ForgotPassword: import an unknown user who asks for a reset code."""
-    response = _run(client, username, "UserMigration_ForgotPassword", None, metadata)
+    response = _run(client.pool, client, username, "UserMigration_ForgotPassword", None,
+                    metadata)
     if response is None:
         return None
     response = {**response, "finalUserStatus": "RESET_REQUIRED"}
-    _create(client, username, None, response)
+    _create(client.pool, username, None, response)
     return find_user(client.pool, username)

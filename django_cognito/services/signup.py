@@ -19,6 +19,7 @@ from ..models import AppClient, CodePurpose, PoolUser, UserPool, UserStatus
 from . import codes, delivery, limits, passwords, simulated, triggers
 from .clients import check_secret_hash
 from .schema import parse_attribute_list, required_attributes, string_map, validate_write
+from .signin.choice import check_sign_up_session
 from .users import (
     find_user,
     get_user,
@@ -146,8 +147,6 @@ def confirm_sign_up(client: AppClient, username: object, code: object, *,
     if user.status != UserStatus.UNCONFIRMED:
         raise NotAuthorizedException(
             f"User cannot be confirmed. Current status is {user.status}")
-    from .user_auth import check_sign_up_session
-
     check_sign_up_session(client, user, session)
     record = codes.consume(user, CodePurpose.SIGN_UP, code)
     with transaction.atomic():

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...services import auth, config_cache, tokens
+from ...services import config_cache, signin, tokens
 from ..registry import Call, operation
 from .common import cached_pool_of, client_of
 
 
-def _result(result: auth.AuthResult) -> dict[str, Any]:
+def _result(result: signin.AuthResult) -> dict[str, Any]:
     if result.tokens is not None:
         return {"AuthenticationResult": result.tokens.as_dict(), "ChallengeParameters": {}}
     response: dict[str, Any] = {"ChallengeName": result.challenge_name,
@@ -25,7 +25,7 @@ def _result(result: auth.AuthResult) -> dict[str, Any]:
 @operation("InitiateAuth")
 def initiate_auth(call: Call) -> dict[str, Any]:
     p = call.params
-    return _result(auth.initiate_auth(client_of(call), p["AuthFlow"], p.get("AuthParameters"),
+    return _result(signin.initiate_auth(client_of(call), p["AuthFlow"], p.get("AuthParameters"),
                                       client_metadata=p.get("ClientMetadata"),
                                       session=p.get("Session")))
 
@@ -34,7 +34,7 @@ def initiate_auth(call: Call) -> dict[str, Any]:
 def admin_initiate_auth(call: Call) -> dict[str, Any]:
     p = call.params
     client = config_cache.client(p["ClientId"], cached_pool_of(call))
-    return _result(auth.initiate_auth(client, p["AuthFlow"], p.get("AuthParameters"),
+    return _result(signin.initiate_auth(client, p["AuthFlow"], p.get("AuthParameters"),
                                       client_metadata=p.get("ClientMetadata"), admin=True,
                                       session=p.get("Session")))
 
@@ -42,7 +42,7 @@ def admin_initiate_auth(call: Call) -> dict[str, Any]:
 @operation("RespondToAuthChallenge")
 def respond_to_auth_challenge(call: Call) -> dict[str, Any]:
     p = call.params
-    return _result(auth.respond_to_auth_challenge(
+    return _result(signin.respond_to_auth_challenge(
         client_of(call), p["ChallengeName"], p.get("ChallengeResponses"), p.get("Session"),
         client_metadata=p.get("ClientMetadata")))
 
@@ -51,7 +51,7 @@ def respond_to_auth_challenge(call: Call) -> dict[str, Any]:
 def admin_respond_to_auth_challenge(call: Call) -> dict[str, Any]:
     p = call.params
     client = config_cache.client(p["ClientId"], cached_pool_of(call))
-    return _result(auth.respond_to_auth_challenge(
+    return _result(signin.respond_to_auth_challenge(
         client, p["ChallengeName"], p.get("ChallengeResponses"), p.get("Session"),
         client_metadata=p.get("ClientMetadata"), admin=True))
 

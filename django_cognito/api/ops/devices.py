@@ -5,11 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from ...exceptions import NotAuthorizedException
-from ...models import PoolUser
+from ...models import Device, PoolUser
 from ...services import devices
 from ...services.access import user_for_access_token
 from ..registry import Call, operation
 from .common import pool_of, user_of
+
+
+def device_type(device: Device) -> dict[str, Any]:
+    """Cognito's DeviceType."""
+    attributes = [{"Name": "device_status", "Value": "valid"},
+                  {"Name": "dev:device_remembered_status", "Value": device.remembered_status}]
+    if device.name:
+        attributes.append({"Name": "device_name", "Value": device.name})
+    attributes += [{"Name": str(k), "Value": str(v)} for k, v in device.attributes.items()]
+    result: dict[str, Any] = {
+        "DeviceKey": device.device_key, "DeviceAttributes": attributes,
+        "DeviceCreateDate": device.created_at.timestamp(),
+        "DeviceLastModifiedDate": device.modified_at.timestamp()}
+    if device.last_authenticated_at is not None:
+        result["DeviceLastAuthenticatedDate"] = device.last_authenticated_at.timestamp()
+    return result
 
 
 def _caller(call: Call) -> PoolUser:
@@ -24,7 +40,7 @@ def _admin_user(call: Call) -> PoolUser:
 
 
 def _page(page: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {"Devices": [devices.device_type(d) for d in page.items]}
+    result: dict[str, Any] = {"Devices": [device_type(d) for d in page.items]}
     if page.next_token:
         result["PaginationToken"] = page.next_token
     return result
@@ -40,7 +56,7 @@ def confirm_device(call: Call) -> dict[str, Any]:
 
 @operation("GetDevice")
 def get_device(call: Call) -> dict[str, Any]:
-    return {"Device": devices.device_type(devices.get_device(_caller(call),
+    return {"Device": device_type(devices.get_device(_caller(call),
                                                              call.params["DeviceKey"]))}
 
 
@@ -65,7 +81,7 @@ def update_device_status(call: Call) -> dict[str, Any]:
 
 @operation("AdminGetDevice")
 def admin_get_device(call: Call) -> dict[str, Any]:
-    return {"Device": devices.device_type(devices.get_device(_admin_user(call),
+    return {"Device": device_type(devices.get_device(_admin_user(call),
                                                              call.params["DeviceKey"]))}
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...services import recovery, signup, user_auth
+from ...services import recovery, signup
+from ...services.signin import choice
 from ..registry import Call, operation
 from .common import client_of
 
@@ -21,7 +22,7 @@ def sign_up(call: Call) -> dict[str, Any]:
                                 "UserSub": str(result.user.sub)}
     if result.code_delivery:
         response["CodeDeliveryDetails"] = result.code_delivery
-    session = user_auth.session_after_sign_up(client, result.user)
+    session = choice.session_after_sign_up(client, result.user)
     if session is not None:
         response["Session"] = session
     return response
@@ -36,7 +37,7 @@ def confirm_sign_up(call: Call) -> dict[str, Any]:
                                   client_metadata=p.get("ClientMetadata"),
                                   secret_hash=p.get("SecretHash"), session=p.get("Session"))
     # A USER_AUTH client gets a Session that signs the user in: the code proved the contact.
-    session = user_auth.session_after_confirmation(client, user)
+    session = choice.session_after_confirmation(client, user)
     return {} if session is None else {"Session": session}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from ...exceptions import InvalidParameterException
 from ...services import mfa
 from ...services.access import user_for_access_token
+from ...services.signin import mfa as signin_mfa
 from ..registry import Call, operation
 from .common import pool_of, user_of
 
@@ -24,7 +25,7 @@ def associate_software_token(call: Call) -> dict[str, Any]:
     if token is not None:
         user, _ = user_for_access_token(token)
         return {"SecretCode": mfa.associate_software_token(user)}
-    secret, next_session = mfa.associate_with_session(session)
+    secret, next_session = signin_mfa.associate_with_session(session)
     return {"SecretCode": secret, "Session": next_session}
 
 
@@ -36,7 +37,7 @@ def verify_software_token(call: Call) -> dict[str, Any]:
         user, _ = user_for_access_token(token)
         mfa.verify_software_token(user, code, name)
         return {"Status": "SUCCESS"}
-    return {"Status": "SUCCESS", "Session": mfa.verify_with_session(session, code, name)}
+    return {"Status": "SUCCESS", "Session": signin_mfa.verify_with_session(session, code, name)}
 
 
 def _preferences(call: Call) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...services import pool_config, pools, user_auth
+from ...services import pool_config, pools
+from ...services.signin import choice
 from ..registry import Call, operation
 from ..shapes import EXTRA_POOL_MEMBERS, LEGACY_MESSAGES, user_pool_description, user_pool_type
 from ..views import require_pool_access
@@ -42,7 +43,7 @@ def pool_config_of(p: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         config["user_pool_tier"] = p["UserPoolTier"]
     extra = {member: p[member] for member in EXTRA_POOL_MEMBERS if p.get(member) is not None}
     if policies.get("SignInPolicy") is not None:
-        user_auth.check_sign_in_policy(policies["SignInPolicy"])
+        choice.check_sign_in_policy(policies["SignInPolicy"])
         extra["SignInPolicy"] = policies["SignInPolicy"]
     return config, extra
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from functools import cached_property
 from typing import Any
 
 from django.utils.module_loading import import_string
 
 from ...conf import app_settings
+from ...django_users import for_claims_without_mirroring as resolve_pool_user
 from ...verify.claims import Claims
+
+__all__ = ["TokenUser", "resolve_pool_user"]
 
 
 class TokenUser:
@@ -79,24 +81,3 @@ class TokenUser:
 
     def __hash__(self) -> int:
         return hash(self.claims.sub)
-
-
-def resolve_pool_user(claims: Claims) -> Any:
-    """Default ``USER_RESOLVER``: the Django user linked to the pool user ``(pool id, sub)``.
-
-    The pool is taken from the trusted issuer, never from the token, so a token of one
-    issuer cannot name a user of another pool.
-    """
-    from ...models import PoolUser
-
-    trusted = claims.trusted_issuer
-    pool_id = trusted.user_pool_id if trusted is not None else None
-    try:
-        sub = uuid.UUID(claims.sub)
-    except ValueError:
-        return None
-    if not pool_id:
-        return None
-    pool_user = (PoolUser.objects.select_related("user")
-                 .filter(pool_id=pool_id, sub=sub).first())
-    return pool_user.user if pool_user is not None else None

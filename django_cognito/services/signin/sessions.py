@@ -14,10 +14,11 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 
-from ..clock import now
-from ..crypto.fields import fernet
-from ..exceptions import NotAuthorizedException
-from ..models import AppClient
+from ...clock import now
+from ...crypto.fields import fernet
+from ...exceptions import NotAuthorizedException
+from ...models import AppClient
+from .results import EXPIRED_SESSION, INVALID_SESSION
 
 MAX_SESSION_LENGTH = 2048
 _BLOCK = 128
@@ -65,10 +66,10 @@ def client_id_of(session: object) -> str | None:
 
 def read(client: AppClient, session: object, challenge: str) -> AuthSession:
     """Check a Session: signature, client, challenge name and age."""
-    expired = NotAuthorizedException("Invalid session for the user, session is expired.")
+    expired = NotAuthorizedException(EXPIRED_SESSION)
     payload = _open(session)
     if payload is None or payload.get("c") != client.pk or payload.get("ch") != challenge:
-        raise NotAuthorizedException("Invalid session for the user.")
+        raise NotAuthorizedException(INVALID_SESSION)
     if now().timestamp() - payload["t"] > client.auth_session_validity * 60:
         raise expired
     return AuthSession(client_id=payload["c"], user_id=int(payload["u"]),
