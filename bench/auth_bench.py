@@ -44,7 +44,10 @@ functions go to the JSON.
 Run: ``python -m bench.auth_bench``. Environment: ``BENCH_AUTH_SECONDS`` (10 per loop and
 round), ``BENCH_AUTH_ROUNDS`` (2, the loop order reversed every other round),
 ``BENCH_AUTH_HASHES`` (4 hasher samples per round and loop), ``BENCH_STRICT=1`` (exit 1 when
-a target is missed). Results: a table on stdout and ``bench/results/auth.json``.
+a target is missed), ``BENCH_AUTH_BASELINE`` (a git revision served beside this one by a second
+gunicorn, see ``bench/baseline.py``: the password, light and SRP loops run against both,
+interleaved, and the server CPU per sign-in of each is reported with their ratio).
+Results: a table on stdout and ``bench/results/auth.json``.
 """
 
 from __future__ import annotations
@@ -62,12 +65,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
+from . import baseline
 from .processes import cpu_seconds, free_port, run_seconds, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -330,10 +334,10 @@ def listener_pids(port: int) -> set[int]:
 
 @contextmanager
 def server(name: str, command: list[str], port: int, probe: tuple[str, str], log: Path,
-           env: dict[str, str] | None = None) -> Iterator[int]:
+           env: dict[str, str] | None = None, cwd: Path = ROOT) -> Iterator[int]:
     """Start a server process on ``port``; yields its pid once it answers and is the listener."""
     with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},  # noqa: S603
+        process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},  # noqa: S603
                                    stdout=output, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -575,6 +579,40 @@ def measure_servers(local: Local, workdir: Path, ours_port: int, moto_port: int,
                "--working-dir", str(ROOT), "--log-level", "warning",
                "bench.auth_project.wsgi:application"]
     moto = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)]
+    revision = os.environ.get("BENCH_AUTH_BASELINE")
+    with ExitStack() as stack:
+        base_loops, base_revision = [], None
+        if revision:
+            tree = baseline.checkout(revision, workdir / "baseline")
+            base_revision = (tree / "REVISION").read_text().strip()
+            if baseline.imported_from(tree) != tree / "django_cognito":
+                raise RuntimeError("the baseline server would not import the baseline's code")
+            base_port = free_port()
+            base_pid = stack.enter_context(server(
+                "baseline gunicorn", baseline.gunicorn(tree, base_port), base_port, ("GET", "/"),
+                workdir / "baseline.log", cwd=tree))
+            base = boto_client(f"http://127.0.0.1:{base_port}")
+            stack.callback(base.close)
+            base_loops = [
+                Loop("base-password", f"baseline {base_revision[:10]} USER_PASSWORD_AUTH",
+                     lambda: _no_math(password_sign_in(base, local.client_id, USERNAME)),
+                     base_pid, base_port),
+                Loop("base-password-light", f"baseline {base_revision[:10]} (PBKDF2 1 it.)",
+                     lambda: _no_math(password_sign_in(base, local.client_id, LIGHT_USERNAME)),
+                     base_pid, base_port),
+                Loop("base-srp", f"baseline {base_revision[:10]} USER_SRP_AUTH",
+                     lambda: srp_sign_in(base, local.pool_id, local.client_id)[1], base_pid,
+                     base_port)]
+        results = _measure(local, workdir, ours_port, moto_port, base_url, seconds, rounds,
+                           hashes, gunicorn, granian, granian_port, moto, base_loops)
+        results["baseline_revision"] = base_revision
+        return results
+
+
+def _measure(local: Local, workdir: Path, ours_port: int, moto_port: int, base_url: str,
+             seconds: float, rounds: int, hashes: int, gunicorn: list[str],
+             granian: list[str], granian_port: int, moto: list[str], base_loops: list[Loop]
+             ) -> dict[str, Any]:
     with server("gunicorn", gunicorn, ours_port, ("GET", "/"), workdir / "gunicorn.log") \
             as ours_pid, \
             server("granian", granian, granian_port, ("GET", "/"), workdir / "granian.log") \
@@ -605,6 +643,7 @@ def measure_servers(local: Local, workdir: Path, ours_port: int, moto_port: int,
                  granian_pid, granian_port),
             Loop("granian-floor", "granian: OPTIONS / (request floor)",
                  lambda: preflight(granian_port), granian_pid, granian_port),
+            *base_loops,
         ]
         hasher: list[tuple[float, float]] = []
         # The SRP arithmetic is sampled between the loops too, as the hasher is: what is
@@ -770,6 +809,8 @@ def summarize(inproc: dict[str, Any], results: dict[str, Any], seconds: float, r
         "targets_met": targets, "checks": results["checks"],
         "profile": {"service_initiate_auth": inproc["profile_service"],
                     "wsgi_initiate_auth": inproc["profile_wsgi"]},
+        "baseline": None if not results.get("baseline_revision") else {
+            "revision": results["baseline_revision"], **baseline.compare(loops)},
     }
 
 
@@ -871,6 +912,15 @@ def print_table(report: dict[str, Any]) -> None:
     print("top own time under cProfile, WSGI InitiateAuth (1 it. user), ms per request:")
     for row in report["profile"]["wsgi_initiate_auth"][:10]:
         print(f"  {row['own_ms']:7.3f} {row['calls_per_call']:7.1f}x  {row['function']}")
+    if report["baseline"]:
+        print()
+        print(f"against the baseline {report['baseline']['revision'][:10]}, server CPU ms per "
+              "sign-in beyond the hasher / SRP arithmetic (total in brackets):")
+        for key, _ in baseline.COMPARED:
+            row = report["baseline"][key]
+            print(f"  {key:16} ours {row['ours_ms']:6.2f} ({row['ours_total_ms']:7.2f})   "
+                  f"baseline {row['baseline_ms']:6.2f} ({row['baseline_total_ms']:7.2f})   "
+                  f"ratio {row['ratio']:.3f}")
 
 
 if __name__ == "__main__":
