@@ -14,7 +14,7 @@ from ..exceptions import (
 from ..models import PoolUser, UserPool, UserStatus
 from . import delivery, passwords, tokens
 from .schema import parse_attribute_list, string_map, validate_write
-from .signup import _pre_sign_up
+from .signup import run_pre_sign_up
 from .users import (
     delete_django_users,
     find_user,
@@ -58,7 +58,7 @@ def admin_create_user(pool: UserPool, username: object, *, attributes: Any = Non
         for name in ("email", "phone_number"):
             if user.is_verified(name):
                 mark_verified(user, name, force_alias=force_alias_creation)
-        _pre_sign_up(None, user, "PreSignUp_AdminCreateUser", validation_data, metadata)
+        run_pre_sign_up(None, user, "PreSignUp_AdminCreateUser", validation_data, metadata)
         insert_user(user)
         passwords.record_history(user)
         messages = [] if message_action == "SUPPRESS" else \

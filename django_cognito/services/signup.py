@@ -74,7 +74,7 @@ def sign_up(client: AppClient, username: object, password: object,
     metadata = string_map(client_metadata)
     with transaction.atomic():
         passwords.set_password(user, password, check_policy_first=False)
-        response = _pre_sign_up(client, user, "PreSignUp_SignUp", validation_data, metadata)
+        response = run_pre_sign_up(client, user, "PreSignUp_SignUp", validation_data, metadata)
         auto_confirm = bool(response.get("autoConfirmUser"))
         if response.get("autoVerifyEmail") and user.attributes.get("email"):
             mark_verified(user, "email", force_alias=True)
@@ -99,8 +99,9 @@ def sign_up(client: AppClient, username: object, password: object,
     return result
 
 
-def _pre_sign_up(client: AppClient | None, user: PoolUser, source: str, validation_data: Any,
-                 metadata: dict[str, str]) -> dict[str, Any]:
+def run_pre_sign_up(client: AppClient | None, user: PoolUser, source: str,
+                    validation_data: Any, metadata: dict[str, str]) -> dict[str, Any]:
+    """Run the pre sign-up trigger (SignUp, AdminCreateUser); its validated response."""
     # Parsed even without receivers: a malformed ValidationData is refused either way.
     validation = dict(parse_attribute_list(validation_data))
     if not triggers.has_receivers(signals.pre_sign_up, user.pool):
