@@ -31,7 +31,13 @@ DEFAULTS: dict[str, Any] = {
         "ChangePassword": 5,
         "GetUserAttributeVerificationCode": 5,
         "VerifyUserAttribute": 15,
+        # Sign-in: custom challenge flows a user may start, and one-time codes sent to them
+        # (MFA and passwordless), each a message someone pays for and three more guesses.
+        "CustomAuthFlow": 30,
+        "SignInCode": 30,
     },
+    # Wrong answers to custom challenges count toward the user's sign-in lockout.
+    "CUSTOM_AUTH_LOCKOUT": True,
     # Wrong answers a single code tolerates before it is void.
     "CODE_MAX_ATTEMPTS": 5,
     # Cache alias holding rate-limit and lockout counters.

@@ -6,21 +6,33 @@ from django.core.cache import caches
 
 from ..clock import now
 from ..conf import app_settings
-from ..exceptions import LimitExceededException
-from ..models import PoolUser
+from ..exceptions import CognitoError, LimitExceededException
+from ..models import PoolUser, UserPool
 
 WINDOW_SECONDS = 3600
 
 
-def hit(operation: str, user: PoolUser) -> None:
+def hit(operation: str, user: PoolUser, *,
+        error: type[CognitoError] = LimitExceededException) -> None:
     """Count one attempt of ``operation`` by ``user``; raise once the hourly cap is passed."""
+    _hit(operation, f"{user.pool_id}:{user.pk}", error)
+
+
+def hit_hidden(operation: str, pool: UserPool, lock: int, *,
+               error: type[CognitoError] = LimitExceededException) -> None:
+    """``hit`` for someone PreventUserExistenceErrors hides (``simulated.lock_id``): the cap
+    tells no one apart."""
+    _hit(operation, f"{pool.pk}:hidden:{lock}", error)
+
+
+def _hit(operation: str, who: str, error: type[CognitoError]) -> None:
     limit = app_settings.RATE_LIMITS.get(operation)
     if not limit:
         return
     window = int(now().timestamp()) // WINDOW_SECONDS
-    key = f"django_cognito:limit:{operation}:{user.pool_id}:{user.pk}:{window}"
+    key = f"django_cognito:limit:{operation}:{who}:{window}"
     if count(key, WINDOW_SECONDS * 2) > limit:
-        raise LimitExceededException()
+        raise error()
 
 
 def count(key: str, timeout: int) -> int:

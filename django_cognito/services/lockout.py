@@ -5,6 +5,11 @@ attempts during a lock are refused without extending it, and the count resets af
 without attempts or on a successful sign-in. Counters live in the configured cache so that
 every app process shares them (use Redis in production).
 
+Wrong second-factor answers (MFA codes) count toward a lock of their own that only a correct
+second factor lifts: a correct password resets the password count and opens a fresh challenge,
+so counting MFA guesses with it (or per challenge only) would let anyone who knows the
+password guess codes without end.
+
 The lock is worked out from the failure count and the time of the last failure rather than
 stored: the count is an atomic increment, so parallel wrong guesses always leave the longest
 lock their number earns, where a stored lock could be overwritten by a slower, shorter one.
@@ -26,6 +31,10 @@ RESET_AFTER_SECONDS = 900  # never shorter than MAX_LOCK_SECONDS: the keys outli
 
 def _keys(user: PoolUser) -> tuple[str, str]:
     return _base_keys(f"django_cognito:lockout:{user.pool_id}:{user.pk}")
+
+
+def _second_factor_keys(user: PoolUser) -> tuple[str, str]:
+    return _base_keys(f"django_cognito:lockout:{user.pool_id}:{user.pk}:second-factor")
 
 
 def _hidden_keys(pool: UserPool, lock: int) -> tuple[str, str]:
@@ -50,6 +59,21 @@ def check(user: PoolUser) -> None:
 def check_hidden(pool: UserPool, lock: int) -> None:
     """``check`` for someone PreventUserExistenceErrors hides (``simulated.lock_id``)."""
     _check(*_hidden_keys(pool, lock))
+
+
+def check_second_factor(user: PoolUser) -> None:
+    """Refuse a second factor (or a new challenge for one) while wrong answers lock it."""
+    _check(*_second_factor_keys(user))
+
+
+def failed_second_factor(user: PoolUser) -> None:
+    """Record a wrong second-factor answer; a correct password does not forget it."""
+    _failed(*_second_factor_keys(user))
+
+
+def second_factor_succeeded(user: PoolUser) -> None:
+    """Forget the second-factor failures after a correct one."""
+    caches[app_settings.CACHE_ALIAS].delete_many(list(_second_factor_keys(user)))
 
 
 def failed_hidden(pool: UserPool, lock: int) -> None:

@@ -192,7 +192,7 @@ def _start(signin: SignIn, user: PoolUser | None, username: str, challenge: str)
         pre_authentication(signin, user)
         return codes.send(signin, challenge, attribute, first_factor=True)
     if user is None or signin.hides_users:
-        codes.lock_of(signin.pool, username, failed=False)
+        codes.lock_of(signin.pool, username, limit=codes.SIGN_IN_CODE)
         return AuthResult(challenge_name=challenge,
                           session=_hidden_session(client, challenge, username, first=1),
                           challenge_parameters=codes.hidden_delivery(signin.pool, username,

@@ -14,7 +14,12 @@ from typing import NoReturn
 
 from ... import signals
 from ...crypto import secrets as cs
-from ...exceptions import AliasExistsException, CodeMismatchException, NotAuthorizedException
+from ...exceptions import (
+    AliasExistsException,
+    CodeMismatchException,
+    NotAuthorizedException,
+    TooManyRequestsException,
+)
 from ...models import PoolUser, UserPool
 from .. import delivery, limits, lockout, simulated, triggers
 from ..clients import check_secret_hash
@@ -27,6 +32,8 @@ from .results import INVALID_SESSION, WRONG_CODE, AuthResult, Proceed, SignIn
 #: The ChallengeResponses member that carries each challenge's code.
 CODE_MEMBERS = {"SMS_MFA": "SMS_MFA_CODE", "EMAIL_OTP": "EMAIL_OTP_CODE",
                 "SMS_OTP": "SMS_OTP_CODE"}
+#: RATE_LIMITS entry: one-time codes sent to a user per hour.
+SIGN_IN_CODE = "SignInCode"
 DEFAULT_SMS_MESSAGE = "Your authentication code is {####}. "
 DEFAULT_EMAIL_MESSAGE = "Your authentication code is {####}."
 DEFAULT_EMAIL_SUBJECT = "Your authentication code"
@@ -37,6 +44,8 @@ def send(signin: SignIn, challenge: str, attribute: str, *, first_factor: bool =
     """Send a one-time code to the user's ``attribute`` and return ``challenge``."""
     signin.answering_client(challenge)
     user = signin.found()
+    # Each code is a message someone pays for and three more guesses: a cap per user.
+    limits.hit(SIGN_IN_CODE, user, error=TooManyRequestsException)
     code = cs.new_code()
     # A first factor's message sees this call's ClientMetadata, as pre authentication does.
     metadata = signin.metadata if first_factor else signin.later_metadata
@@ -84,18 +93,19 @@ def answer(challenge: str, signin: SignIn) -> Proceed:
         _answer_hidden(signin, challenge)
     user, record, state = challenges.open_answer(signin, challenge)
     first = bool(state.data.get("first"))
-    if first:  # a passwordless first factor (USER_AUTH): guarded as a password is
-        lockout.check(user)
+    # A passwordless first factor (USER_AUTH) is guarded as a password is; a second factor
+    # by a lock of its own, which a correct password does not reset.
+    (lockout.check if first else lockout.check_second_factor)(user)
     if not cs.check_code(code[:16], record.salt, record.code_hash):
         challenges.count_wrong(record)
-        if first:
-            lockout.failed(user)
+        (lockout.failed if first else lockout.failed_second_factor)(user)
         raise CodeMismatchException(WRONG_CODE)
     challenges.spend(record)
     if first:  # no MFA after a passwordless first factor
         lockout.succeeded(user)
         signin.passwordless = True
         return Proceed(signin)
+    lockout.second_factor_succeeded(user)
     if challenge == SMS and not user.is_verified("phone_number"):
         # The code reached the phone, which proves it (reference §1.8).
         try:
@@ -128,17 +138,22 @@ def _answer_hidden(signin: SignIn, challenge: str) -> NoReturn:
     raise CodeMismatchException(WRONG_CODE)
 
 
-def lock_of(pool: UserPool, username: str, *, failed: bool) -> None:
+def lock_of(pool: UserPool, username: str, *, failed: bool = False, limit: str = "") -> None:
     """Check (and with ``failed``, count) the lockout of whoever ``username`` names: a real
-    user's own, even a disabled one's, or the hidden name's."""
+    user's own, even a disabled one's, or the hidden name's; with ``limit``, count one more
+    attempt of that RATE_LIMITS entry for them too."""
     user = find_user(pool, username)
     if user is not None:
         lockout.check(user)
+        if limit:
+            limits.hit(limit, user, error=TooManyRequestsException)
         if failed:
             lockout.failed(user)
         return
     lock = simulated.lock_id(pool, username)
     lockout.check_hidden(pool, lock)
+    if limit:
+        limits.hit_hidden(limit, pool, lock, error=TooManyRequestsException)
     if failed:
         lockout.failed_hidden(pool, lock)
 

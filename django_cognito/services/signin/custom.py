@@ -20,17 +20,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ... import signals
+from ...conf import app_settings
 from ...exceptions import (
     InvalidLambdaResponseException,
     InvalidParameterException,
     NotAuthorizedException,
+    TooManyRequestsException,
     UserNotFoundException,
 )
 from ...models import PoolUser
-from .. import lockout, triggers
+from .. import limits, lockout, triggers
 from ..clients import check_secret_hash
 from ..users import find_user, same_username
-from . import once, sessions, srp
+from . import codes, once, sessions, srp
 from .account import pre_authentication
 from .results import INVALID_SESSION, WRONG_PASSWORD, AuthResult, Outcome, Proceed, SignIn
 
@@ -39,6 +41,8 @@ VERIFIER = "PASSWORD_VERIFIER"
 #: Wrong answers a flow survives: the third ends it, whatever define would say (§9).
 MAX_WRONG_ANSWERS = 3
 NOT_CONFIGURED = "Custom auth lambda trigger is not configured for the user pool."
+#: RATE_LIMITS entry: custom challenge flows a user may start per hour.
+CUSTOM_AUTH_FLOW = "CustomAuthFlow"
 # Appended to the client id sealed in a custom flow's SECRET_BLOCK, so the plain
 # USER_SRP_AUTH answer refuses it: that path would issue tokens without the custom challenges.
 _BLOCK_TAG = "/CUSTOM_AUTH"
@@ -99,9 +103,13 @@ def initiate(signin: SignIn) -> Outcome:
     if user is None:
         if not signin.hides_users:
             raise UserNotFoundException("User does not exist.")
+        # Someone who is not there is held back as a real user would be.
+        codes.lock_of(signin.pool, username, limit=CUSTOM_AUTH_FLOW)
     else:
-        if big_a is not None:
+        if big_a is not None or app_settings.CUSTOM_AUTH_LOCKOUT:
             lockout.check(user)
+        # Each flow may send a message someone pays for and allows three more guesses.
+        limits.hit(CUSTOM_AUTH_FLOW, user, error=TooManyRequestsException)
         pre_authentication(signin, user)
     signin.user = user
     flow = _Flow(signin, user.username if user else username)
@@ -116,6 +124,8 @@ def _next(flow: _Flow, big_a: int | None = None) -> Outcome:
     if decision is None:
         if flow.signin.user is None:
             raise NotAuthorizedException(WRONG_PASSWORD)
+        if app_settings.CUSTOM_AUTH_LOCKOUT:  # the challenges were answered: a sign-in
+            lockout.succeeded(flow.signin.user)
         # The decision order of a password sign-in (disabled, unconfirmed, reset, new
         # password), then MFA and tokens (§1.5).
         return Proceed(flow.signin)
@@ -243,6 +253,9 @@ def answer_challenge(signin: SignIn) -> Outcome:
     flow, state = _resume(signin, CUSTOM, username)
     if not triggers.has_receivers(signals.verify_auth_challenge_response, signin.pool):
         raise InvalidParameterException(NOT_CONFIGURED)
+    counted = app_settings.CUSTOM_AUTH_LOCKOUT
+    if counted:  # a locked user's answers are not even checked
+        codes.lock_of(signin.pool, flow.username)
     private = state.get("p") or {}
     event = flow.event("VerifyAuthChallengeResponse_Authentication",
                        flow.request(privateChallengeParameters=dict(private),
@@ -251,6 +264,10 @@ def answer_challenge(signin: SignIn) -> Outcome:
     correct = bool(_flag(flow.send(signals.verify_auth_challenge_response, event),
                          "answerCorrect"))
     flow.history.append(_entry(CUSTOM, correct, state.get("m")))
+    if counted and not correct:
+        # Each wrong answer counts toward the sign-in lockout, as a wrong password does:
+        # otherwise every new flow would bring three fresh guesses (reference §9).
+        codes.lock_of(signin.pool, flow.username, failed=True)
     wrong = sum(1 for entry in flow.history
                 if entry["challengeName"] == CUSTOM and not entry["challengeResult"])
     if wrong >= MAX_WRONG_ANSWERS:

@@ -15,6 +15,7 @@ from ...exceptions import (
     NotAuthorizedException,
 )
 from ...models import AppClient, PoolUser
+from .. import lockout
 from ..mfa import (
     EMAIL,
     SMS,
@@ -52,6 +53,8 @@ def mfa_step(signin: SignIn) -> AuthResult | None:
     mode = signin.pool.mfa_configuration
     if mode == "OFF" or signin.passwordless:
         return None
+    # Locked by wrong second factors: no new challenge (nor another code sent) until it lifts.
+    lockout.check_second_factor(user)
     pool_on = pool_factors(signin.pool)
     usable = _usable(user, pool_on)
     preferred = preference_of(user).preferred
@@ -81,10 +84,13 @@ def answer_totp(signin: SignIn) -> Proceed:
     """SOFTWARE_TOKEN_MFA: a TOTP code, each time step accepted once."""
     code = signin.require("SOFTWARE_TOKEN_MFA_CODE")
     user, record, _ = challenges.open_answer(signin, TOTP)
+    lockout.check_second_factor(user)
     if not spend_totp(user, code):
         challenges.count_wrong(record)
+        lockout.failed_second_factor(user)
         raise CodeMismatchException(WRONG_CODE)
     challenges.spend(record)
+    lockout.second_factor_succeeded(user)
     return Proceed(signin, after="mfa")
 
 
@@ -139,10 +145,12 @@ def verify_with_session(session: object, code: object, friendly_name: object = N
     """VerifySoftwareToken with an MFA_SETUP Session: enable TOTP; a Session to answer with."""
     client = _setup_client(session)
     user, record, state = challenges.open_named(client, session, MFA_SETUP)
+    lockout.check_second_factor(user)
     try:
         verify_software_token(user, code, friendly_name)
     except EnableSoftwareTokenMFAException:
         challenges.count_wrong(record)
+        lockout.failed_second_factor(user)
         raise
     with transaction.atomic():
         preference = preference_of(user)
