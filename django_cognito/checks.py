@@ -2,7 +2,8 @@
 
 Errors (always): E001 ``COGNITO`` is not a dict, E002 unknown key, E003 a dotted path that
 does not import, E004 unusable ``ENCRYPTION_KEYS``, E005 malformed ``PUBLIC_BASE_URL``,
-E006 unknown ``CACHE_ALIAS``, E007 malformed limits. Warnings: W006 region shape (always);
+E006 unknown ``CACHE_ALIAS``, E007 malformed limits; E008 (``DEBUG=False``) keys derived
+from a guessable ``SECRET_KEY``. Warnings: W006 region shape (always);
 W001–W005 and W007 production settings (``DEBUG=False``); W010, W011 pools that cannot deliver their
 codes (database-tagged: ``check --database default``, and ``migrate``).
 """
@@ -180,11 +181,32 @@ def _production_warnings() -> list[CheckMessage]:
             id="cognito.W004", hint="Point SMS_SENDER at a callable that sends SMS."))
     messages += _per_process_cache()
     if not app_settings.ENCRYPTION_KEYS:
-        messages.append(Warning(
-            "COGNITO['ENCRYPTION_KEYS'] is empty: secrets at rest use a key derived from "
-            "SECRET_KEY, so rotating SECRET_KEY makes them unreadable.", id="cognito.W005",
-            hint="Set ENCRYPTION_KEYS to a list of Fernet keys."))
+        if weak_secret_key(getattr(settings, "SECRET_KEY", "")):
+            # Every Session, SRP block and secret at rest would be sealed with a key anyone
+            # can derive: a forged Session or block is then only a computation away.
+            messages.append(Error(
+                "COGNITO['ENCRYPTION_KEYS'] is empty and SECRET_KEY is short or a known "
+                "default: the keys that seal sessions and secrets at rest derive from it, so "
+                "anyone can derive them too.", id="cognito.E008",
+                hint="Set ENCRYPTION_KEYS to Fernet keys kept secret (and SECRET_KEY to 50 or "
+                     "more random characters)."))
+        else:
+            messages.append(Warning(
+                "COGNITO['ENCRYPTION_KEYS'] is empty: secrets at rest use a key derived from "
+                "SECRET_KEY, so rotating SECRET_KEY makes them unreadable.", id="cognito.W005",
+                hint="Set ENCRYPTION_KEYS to a list of Fernet keys."))
     return messages
+
+
+def weak_secret_key(key: object) -> bool:
+    """Django's own test of a guessable SECRET_KEY (``security.W009``), plus the tell-tale
+    placeholders of examples (``insecure``, ``change-me``)."""
+    if not isinstance(key, str | bytes):
+        return True
+    text = key.decode(errors="replace") if isinstance(key, bytes) else key
+    lowered = text.lower()
+    return (len(text) < 50 or len(set(text)) < 5 or lowered.startswith("django-insecure-")
+            or "insecure" in lowered or "change-me" in lowered)
 
 
 def _per_process_cache() -> list[CheckMessage]:

@@ -3,10 +3,18 @@
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-secret-key-change-me")
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 (public on purpose)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = os.environ.get("DJANGO_DEBUG", "1").lower() in {"1", "true", "yes", "on"}
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    # Every key that seals Sessions, SRP blocks and secrets at rest derives from this one
+    # unless ENCRYPTION_KEYS is set: a public default would let anyone forge them.
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off: the "
+                               "development key is public.")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 PORT = int(os.environ.get("PORT", "8000"))

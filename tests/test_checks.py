@@ -35,10 +35,15 @@ def shared_caches(backend: str = SHARED_CACHE) -> dict[str, Any]:
             for alias in ("default", "limits")}
 
 
+# A SECRET_KEY as a deployment has one: long and random.
+STRONG_SECRET_KEY = "q8Vn2Lr5xT0wZ3kE7bH1mY6cJ9pD4sG0aF2uN8iK5oR3tW7eQ1vX6zB4yM9hL2jC"
+
+
 def settings_messages(cognito: Any, *, debug: bool = False, email_backend: str = SMTP,
-                      cache_backend: str = SHARED_CACHE) -> list[CheckMessage]:
+                      cache_backend: str = SHARED_CACHE,
+                      secret_key: str = STRONG_SECRET_KEY) -> list[CheckMessage]:
     with override_settings(COGNITO=cognito, DEBUG=debug, EMAIL_BACKEND=email_backend,
-                           CACHES=shared_caches(cache_backend)):
+                           CACHES=shared_caches(cache_backend), SECRET_KEY=secret_key):
         return checks.check_settings()
 
 
@@ -226,6 +231,19 @@ def test_w005_no_encryption_keys_in_production() -> None:
     config = {**CLEAN, "ENCRYPTION_KEYS": []}
     assert ids(settings_messages(config)) == ["cognito.W005"]
     assert settings_messages(config, debug=True) == []
+
+
+@pytest.mark.parametrize("secret_key", [
+    "test-secret-key-not-for-production", "dev-only-insecure-secret-key-change-me",
+    "django-insecure-" + "x" * 60, "ab" * 40])
+def test_e008_keys_derived_from_a_guessable_secret_key(secret_key: str) -> None:
+    """Without ENCRYPTION_KEYS every sealing key derives from SECRET_KEY: a short or default
+    one is an error in production, where it was a warning."""
+    config = {**CLEAN, "ENCRYPTION_KEYS": []}
+    assert ids(settings_messages(config, secret_key=secret_key)) == ["cognito.E008"]
+    assert settings_messages(config, secret_key=secret_key)[0].is_serious()
+    assert settings_messages(config, debug=True, secret_key=secret_key) == []
+    assert settings_messages(CLEAN, secret_key=secret_key) == []  # keys of its own: fine
 
 
 def test_every_settings_message_has_an_id_and_a_hint() -> None:

@@ -563,7 +563,15 @@ def test_demo_refuses_to_run_without_debug() -> None:
     with pytest.raises(CommandError, match="runs only with DEBUG=True"):
         run("cognito_demo")
     assert counts() == (0, 0, 0, 0)
-    assert set(demo_json(force=True)) == DEMO_KEYS
+    # Forced, it still seeds none of the public passwords or the public access key.
+    with pytest.raises(CommandError, match="ADMIN_PASSWORD, AWS_SECRET_ACCESS_KEY, "
+                                           "USER_PASSWORD in settings.COGNITO_DEMO"):
+        run("cognito_demo", "--force")
+    assert counts() == (0, 0, 0, 0)
+    own = {"USER_PASSWORD": "Own-Passw0rd!1", "ADMIN_PASSWORD": "Own-Admin-Passw0rd!",
+           "AWS_SECRET_ACCESS_KEY": "own/secret/of/forty/characters/000000000"}
+    with override_settings(COGNITO_DEMO=own):
+        assert set(demo_json(force=True)) == DEMO_KEYS
 
 
 @pytest.mark.django_db

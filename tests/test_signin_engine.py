@@ -4,6 +4,7 @@ decrypts it still checks."""
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import pytest
@@ -12,10 +13,11 @@ from django.test import override_settings
 
 from django_cognito import clock, signals
 from django_cognito.crypto import srp
+from django_cognito.crypto.fields import fernet
 from django_cognito.exceptions import NotAuthorizedException, TriggerRejected
 from django_cognito.models import AuthChallenge, PoolUser, RefreshToken, UserPool
 from django_cognito.services import admin_users, passwords, pool_config, signin
-from django_cognito.services.signin import once
+from django_cognito.services.signin import once, sessions
 from django_cognito.services.signin import srp as signin_srp
 from tests.conftest import PASSWORD
 
@@ -143,3 +145,37 @@ def test_a_token_is_spent_once_per_kind() -> None:
     assert not once.spend("srp-block", b"block")
     assert once.spend("device-srp-block", b"block")  # kinds never collide
     assert once.spend("srp-block", "another")
+
+
+def test_the_secret_exponent_never_leaves_the_server(pool: UserPool, alice: PoolUser,
+                                                     make_client: Any) -> None:
+    """SECRET_BLOCK names an exchange kept in the shared cache; a block forged with the key
+    can name none, and carries no b of its own choosing."""
+    client = make_client(pool, explicit_auth_flows=["ALLOW_USER_SRP_AUTH"])
+    big_a = pow(srp.G, srp.new_private(), srp.N)
+    result = signin.initiate_auth(client, "USER_SRP_AUTH",
+                                  {"USERNAME": "alice", "SRP_A": srp.hexstr(big_a)})
+    text = result.challenge_parameters["SECRET_BLOCK"]
+    payload = json.loads(fernet(signin_srp.USER).decrypt(
+        base64.urlsafe_b64encode(base64.b64decode(text))))
+    assert not {"a", "B", "b"} & set(payload)
+    block, _ = signin_srp.open_block(signin_srp.USER, text)
+    assert srp.hexstr(block.big_b) == result.challenge_parameters["SRP_B"]
+    forged = {**payload, "x": "0" * 32, "b": "0"}
+    token = fernet(signin_srp.USER).encrypt(json.dumps(forged).encode())
+    with pytest.raises(NotAuthorizedException, match="Invalid session for the user."):
+        signin_srp.open_block(signin_srp.USER,
+                              base64.b64encode(base64.urlsafe_b64decode(token)).decode())
+
+
+def test_a_custom_session_forged_with_the_key_names_no_state(pool: UserPool, alice: PoolUser,
+                                                              make_client: Any) -> None:
+    """A custom challenge's history and private parameters stay on the server: a Session
+    sealed with the key, claiming an answer of its own choosing, opens nothing."""
+    client = make_client(pool, explicit_auth_flows=["ALLOW_CUSTOM_AUTH"])
+    for data in ({"a": False, "s": {"h": [], "p": {"answer": "1"}}},
+                 {"a": False, "x": "0" * 32}):
+        forged = sessions.issue(client, alice.pk, "CUSTOM_CHALLENGE", "alice", **data)
+        with pytest.raises(NotAuthorizedException, match="Invalid session for the user."):
+            signin.respond_to_auth_challenge(client, "CUSTOM_CHALLENGE",
+                                             {"USERNAME": "alice", "ANSWER": "1"}, forged)

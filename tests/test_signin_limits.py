@@ -22,6 +22,11 @@ from tests.conftest import PASSWORD
 LOCKED = "Password attempts exceeded"
 
 
+@pytest.fixture(autouse=True)
+def _frozen() -> None:
+    clock.freeze()  # a lock of one second must not lift while a slow machine runs the test
+
+
 @pytest.fixture
 def alice(pool: UserPool) -> PoolUser:
     user = admin_users.admin_create_user(

@@ -44,6 +44,10 @@ DEFAULTS = {"USER_PASSWORD": "Demo-Passw0rd!", "ADMIN_USERNAME": "admin",
             "AWS_SECRET_ACCESS_KEY": "DevOnly/CognitoDemoSecretKey/NotForProd0"}
 
 
+#: The credentials the defaults make public.
+SECRETS = ("USER_PASSWORD", "ADMIN_PASSWORD", "AWS_SECRET_ACCESS_KEY")
+
+
 def demo_settings() -> dict[str, str]:
     """``settings.COGNITO_DEMO`` over the defaults."""
     configured = getattr(settings, "COGNITO_DEMO", None) or {}
@@ -126,7 +130,9 @@ class Command(CognitoCommand):
         parser.add_argument("--json", action="store_true",
                             help="Print one JSON object with the endpoint, ids and logins.")
         parser.add_argument("--force", action="store_true",
-                            help="Run even with DEBUG=False (the demo passwords are public).")
+                            help="Run even with DEBUG=False, with passwords and an access key "
+                                 "of your own in settings.COGNITO_DEMO (the defaults are "
+                                 "public and are never seeded then).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -138,6 +144,11 @@ class Command(CognitoCommand):
                                "so the demo can print its endpoint.")
         base = base.rstrip("/")
         config = demo_settings()
+        public = sorted(key for key in SECRETS if config[key] == DEFAULTS[key])
+        if not settings.DEBUG and public:
+            raise CommandError(
+                "With DEBUG=False the demo's public credentials are not seeded: set "
+                f"{', '.join(public)} in settings.COGNITO_DEMO.")
         with transaction.atomic():
             pool = demo_pool()
             client = demo_client(pool)

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.core.cache import caches
 
 from ... import signals
 from ...conf import app_settings
@@ -209,22 +212,30 @@ def _create(flow: _Flow) -> AuthResult:
 
 
 def _issue(flow: _Flow, challenge: str, state: dict[str, Any]) -> str:
-    """A Session carrying ``state`` encrypted (it holds the private challenge parameters)."""
+    """A Session naming ``state``, which stays on the server: the history define decides on
+    and the private challenge parameters (often the very answer) are never the client's to
+    read or to choose, not even a client holding the encryption key."""
     signin = flow.signin
-    session = sessions.issue(signin.answering_client(challenge),
-                             signin.user.pk if signin.user else 0, challenge, flow.username,
-                             a=signin.admin, s=state)
-    if len(session) > sessions.MAX_SESSION_LENGTH:  # the API's Session is at most 2048 long
+    client = signin.answering_client(challenge)
+    if len(json.dumps(state)) > sessions.MAX_SESSION_LENGTH:  # as a Session's 2048 bound
         raise InvalidLambdaResponseException(
             "Invalid lambda response: the challenge parameters are too large.")
-    return session
+    name = secrets.token_hex(16)
+    caches[app_settings.CACHE_ALIAS].set(_state_key(name), state,
+                                         timeout=client.auth_session_validity * 60 + 60)
+    return sessions.issue(client, signin.user.pk if signin.user else 0, challenge,
+                          flow.username, a=signin.admin, x=name)
+
+
+def _state_key(name: str) -> str:
+    return f"django_cognito:custom-auth:{name}"
 
 
 def _resume(signin: SignIn, challenge: str, username: str) -> tuple[_Flow, dict[str, Any]]:
     """Open a Session of this flow for ``username``; it cannot be answered twice."""
     client = signin.answering_client(challenge)
     read = sessions.read(client, signin.session, challenge)
-    state = read.data.get("s")
+    state = caches[app_settings.CACHE_ALIAS].get(_state_key(str(read.data.get("x"))))
     if read.data.get("a") is not signin.admin or not isinstance(state, dict):
         raise NotAuthorizedException(INVALID_SESSION)
     pool = signin.pool
@@ -290,13 +301,10 @@ def _digest(block_text: str) -> str:
 def started_with_srp(answers: Mapping[str, str]) -> bool:
     """Whether a PASSWORD_VERIFIER answer belongs to a custom flow (its SECRET_BLOCK says)."""
     text = answers.get("PASSWORD_CLAIM_SECRET_BLOCK")
-    if not text:
+    if not text or len(text) > srp.MAX_BLOCK_LENGTH:
         return False
-    try:
-        block, _ = srp.open_block(srp.USER, text)
-    except NotAuthorizedException:
-        return False
-    return block.client_id.endswith(_BLOCK_TAG)
+    client_id = srp.client_of(srp.USER, text)
+    return client_id is not None and client_id.endswith(_BLOCK_TAG)
 
 
 def answer_password_verifier(signin: SignIn) -> Outcome:

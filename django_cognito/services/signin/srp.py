@@ -18,16 +18,19 @@ import datetime as dt
 import functools
 import hmac
 import json
+import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from cryptography.fernet import InvalidToken
+from django.core.cache import caches
 from django.db.models import QuerySet
 
 from ... import prepared
 from ...clock import now
+from ...conf import app_settings
 from ...crypto import srp
 from ...crypto.fields import fernet
 from ...exceptions import InvalidParameterException, NotAuthorizedException
@@ -41,6 +44,8 @@ from .results import EXPIRED_SESSION, INVALID_SESSION, WRONG_PASSWORD, SignIn
 BLOCK_VALIDITY = dt.timedelta(minutes=5)
 TIMESTAMP_SKEW = dt.timedelta(minutes=5)
 MAX_BLOCK_LENGTH = 4096
+#: How long an exchange is kept: beyond its validity, so a late answer reads "expired".
+STATE_LIFETIME = int((BLOCK_VALIDITY + TIMESTAMP_SKEW).total_seconds()) + 60
 BAD_TIMESTAMP = "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english."
 BAD_SRP_A = "SRP_A must be hex and not 0 mod N."
 #: Kinds of block, each sealed with its own derived key: one never opens as the other.
@@ -94,43 +99,69 @@ def server_challenge(verifier: int, big_a: int) -> tuple[int, int]:
 
 
 def seal(kind: str, block: Block) -> str:
-    """SECRET_BLOCK: the block encrypted for ``kind``, in standard base64 (clients decode it
-    with that before signing the raw bytes)."""
+    """SECRET_BLOCK: who and when, encrypted for ``kind``, in standard base64 (clients decode
+    it with that before signing the raw bytes). The exchange itself (A, B and the secret
+    exponent b) stays in the shared cache under a random name the block carries: a client
+    never chooses b, not even one holding the encryption key."""
+    name = secrets.token_hex(16)
+    caches[app_settings.CACHE_ALIAS].set(
+        _exchange_key(kind, name),
+        {"a": srp.hexstr(block.big_a), "B": srp.hexstr(block.big_b), "b": srp.hexstr(block.b)},
+        timeout=STATE_LIFETIME)
     # One fixed-width number for a user or a hidden one: the length tells nothing of whose.
     payload = {"p": block.pool_id, "c": block.client_id, "u": f"{block.who:012d}",
-               "n": block.name, "a": srp.hexstr(block.big_a), "B": srp.hexstr(block.big_b),
-               "b": srp.hexstr(block.b), "t": block.issued, "m": block.admin, "s": block.source}
+               "n": block.name, "x": name, "t": block.issued, "m": block.admin,
+               "s": block.source}
     token = fernet(kind).encrypt(json.dumps(payload, separators=(",", ":")).encode())
     return base64.b64encode(base64.urlsafe_b64decode(token)).decode()
 
 
-def open_block(kind: str, text: str) -> tuple[Block, bytes]:
-    """Decrypt a SECRET_BLOCK; anything forged, truncated, foreign or out of range is an
-    invalid session."""
-    if len(text) > MAX_BLOCK_LENGTH:
-        raise NotAuthorizedException(INVALID_SESSION)
-    return _decrypt(kind, text)
+def _exchange_key(kind: str, name: str) -> str:
+    return f"django_cognito:srp-exchange:{kind}:{name}"
 
 
-@functools.lru_cache(maxsize=64)
-def _decrypt(kind: str, text: str) -> tuple[Block, bytes]:
-    # Remembered briefly: an answer's block is opened once to route it (custom flows started
-    # with SRP) and again to check it. Whether it was answered before is kept apart (spend).
-    invalid = NotAuthorizedException(INVALID_SESSION)
+def client_of(kind: str, text: str) -> str | None:
+    """The client id a genuine SECRET_BLOCK was issued for (nothing else is checked)."""
     try:
-        raw = base64.b64decode(text, validate=True)
-        payload: Any = json.loads(fernet(kind).decrypt(base64.urlsafe_b64encode(raw)))
+        return str(_decrypt(kind, text)[0]["c"])
+    except (NotAuthorizedException, KeyError):
+        return None
+
+
+def open_block(kind: str, text: str) -> tuple[Block, bytes]:
+    """Decrypt a SECRET_BLOCK and find its exchange; anything forged, truncated, foreign,
+    expired or out of range is an invalid session."""
+    invalid = NotAuthorizedException(INVALID_SESSION)
+    if len(text) > MAX_BLOCK_LENGTH:
+        raise invalid
+    payload, raw = _decrypt(kind, text)
+    try:
+        exchange = caches[app_settings.CACHE_ALIAS].get(_exchange_key(kind, str(payload["x"])))
         block = Block(
             pool_id=str(payload["p"]), client_id=str(payload["c"]), who=int(payload["u"]),
-            name=str(payload["n"]), big_a=int(payload["a"], 16), big_b=int(payload["B"], 16),
-            b=int(payload["b"], 16), issued=float(payload["t"]), admin=bool(payload["m"]),
+            name=str(payload["n"]), big_a=int(exchange["a"], 16), big_b=int(exchange["B"], 16),
+            b=int(exchange["b"], 16), issued=float(payload["t"]), admin=bool(payload["m"]),
             source=str(payload["s"]))
-    except (InvalidToken, ValueError, TypeError, KeyError, binascii.Error):
+    except (ValueError, TypeError, KeyError):  # no such exchange (expired, foreign)
         raise invalid from None
-    # Decrypted is not trusted: a block sealed with a leaked key must still not hold b = 0.
+    # Checked again, as anything read back is (RFC 5054 §2.5.4: A % N ≠ 0).
     if not (1 < block.b < srp.N and 0 < block.big_a % srp.N and 0 < block.big_b < srp.N):
         raise invalid
     return block, raw
+
+
+@functools.lru_cache(maxsize=64)
+def _decrypt(kind: str, text: str) -> tuple[dict[str, Any], bytes]:
+    # Remembered briefly: an answer's block is opened once to route it (custom flows started
+    # with SRP) and again to check it. Whether it was answered before is kept apart (spend).
+    try:
+        raw = base64.b64decode(text, validate=True)
+        payload = json.loads(fernet(kind).decrypt(base64.urlsafe_b64encode(raw)))
+    except (InvalidToken, ValueError, TypeError, binascii.Error):
+        raise NotAuthorizedException(INVALID_SESSION) from None
+    if not isinstance(payload, dict):
+        raise NotAuthorizedException(INVALID_SESSION)
+    return payload, raw
 
 
 def spend(kind: str, raw: bytes) -> bool:
