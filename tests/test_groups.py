@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from django_cognito import clock
+from django_cognito.api.shapes import group_type
 from django_cognito.exceptions import (
     GroupExistsException,
     InvalidParameterException,
@@ -16,7 +17,6 @@ from django_cognito.exceptions import (
 )
 from django_cognito.models import Group, GroupMembership, PoolUser, UserPool, UserStatus
 from django_cognito.services import admin_users, groups, users
-from django_cognito.services.shapes import group_type
 
 pytestmark = pytest.mark.django_db
 

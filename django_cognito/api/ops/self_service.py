@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...models import AppClient, PoolUser
-from ...services import admin_users, attributes, mfa, recovery, shapes, tokens
+from ...services import admin_users, attributes, mfa, recovery, tokens
 from ...services.access import user_for_access_token
+from .. import shapes
 from ..registry import Call, operation
 
 
