@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from ..clock import now
-from ..crypto import keys
 from ..models import AppClient, KeyPurpose, PoolUser, SigningKey, UserPool
+from . import keys
 from .claims import (
     ADMIN_SCOPE,
     GroupClaims,
