@@ -1,6 +1,13 @@
 """Models of django_cognito."""
 
-from .client import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, PreventUserExistenceErrors
+from .client import (
+    DEFAULT_EXPLICIT_AUTH_FLOWS,
+    DEFAULT_TOKEN_UNITS,
+    TOKEN_UNITS,
+    AppClient,
+    PreventUserExistenceErrors,
+    validity_seconds,
+)
 from .pool import MfaConfiguration, UserPool
 from .user import (
     ALIAS_COLUMNS,
@@ -15,9 +22,10 @@ from .user import (
 )
 
 __all__ = [
-    "ALIAS_COLUMNS", "DEFAULT_EXPLICIT_AUTH_FLOWS", "SEARCH_COLUMNS", "AppClient", "CodePurpose",
-    "Group", "GroupMembership", "MfaConfiguration", "PasswordHistoryEntry", "PoolUser",
-    "PreventUserExistenceErrors", "UserPool", "UserStatus", "VerificationCode",
+    "ALIAS_COLUMNS", "DEFAULT_EXPLICIT_AUTH_FLOWS", "DEFAULT_TOKEN_UNITS", "SEARCH_COLUMNS",
+    "TOKEN_UNITS", "AppClient", "CodePurpose", "Group", "GroupMembership", "MfaConfiguration",
+    "PasswordHistoryEntry", "PoolUser", "PreventUserExistenceErrors", "UserPool", "UserStatus",
+    "VerificationCode", "validity_seconds",
 ]
 
 from .keys import KeyPurpose, KeyState, SigningKey  # noqa: E402

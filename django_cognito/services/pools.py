@@ -15,7 +15,13 @@ from ..exceptions import (
     LimitExceededException,
     ResourceNotFoundException,
 )
-from ..models import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, UserPool
+from ..models import (
+    DEFAULT_EXPLICIT_AUTH_FLOWS,
+    DEFAULT_TOKEN_UNITS,
+    TOKEN_UNITS,
+    AppClient,
+    UserPool,
+)
 from .delivery import CODE_PLACEHOLDER, USERNAME_PLACEHOLDER
 from .oauth_settings import check_oauth
 from .schema import build_schema
@@ -32,7 +38,6 @@ MFA_NEEDS_SMS = ("SMS configuration and Auto verification for phone_number are r
 # Message template lengths (reference §9: SMS 140, email subject 140, email body 20,000).
 TEMPLATE_LIMITS = {"SmsMessage": 140, "SMSMessage": 140, "EmailSubject": 140,
                    "EmailSubjectByLink": 140, "EmailMessage": 20000, "EmailMessageByLink": 20000}
-TOKEN_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 # UserPoolNameType and ClientNameType of the botocore model.
 NAME_RE = re.compile(r"[\w\s+=,.@-]+")
 
@@ -307,11 +312,11 @@ def build_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool =
         raise InvalidParameterException(
             "The ExplicitAuthFlows parameter cannot mix legacy and ALLOW_ values.")
     given_units = _mapping(token_validity_units, "TokenValidityUnits")
-    if not set(given_units) <= {"AccessToken", "IdToken", "RefreshToken"} or \
+    if not set(given_units) <= set(DEFAULT_TOKEN_UNITS) or \
             not all(isinstance(u, str) and u in TOKEN_UNITS for u in given_units.values()):
         raise InvalidParameterException("Invalid TokenValidityUnits.")
     # Omitted validities default to 60 minutes / 30 days; given ones default to hours / days.
-    units = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days", **given_units}
+    units = {**DEFAULT_TOKEN_UNITS, **given_units}
     if access_token_validity is None:
         access_token_validity, units["AccessToken"] = _default_validity(
             given_units.get("AccessToken", "minutes"))

@@ -13,13 +13,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from ..conf import app_settings
-from ..models import AppClient, PoolUser, UserPool
+from ..models import AppClient, PoolUser, UserPool, validity_seconds
 from ..services.groups import user_groups_sorted
 from ..services.schema import VERIFIED_FLAGS, readable
 
 # SDK and API sign-ins always carry this scope alone (reference §3.3).
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
-UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 # Cognito's caps for ID and access tokens (reference §3.1): 5 minutes to 1 day.
 MIN_LIFETIME, MAX_LIFETIME = 300, 86400
 _JWKS_SUFFIX = "/.well-known/jwks.json"
@@ -68,9 +67,7 @@ def app_base_url(pool: UserPool | str) -> str:
 def token_lifetime(client: AppClient, token: str) -> int:
     """Seconds an ``IdToken`` or ``AccessToken`` of ``client`` lives, within Cognito's caps."""
     value = client.id_token_validity if token == "IdToken" else client.access_token_validity
-    # Cognito's unit when TokenValidityUnits omits one is hours (reference §2.5).
-    unit = (client.token_validity_units or {}).get(token, "hours")
-    seconds = value * UNIT_SECONDS.get(unit, 3600)
+    seconds = validity_seconds(value, client.token_validity_units, token)
     return min(max(seconds, MIN_LIFETIME), MAX_LIFETIME)
 
 

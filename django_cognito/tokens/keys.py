@@ -18,14 +18,13 @@ from django.db.models import Q
 from ..clock import now
 from ..conf import app_settings
 from ..crypto import keys as rsa_keys
-from ..models import AppClient, KeyPurpose, KeyState, SigningKey, UserPool
+from ..models import AppClient, KeyPurpose, KeyState, SigningKey, UserPool, validity_seconds
+from .claims import MAX_LIFETIME
 
-MAX_TOKEN_LIFETIME = 86400
 PURPOSES = (KeyPurpose.ID, KeyPurpose.ACCESS)
 # Tokens may be signed by a process that read the active key just before a rotation; the
 # retired key stays published this much longer than its longest token so those verify too.
 RETIREMENT_GRACE = dt.timedelta(minutes=5)
-_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 _VALIDITY_FIELDS = {KeyPurpose.ID: ("id_token_validity", "IdToken"),
                     KeyPurpose.ACCESS: ("access_token_validity", "AccessToken")}
 _CACHE_LIMIT = 1024
@@ -148,14 +147,13 @@ def publish_keys(pool: UserPool) -> list[dict[str, str]]:
 
 def _client_lifetime(pool: UserPool, purpose: str) -> int:
     """The longest ``purpose`` token lifetime any client of ``pool`` is configured for."""
-    field, unit_key = _VALIDITY_FIELDS[KeyPurpose(purpose)]
+    field, token = _VALIDITY_FIELDS[KeyPurpose(purpose)]
     longest = 0
     for value, units in AppClient.objects.filter(pool=pool).values_list(
             field, "token_validity_units"):
-        unit = (units or {}).get(unit_key, "hours")
-        longest = max(longest, value * _UNIT_SECONDS.get(unit, 3600))
+        longest = max(longest, validity_seconds(value, units, token))
     # Minting caps ID and access tokens at Cognito's one day (reference §3.1).
-    return min(longest, MAX_TOKEN_LIFETIME)
+    return min(longest, MAX_LIFETIME)
 
 
 def _retire(key: SigningKey, moment: dt.datetime) -> None:
