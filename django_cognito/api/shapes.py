@@ -7,10 +7,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..exceptions import InvalidParameterException
-from ..models import AppClient, Group, PoolUser, ResourceServer, UserPool, UserPoolDomain
+from ..models import (
+    AppClient,
+    Group,
+    PoolUser,
+    ResourceServer,
+    UserPool,
+    UserPoolDomain,
+    readable,
+)
 from ..services.mfa import mfa_settings
 from ..services.pool_config import settings_of
-from ..services.schema import readable
 
 # A local deployment has no AWS account; ARNs and AWSAccountId need twelve digits.
 ACCOUNT_ID = "000000000000"

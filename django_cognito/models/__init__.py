@@ -6,12 +6,14 @@ from .client import (
     TOKEN_UNITS,
     AppClient,
     PreventUserExistenceErrors,
+    readable,
     validity_seconds,
 )
 from .pool import MfaConfiguration, UserPool
 from .user import (
     ALIAS_COLUMNS,
     SEARCH_COLUMNS,
+    VERIFIED_FLAGS,
     CodePurpose,
     Group,
     GroupMembership,
@@ -23,9 +25,9 @@ from .user import (
 
 __all__ = [
     "ALIAS_COLUMNS", "DEFAULT_EXPLICIT_AUTH_FLOWS", "DEFAULT_TOKEN_UNITS", "SEARCH_COLUMNS",
-    "TOKEN_UNITS", "AppClient", "CodePurpose", "Group", "GroupMembership", "MfaConfiguration",
-    "PasswordHistoryEntry", "PoolUser", "PreventUserExistenceErrors", "UserPool", "UserStatus",
-    "VerificationCode", "validity_seconds",
+    "TOKEN_UNITS", "VERIFIED_FLAGS", "AppClient", "CodePurpose", "Group", "GroupMembership",
+    "MfaConfiguration", "PasswordHistoryEntry", "PoolUser", "PreventUserExistenceErrors",
+    "UserPool", "UserStatus", "VerificationCode", "readable", "validity_seconds",
 ]
 
 from .keys import KeyPurpose, KeyState, SigningKey  # noqa: E402

@@ -77,3 +77,9 @@ class AppClient(models.Model):
     @property
     def has_secret(self) -> bool:
         return bool(self.secret)
+
+
+def readable(client: AppClient | None, name: str) -> bool:
+    """Whether ``client`` may read attribute ``name`` (all when it lists none)."""
+    return client is None or not client.read_attributes or name in client.read_attributes or \
+        name == "sub"

@@ -8,10 +8,9 @@ from typing import Any
 from django.db import transaction
 
 from ..exceptions import InvalidParameterException
-from ..models import AppClient, CodePurpose, PoolUser
+from ..models import VERIFIED_FLAGS, AppClient, CodePurpose, PoolUser
 from . import codes, delivery, limits
 from .schema import (
-    VERIFIED_FLAGS,
     parse_attribute_list,
     required_attributes,
     string_map,

@@ -12,10 +12,17 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
+from .. import prepared
 from ..conf import app_settings
-from ..models import AppClient, PoolUser, UserPool, validity_seconds
-from ..services.groups import user_groups_sorted
-from ..services.schema import VERIFIED_FLAGS, readable
+from ..models import (
+    VERIFIED_FLAGS,
+    AppClient,
+    Group,
+    PoolUser,
+    UserPool,
+    readable,
+    validity_seconds,
+)
 
 # SDK and API sign-ins always carry this scope alone (reference §3.3).
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -96,6 +103,15 @@ class GroupClaims:
         if roles and self.preferred_role:
             claims["cognito:preferred_role"] = self.preferred_role
         return claims
+
+
+def user_groups_sorted(user: PoolUser) -> list[Group]:
+    """All groups of ``user``, by precedence then name (the order of ``cognito:groups``)."""
+    # Read by every sign-in and refresh: compiled once (see ``prepared``).
+    groups = prepared.fetch(("user_groups",), Group,
+                            lambda args: Group.objects.filter(groupmembership__user_id=args[0]),
+                            [user.pk])
+    return sorted(groups, key=lambda g: (g.precedence is None, g.precedence or 0, g.name))
 
 
 def group_claims(user: PoolUser) -> GroupClaims:
