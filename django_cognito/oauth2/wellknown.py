@@ -57,7 +57,7 @@ def openid_configuration(request: HttpRequest, pool_id: str) -> JsonResponse:
     except ResourceNotFoundException as exc:
         return _not_found(exc)
     issuer = issuer_for(pool)
-    base = app_base_url(pool)
+    base = app_base_url()
     return _document({
         "issuer": issuer,
         "jwks_uri": f"{issuer}/.well-known/jwks.json",

@@ -1,4 +1,4 @@
-"""Issuer URLs, token lifetimes and the claims of Cognito ID and access tokens (reference §3)."""
+"""Token lifetimes and the claims of Cognito ID and access tokens (reference §3)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
-
 from .. import prepared
-from ..conf import app_settings
 from ..models import (
     VERIFIED_FLAGS,
     AppClient,
@@ -28,47 +23,6 @@ from ..models import (
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 # Cognito's caps for ID and access tokens (reference §3.1): 5 minutes to 1 day.
 MIN_LIFETIME, MAX_LIFETIME = 300, 86400
-_JWKS_SUFFIX = "/.well-known/jwks.json"
-
-
-_PLACEHOLDER_POOL = "us-east-1_Placeholder0"
-# URL prefix of the app's pool paths per URLconf: every token needs it.
-_prefixes: dict[str, str] = {}
-
-
-def _pool_path(pool_id: str) -> str:
-    """``<include prefix><pool_id>`` relative to the script prefix."""
-    key = str(get_urlconf() or settings.ROOT_URLCONF)
-    prefix = _prefixes.get(key)
-    if prefix is None:
-        try:
-            path = reverse("django_cognito:jwks", args=[_PLACEHOLDER_POOL])
-        except NoReverseMatch as exc:
-            raise ImproperlyConfigured(
-                "django_cognito.urls is not included in ROOT_URLCONF (with its 'django_cognito' "
-                "namespace): token issuers are built from where it is mounted.") from exc
-        # reverse() prepends the script prefix, which varies per request (SCRIPT_NAME); the
-        # issuer must not, so the deployment path belongs in PUBLIC_BASE_URL instead.
-        path = path[len(get_script_prefix()):]
-        prefix = _prefixes[key] = path[: -len(_PLACEHOLDER_POOL + _JWKS_SUFFIX)]
-    return prefix + pool_id
-
-
-def issuer_for(pool: UserPool | str) -> str:
-    """``PUBLIC_BASE_URL`` + URL prefix + pool id: the ``iss`` of the pool's tokens."""
-    base = app_settings.PUBLIC_BASE_URL
-    if not base:
-        raise ImproperlyConfigured(
-            "COGNITO['PUBLIC_BASE_URL'] must be set to issue tokens: the issuer is built from "
-            "it and never from the request's Host header, which a client controls.")
-    pool_id = pool if isinstance(pool, str) else pool.id
-    return f"{base.rstrip('/')}/{_pool_path(pool_id)}"
-
-
-def app_base_url(pool: UserPool | str) -> str:
-    """The public URL django_cognito.urls answers at, ending in ``/``."""
-    pool_id = pool if isinstance(pool, str) else pool.id
-    return issuer_for(pool_id)[: -len(pool_id)]
 
 
 def token_lifetime(client: AppClient, token: str) -> int:
