@@ -6,7 +6,6 @@ Both return ``None`` for "not mine" (no such pool or user, no token given) and r
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Any
 
@@ -111,11 +110,3 @@ def login_with_token(request: HttpRequest, token: str,
     user = CognitoTokenBackend().authenticate(request, token=token, token_use=token_use)
     login(request, user, backend=TOKEN_BACKEND)
     return user
-
-
-def remote_username(claims: Claims) -> str:
-    """Django username of a user from a remote issuer: ``<pool id or issuer digest>:<sub>``."""
-    trusted = claims.trusted_issuer
-    scope = (trusted.user_pool_id if trusted and trusted.user_pool_id else
-             hashlib.sha256(str(claims.get("iss")).encode()).hexdigest()[:16])
-    return f"{scope}:{claims.sub}"[:150]
