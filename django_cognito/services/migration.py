@@ -66,7 +66,7 @@ def _create(client: AppClient, username: str, password: str | None,
 def migrate_on_sign_in(client: AppClient, username: str, password: str,
                        metadata: dict[str, str]) -> PoolUser | None:
     """UserMigration_Authentication: import an unknown user who presents a password."""
-    response = _run(client, username, "UserMigration_Authentication", password, metadata)
+    response = _run(client, username, triggers.MIGRATION_AUTHENTICATION, password, metadata)
     if response is None:
         return None
     _create(client, username, password, response)
@@ -76,7 +76,7 @@ def migrate_on_sign_in(client: AppClient, username: str, password: str,
 def migrate_on_forgot_password(client: AppClient, username: str,
                                metadata: dict[str, str]) -> PoolUser | None:
     """UserMigration_ForgotPassword: import an unknown user who asks for a reset code."""
-    response = _run(client, username, "UserMigration_ForgotPassword", None, metadata)
+    response = _run(client, username, triggers.MIGRATION_FORGOT_PASSWORD, None, metadata)
     if response is None:
         return None
     response = {**response, "finalUserStatus": "RESET_REQUIRED"}

@@ -26,6 +26,7 @@ from ..exceptions import (
 )
 from ..models import AppClient, PoolUser, RefreshToken, validity_seconds
 from ..tokens import group_claims, mint_access_token, mint_id_token
+from . import triggers
 from .clients import check_secret_hash
 from .pretoken import Overrides, pre_token_generation
 
@@ -180,7 +181,7 @@ def refresh(client: AppClient, token: object, *, secret_hash: object = None,
         check_secret_hash(client, user.username, secret_hash)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    overrides = pre_token_generation(client, user, "TokenGeneration_RefreshTokens",
+    overrides = pre_token_generation(client, user, triggers.TOKEN_REFRESH_TOKENS,
                                      client_metadata or {})
     new_token = _rotate(client, record) if rotate and rotation_enabled(client) else None
     return _mint(client, user, auth_time=record.auth_time, origin_jti=str(record.origin_jti),
