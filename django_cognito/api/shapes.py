@@ -16,8 +16,8 @@ from ..models import (
     UserPoolDomain,
     readable,
 )
+from ..services.config_cache import settings_of
 from ..services.mfa import mfa_settings
-from ..services.pool_config import settings_of
 
 # A local deployment has no AWS account; ARNs and AWSAccountId need twelve digits.
 ACCOUNT_ID = "000000000000"

@@ -22,6 +22,7 @@ from ..models import (
     AppClient,
     UserPool,
 )
+from .config_cache import settings_of
 from .delivery import CODE_PLACEHOLDER, USERNAME_PLACEHOLDER
 from .oauth_settings import check_oauth
 from .schema import build_schema
@@ -184,13 +185,26 @@ def _check_update_settings(settings: Mapping[str, Any], verified: list[str]) -> 
 
 def create_user_pool(name: str, **config: Any) -> UserPool:
     """Create a pool from Cognito-shaped configuration (CreateUserPool's members)."""
-    from .pool_config import enable_sms_factor
-
     pool = build_user_pool(name, **config)
     with transaction.atomic():
         _insert_with_new_id(pool, lambda: cs.new_pool_id(app_settings.REGION))
         enable_sms_factor(pool)
     return pool
+
+
+def enable_sms_factor(pool: UserPool) -> None:
+    """Create/UpdateUserPool with MFA on and an SmsConfiguration turn SMS MFA on, with the
+    pool's SmsAuthenticationMessage, as Cognito does (GetUserPoolMfaConfig then shows it)."""
+    if pool.mfa_configuration == "OFF" or not pool.sms_configuration:
+        return
+    settings = settings_of(pool)
+    # A message set by SetUserPoolMfaConfig stays unless the pool now names its own.
+    sms: dict[str, Any] = {**(settings.mfa.get("SmsMfaConfiguration") or {}),
+                           "SmsConfiguration": dict(pool.sms_configuration)}
+    if pool.sms_authentication_message:
+        sms["SmsAuthenticationMessage"] = pool.sms_authentication_message
+    settings.mfa = {**settings.mfa, "SmsMfaConfiguration": sms}
+    settings.save()
 
 
 def build_user_pool(name: str, *, username_attributes: Iterable[str] | None = None,
