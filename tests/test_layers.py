@@ -45,6 +45,8 @@ def test_the_package_keeps_every_contract() -> None:
      "django_cognito.tokens.minting -> django_cognito.services.groups"),
     ("crypto/keys.py", "from django_cognito.models import SigningKey", "crypto-pure",
      "django_cognito.crypto.keys -> django_cognito.models"),
+    ("services/pools.py", "from django_cognito.services import pool_config", "no-cycles",
+     "No cycles are allowed in django_cognito.services."),
     ("admin/search.py", "from django_cognito.api import shapes", "front-ends-independent",
      "django_cognito.admin.search -> django_cognito.api.shapes"),
     ("services/pools.py", "import rest_framework", "drf-in-contrib-only",
