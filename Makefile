@@ -16,6 +16,7 @@ lint:
 	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache example_project/db.sqlite3

@@ -245,8 +245,8 @@ def token_signing(local: Local) -> Callable[[], None]:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
 
-    from django_cognito.crypto import keys
     from django_cognito.models import UserPool
+    from django_cognito.tokens import keys
 
     pool = UserPool.objects.get(pk=local.pool_id)
     loaded = [keys.private_key(keys.active_key(pool, purpose)) for purpose in keys.PURPOSES]

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.utils.module_loading import import_string
 
 from .conf import app_settings
 from .models import PoolUser
+
+if TYPE_CHECKING:
+    from .verify import Claims
+
+
+def remote_username(claims: Claims) -> str:
+    """Django username of a user from a remote issuer: ``<pool id or issuer digest>:<sub>``."""
+    trusted = claims.trusted_issuer
+    scope = (trusted.user_pool_id if trusted and trusted.user_pool_id else
+             hashlib.sha256(str(claims.get("iss")).encode()).hexdigest()[:16])
+    return f"{scope}:{claims.sub}"[:150]
 
 
 class DefaultAdapter:
@@ -44,8 +56,6 @@ class DefaultAdapter:
 
     def remote_django_user(self, claims: Any) -> Any:
         """The Django user mirroring a user of a remote (AWS) pool, created on first sight."""
-        from .backends import remote_username
-
         model = get_user_model()
         username = remote_username(claims)
         user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()

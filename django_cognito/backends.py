@@ -6,7 +6,6 @@ Both return ``None`` for "not mine" (no such pool or user, no token given) and r
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth import get_user_model, login
@@ -18,7 +17,7 @@ from .conf import app_settings
 from .exceptions import CognitoError, UserNotFoundException
 from .models import UserPool
 from .services.signin import sign_in_password
-from .verify import Claims, TokenError, get_verifier
+from .verify import TokenError, get_verifier
 
 TOKEN_BACKEND = "django_cognito.backends.CognitoTokenBackend"
 
@@ -82,11 +81,3 @@ def login_with_token(request: HttpRequest, token: str,
     user = CognitoTokenBackend().authenticate(request, token=token, token_use=token_use)
     login(request, user, backend=TOKEN_BACKEND)
     return user
-
-
-def remote_username(claims: Claims) -> str:
-    """Django username of a user from a remote issuer: ``<pool id or issuer digest>:<sub>``."""
-    trusted = claims.trusted_issuer
-    scope = (trusted.user_pool_id if trusted and trusted.user_pool_id else
-             hashlib.sha256(str(claims.get("iss")).encode()).hexdigest()[:16])
-    return f"{scope}:{claims.sub}"[:150]

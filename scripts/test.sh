@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: ruff, mypy, pytest on SQLite, pytest on a private PostgreSQL.
+# The whole test suite: ruff, mypy, the import contracts, pytest on SQLite, pytest on a private
+# PostgreSQL.
 # Extra arguments go to both pytest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ for p in django_cognito tests bench example_project; do
 done
 step ruff ruff check "${lint_paths[@]}"
 step mypy mypy
+step import-linter lint-imports --no-cache
 
 pytest_cmd=(pytest -p no:cacheprovider -n 2 --dist loadgroup "$@")
 step "pytest (SQLite)" "${pytest_cmd[@]}"

@@ -18,7 +18,6 @@ from django.contrib.auth.hashers import MD5PasswordHasher, check_password
 from django.dispatch import Signal
 
 from django_cognito import clock, signals
-from django_cognito.crypto import keys
 from django_cognito.crypto.secrets import secret_hash
 from django_cognito.exceptions import (
     InvalidParameterException,
@@ -33,7 +32,7 @@ from django_cognito.exceptions import (
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
 from django_cognito.services import admin_users, recovery, signin, signup, triggers
 from django_cognito.services.signin import sessions
-from django_cognito.tokens import issuer_for
+from django_cognito.tokens import issuer_for, keys
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

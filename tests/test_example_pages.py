@@ -18,6 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from django_cognito.api.shapes import mfa_settings
 from django_cognito.management.base import create_user
 from django_cognito.management.commands import cognito_demo
 from django_cognito.models import AppClient, PoolUser, SoftwareToken, UserPool
@@ -134,7 +135,7 @@ def test_enrolment_end_to_end(demo: AppClient) -> None:
     done = browser.post(PAGE, {"code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200
     assert "TOTP is now the preferred MFA of <strong>demo</strong>" in done.content.decode()
-    assert mfa.mfa_settings(user) == {"UserMFASettingList": ["SOFTWARE_TOKEN_MFA"],
+    assert mfa_settings(user) == {"UserMFASettingList": ["SOFTWARE_TOKEN_MFA"],
                                       "PreferredMfaSetting": "SOFTWARE_TOKEN_MFA"}
     token.refresh_from_db()
     assert token.secret == secret and token.pending_secret is None

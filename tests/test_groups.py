@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from django_cognito import clock
+from django_cognito.api.shapes import group_type
 from django_cognito.exceptions import (
     GroupExistsException,
     InvalidParameterException,
@@ -16,7 +17,7 @@ from django_cognito.exceptions import (
 )
 from django_cognito.models import Group, GroupMembership, PoolUser, UserPool, UserStatus
 from django_cognito.services import admin_users, groups, users
-from django_cognito.services.shapes import group_type
+from django_cognito.tokens.claims import user_groups_sorted
 
 pytestmark = pytest.mark.django_db
 
@@ -253,7 +254,7 @@ def test_groups_of_a_user_and_users_of_a_group(pool: UserPool) -> None:
         "admins", "readers", "staff"]
     assert [g.name for g in groups.groups_for_user(carol).items] == []
     assert [u.username for u in groups.users_in_group(staff).items] == ["alice", "bob"]
-    assert [g.name for g in groups.user_groups_sorted(alice)] == ["admins", "staff", "readers"]
+    assert [g.name for g in user_groups_sorted(alice)] == ["admins", "staff", "readers"]
 
 
 def test_deleted_users_leave_their_groups(pool: UserPool) -> None:
@@ -270,7 +271,7 @@ def test_preferred_order_breaks_ties_by_name(pool: UserPool) -> None:
     for name, precedence in (("zeta", 1), ("alpha", 1), ("none-b", None), ("none-a", None),
                              ("top", 0)):
         groups.add_user_to_group(user, groups.create_group(pool, name, precedence=precedence))
-    assert [g.name for g in groups.user_groups_sorted(user)] == [
+    assert [g.name for g in user_groups_sorted(user)] == [
         "top", "alpha", "zeta", "none-a", "none-b"]
 
 

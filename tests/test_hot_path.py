@@ -22,7 +22,7 @@ from django_cognito.services import (
     signin,
     users,
 )
-from django_cognito.tokens.claims import issuer_for
+from django_cognito.tokens.issuer import issuer_for
 from tests.conftest import PASSWORD
 
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]

@@ -18,10 +18,11 @@ from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 
 from django_cognito import clock
-from django_cognito.crypto import keys
 from django_cognito.crypto.fields import decrypt
+from django_cognito.crypto.keys import public_jwk
 from django_cognito.models import AppClient, KeyState, SigningKey
 from django_cognito.services import admin_users
+from django_cognito.tokens import keys
 from tests.signing_keys import GENERATE, reuse_rsa_keys  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reuse_rsa_keys")]
@@ -90,7 +91,7 @@ def test_private_key_is_encrypted_at_rest(pool: Any) -> None:
     assert not any(line in raw for line in pem.splitlines() if len(line) == 64)
     loaded = serialization.load_pem_private_key(pem.encode(), password=None)
     assert isinstance(loaded, rsa.RSAPrivateKey)
-    assert keys.public_jwk(loaded.public_key()) == key.public_jwk
+    assert public_jwk(loaded.public_key()) == key.public_jwk
 
 
 def test_loaded_private_keys_are_cached_per_kid(pool: Any, monkeypatch: Any,
@@ -104,7 +105,7 @@ def test_loaded_private_keys_are_cached_per_kid(pool: Any, monkeypatch: Any,
         loads.append("x")
         return real(data, password)
 
-    monkeypatch.setattr(keys.serialization, "load_pem_private_key", counting)
+    monkeypatch.setattr(serialization, "load_pem_private_key", counting)
     fresh = keys.active_key(pool, "id")
     assert "private_key" in fresh.get_deferred_fields()
     first = keys.private_key(fresh)

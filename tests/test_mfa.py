@@ -11,6 +11,7 @@ import pyotp
 import pytest
 
 from django_cognito import clock
+from django_cognito.api.shapes import mfa_settings
 from django_cognito.exceptions import (
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
@@ -150,13 +151,13 @@ def test_bad_preferences_change_nothing(alice: PoolUser, settings_: dict[str, An
 
 def test_preference_rules(alice: PoolUser) -> None:
     mfa.set_user_mfa_preference(alice, email={"Enabled": True, "PreferredMfa": True})
-    assert mfa.mfa_settings(alice) == {"UserMFASettingList": ["EMAIL_OTP"],
+    assert mfa_settings(alice) == {"UserMFASettingList": ["EMAIL_OTP"],
                                        "PreferredMfaSetting": "EMAIL_OTP"}
     mfa.set_user_mfa_preference(alice, email={"Enabled": True, "PreferredMfa": False})
-    assert mfa.mfa_settings(alice) == {"UserMFASettingList": ["EMAIL_OTP"]}
+    assert mfa_settings(alice) == {"UserMFASettingList": ["EMAIL_OTP"]}
     mfa.set_user_mfa_preference(alice, email={"PreferredMfa": True})
     mfa.set_user_mfa_preference(alice, email={"Enabled": False})
-    assert mfa.mfa_settings(alice) == {"UserMFASettingList": []}
+    assert mfa_settings(alice) == {"UserMFASettingList": []}
 
 
 # --- The sign-in step -----------------------------------------------------------------------

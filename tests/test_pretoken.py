@@ -10,7 +10,6 @@ import jwt
 import pytest
 
 from django_cognito import clock, signals
-from django_cognito.crypto import keys
 from django_cognito.exceptions import (
     InvalidLambdaResponseException,
     TriggerRejected,
@@ -19,7 +18,7 @@ from django_cognito.exceptions import (
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import admin_users, groups, signin, triggers
 from django_cognito.services.tokens import TokenSet
-from django_cognito.tokens import issuer_for
+from django_cognito.tokens import issuer_for, keys
 from tests.conftest import PASSWORD
 from tests.test_auth import reuse_rsa_keys
 

@@ -15,7 +15,6 @@ import jwt
 import pytest
 
 from django_cognito import clock
-from django_cognito.crypto import keys
 from django_cognito.crypto.secrets import secret_hash
 from django_cognito.exceptions import (
     InvalidParameterException,
@@ -27,7 +26,7 @@ from django_cognito.exceptions import (
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import admin_users, groups, signin, tokens
 from django_cognito.services.tokens import TokenSet
-from django_cognito.tokens import issuer_for
+from django_cognito.tokens import issuer_for, keys
 from tests.conftest import PASSWORD
 from tests.test_auth import create, reuse_rsa_keys
 

@@ -14,13 +14,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from django_cognito import clock
-from django_cognito.crypto import keys
 from django_cognito.models import AppClient, PoolUser
 from django_cognito.services import groups
 from django_cognito.tokens import (
     GroupClaims,
     group_claims,
     issuer_for,
+    keys,
     mint_access_token,
     mint_id_token,
 )

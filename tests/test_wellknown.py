@@ -14,9 +14,8 @@ import pytest
 from django.test import override_settings
 from django.urls import include, path
 
-from django_cognito.crypto import keys
 from django_cognito.models import PoolUser, SigningKey
-from django_cognito.tokens import issuer_for, mint_access_token, mint_id_token
+from django_cognito.tokens import issuer_for, keys, mint_access_token, mint_id_token
 from tests.signing_keys import reuse_rsa_keys  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("reuse_rsa_keys")

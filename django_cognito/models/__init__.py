@@ -1,10 +1,19 @@
 """Models of django_cognito."""
 
-from .client import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, PreventUserExistenceErrors
+from .client import (
+    DEFAULT_EXPLICIT_AUTH_FLOWS,
+    DEFAULT_TOKEN_UNITS,
+    TOKEN_UNITS,
+    AppClient,
+    PreventUserExistenceErrors,
+    readable,
+    validity_seconds,
+)
 from .pool import MfaConfiguration, UserPool
 from .user import (
     ALIAS_COLUMNS,
     SEARCH_COLUMNS,
+    VERIFIED_FLAGS,
     CodePurpose,
     Group,
     GroupMembership,
@@ -15,9 +24,10 @@ from .user import (
 )
 
 __all__ = [
-    "ALIAS_COLUMNS", "DEFAULT_EXPLICIT_AUTH_FLOWS", "SEARCH_COLUMNS", "AppClient", "CodePurpose",
-    "Group", "GroupMembership", "MfaConfiguration", "PasswordHistoryEntry", "PoolUser",
-    "PreventUserExistenceErrors", "UserPool", "UserStatus", "VerificationCode",
+    "ALIAS_COLUMNS", "DEFAULT_EXPLICIT_AUTH_FLOWS", "DEFAULT_TOKEN_UNITS", "SEARCH_COLUMNS",
+    "TOKEN_UNITS", "VERIFIED_FLAGS", "AppClient", "CodePurpose", "Group", "GroupMembership",
+    "MfaConfiguration", "PasswordHistoryEntry", "PoolUser", "PreventUserExistenceErrors",
+    "UserPool", "UserStatus", "VerificationCode", "readable", "validity_seconds",
 ]
 
 from .keys import KeyPurpose, KeyState, SigningKey  # noqa: E402

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import models
 
 from ..clock import now
@@ -10,6 +12,17 @@ from .pool import UserPool
 
 DEFAULT_EXPLICIT_AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH",
                                "ALLOW_CUSTOM_AUTH"]
+# TokenValidityUnits (reference §2.5): seconds per unit, and the unit Cognito reads a
+# validity in when the client's units leave its token out.
+TOKEN_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+DEFAULT_TOKEN_UNITS = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
+
+
+def validity_seconds(value: int, units: Mapping[str, str] | None, token: str) -> int:
+    """``value`` in the unit ``units`` gives ``token`` (``IdToken``…), in seconds, uncapped."""
+    default = DEFAULT_TOKEN_UNITS[token]
+    unit = (units or {}).get(token, default)
+    return value * TOKEN_UNITS.get(unit, TOKEN_UNITS[default])
 
 
 class PreventUserExistenceErrors(models.TextChoices):
@@ -64,3 +77,9 @@ class AppClient(models.Model):
     @property
     def has_secret(self) -> bool:
         return bool(self.secret)
+
+
+def readable(client: AppClient | None, name: str) -> bool:
+    """Whether ``client`` may read attribute ``name`` (all when it lists none)."""
+    return client is None or not client.read_attributes or name in client.read_attributes or \
+        name == "sub"

@@ -35,6 +35,8 @@ SEARCH_COLUMNS = {
     "given_name": "given_name_key",
     "family_name": "family_name_key",
 }
+# The verification flag of each contact attribute (Boolean attributes, reference §2.2).
+VERIFIED_FLAGS = {"email_verified": "email", "phone_number_verified": "phone_number"}
 # Sign-in aliases with the column that holds the value while it identifies the user.
 ALIAS_COLUMNS = {
     "email": "alias_email",

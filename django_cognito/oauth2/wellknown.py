@@ -8,10 +8,9 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from ..crypto import keys
 from ..exceptions import ResourceNotFoundException
 from ..services import pools
-from ..tokens import app_base_url, issuer_for
+from ..tokens import app_base_url, issuer_for, keys
 
 # Consumers cache these documents; a rotation only activates a key published at the
 # previous rotation, so a modest max-age never hides a signing key for long.
@@ -58,7 +57,7 @@ def openid_configuration(request: HttpRequest, pool_id: str) -> JsonResponse:
     except ResourceNotFoundException as exc:
         return _not_found(exc)
     issuer = issuer_for(pool)
-    base = app_base_url(pool)
+    base = app_base_url()
     return _document({
         "issuer": issuer,
         "jwks_uri": f"{issuer}/.well-known/jwks.json",

@@ -8,10 +8,10 @@ from threading import Lock
 
 from django.core.exceptions import ImproperlyConfigured
 
-from ..crypto.keys import publish_keys
 from ..exceptions import NotAuthorizedException
 from ..models import PoolUser, UserPool
 from ..tokens import ADMIN_SCOPE, issuer_for
+from ..tokens.keys import publish_keys
 from ..verify import (
     Claims,
     ExpiredTokenError,

@@ -12,7 +12,7 @@ from ..exceptions import (
     UnsupportedUserStateException,
 )
 from ..models import PoolUser, UserPool, UserStatus
-from . import delivery, passwords, tokens
+from . import delivery, passwords, tokens, triggers
 from .schema import parse_attribute_list, string_map, validate_write
 from .signup import run_pre_sign_up
 from .users import (
@@ -58,7 +58,8 @@ def admin_create_user(pool: UserPool, username: object, *, attributes: Any = Non
         for name in ("email", "phone_number"):
             if user.is_verified(name):
                 mark_verified(user, name, force_alias=force_alias_creation)
-        run_pre_sign_up(None, user, "PreSignUp_AdminCreateUser", validation_data, metadata)
+        run_pre_sign_up(None, user, triggers.PRE_SIGN_UP_ADMIN_CREATE_USER, validation_data,
+                        metadata)
         insert_user(user)
         passwords.record_history(user)
         messages = [] if message_action == "SUPPRESS" else \
@@ -76,7 +77,7 @@ def _invitations(user: PoolUser, password: str, mediums: list[str],
         if user.attributes.get(attribute):
             messages.append(delivery.render(
                 user.pool, None, user, attribute=attribute,
-                source="CustomMessage_AdminCreateUser", code=password, client_metadata=metadata,
+                source=triggers.MESSAGE_ADMIN_CREATE_USER, code=password, client_metadata=metadata,
                 username=login_name(user)))
     if not messages and mediums:
         raise InvalidParameterException(

@@ -8,10 +8,9 @@ from typing import Any
 from django.db import transaction
 
 from ..exceptions import InvalidParameterException
-from ..models import AppClient, CodePurpose, PoolUser
-from . import codes, delivery, limits
+from ..models import VERIFIED_FLAGS, AppClient, CodePurpose, PoolUser
+from . import codes, delivery, limits, triggers
 from .schema import (
-    VERIFIED_FLAGS,
     parse_attribute_list,
     required_attributes,
     string_map,
@@ -63,7 +62,7 @@ def update_user_attributes(user: PoolUser, attributes: Any, *, client: AppClient
                 code = codes.issue(user, CodePurpose.VERIFY_ATTRIBUTE, name, pending_value=value)
                 messages.append(delivery.render(
                     pool, client, user, attribute=name, destination=value,
-                    source="CustomMessage_UpdateUserAttribute", code=code,
+                    source=triggers.MESSAGE_UPDATE_USER_ATTRIBUTE, code=code,
                     client_metadata=client_metadata))
                 continue
             if value == "":
@@ -79,7 +78,7 @@ def update_user_attributes(user: PoolUser, attributes: Any, *, client: AppClient
                     code = codes.issue(user, CodePurpose.VERIFY_ATTRIBUTE, name)
                     messages.append(delivery.render(
                         pool, client, user, attribute=name,
-                        source="CustomMessage_UpdateUserAttribute", code=code,
+                        source=triggers.MESSAGE_UPDATE_USER_ATTRIBUTE, code=code,
                         client_metadata=client_metadata))
         for flag, name in VERIFIED_FLAGS.items():
             if flag not in changes:
@@ -141,7 +140,7 @@ def get_user_attribute_verification_code(user: PoolUser, attribute: object, *,
         code = codes.issue(user, CodePurpose.VERIFY_ATTRIBUTE, attribute,
                            pending_value=pending.pending_value if pending else "")
         message = delivery.render(user.pool, client, user, attribute=attribute,
-                                  destination=value, source="CustomMessage_VerifyUserAttribute",
+                                  destination=value, source=triggers.MESSAGE_VERIFY_USER_ATTRIBUTE,
                                   code=code, client_metadata=client_metadata)
     delivery.send(user.pool, message)
     return message.details()

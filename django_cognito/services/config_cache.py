@@ -78,8 +78,14 @@ def load_settings(pool: UserPool) -> UserPoolSettings:
         return UserPoolSettings(pool=pool)
 
 
+def settings_of(pool: UserPool) -> UserPoolSettings:
+    """The pool's stored-only settings (unsaved defaults when none were ever stored)."""
+    loaded = cached_settings(pool)
+    return loaded if loaded is not None else load_settings(pool)
+
+
 def _settings_with(pool: UserPool) -> UserPool:
-    """Attach the pool's settings for ``pool_config.settings_of`` to read without a query."""
+    """Attach the pool's settings for :func:`settings_of` to read without a query."""
     setattr(pool, SETTINGS_ATTRIBUTE, load_settings(pool))
     return pool
 

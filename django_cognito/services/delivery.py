@@ -87,7 +87,7 @@ def render(pool: UserPool, client: AppClient | None, user: PoolUser, *, attribut
     """Render a code message for ``attribute``, letting the custom message trigger rewrite it."""
     medium = "EMAIL" if attribute == "email" else "SMS"
     destination = destination or user.attr(attribute) or ""
-    invite = source == "CustomMessage_AdminCreateUser"
+    invite = source == triggers.MESSAGE_ADMIN_CREATE_USER
     templates = invite_templates(pool) if invite else verification_templates(pool)
     sms = templates["SMSMessage" if invite else "SmsMessage"]
     email, subject = templates["EmailMessage"], templates["EmailSubject"]
@@ -133,8 +133,9 @@ def sender_signal(medium: str) -> Signal:
 
 def sender_source(medium: str, purpose: str) -> str:
     """``CustomEmailSender_<X>`` / ``CustomSMSSender_<X>`` for a ``CustomMessage_<X>`` source."""
-    prefix = "CustomEmailSender_" if medium == "EMAIL" else "CustomSMSSender_"
-    return prefix + purpose.removeprefix("CustomMessage_")
+    names = signals.TRIGGER_NAMES
+    kind = purpose.removeprefix(names[signals.custom_message] + "_")
+    return f"{names[sender_signal(medium)]}_{kind}"
 
 
 def custom_sender_event(pool: UserPool, message: Message, user: PoolUser) -> triggers.Event:

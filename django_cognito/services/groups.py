@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from .. import prepared
 from ..clock import now
 from ..exceptions import (
     GroupExistsException,
@@ -127,12 +126,3 @@ def users_in_group(group: Group, limit: object = None, token: object = None) -> 
     """A page of the members of ``group``."""
     return paginate(PoolUser.objects.filter(groupmembership__group=group).select_related("pool"),
                     "id", limit, token, scope=f"group-users:{group.pk}")
-
-
-def user_groups_sorted(user: PoolUser) -> list[Group]:
-    """All groups of ``user``, by precedence then name (the order of ``cognito:groups``)."""
-    # Read by every sign-in and refresh: compiled once (see ``prepared``).
-    groups = prepared.fetch(("user_groups",), Group,
-                            lambda args: Group.objects.filter(groupmembership__user_id=args[0]),
-                            [user.pk])
-    return sorted(groups, key=lambda g: (g.precedence is None, g.precedence or 0, g.name))

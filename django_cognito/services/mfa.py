@@ -6,7 +6,6 @@ The MFA step of a sign-in and its challenges are in ``services.signin.mfa``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from django.db.models import Q
 
@@ -48,17 +47,6 @@ def enabled_for(user: PoolUser) -> list[str]:
     """The factors the user enabled (``UserMFASettingList``), in Cognito's order."""
     preference = preference_of(user)
     return [f for f in FACTORS if getattr(preference, _PREFERENCE_FIELDS[f])]
-
-
-def mfa_settings(user: PoolUser) -> dict[str, Any]:
-    """``UserMFASettingList`` and, when set, ``PreferredMfaSetting`` for (Admin)GetUser."""
-    preference = preference_of(user)
-    shape: dict[str, Any] = {
-        "UserMFASettingList": [f for f in FACTORS
-                               if getattr(preference, _PREFERENCE_FIELDS[f])]}
-    if preference.preferred:
-        shape["PreferredMfaSetting"] = preference.preferred
-    return shape
 
 
 def _setting(value: object, name: str) -> tuple[bool | None, bool | None] | None:

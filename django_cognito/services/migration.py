@@ -66,7 +66,7 @@ def migrate_on_sign_in(pool: UserPool, client: AppClient | None, username: str, 
                        metadata: dict[str, str]) -> PoolUser | None:
     """UserMigration_Authentication: import an unknown user who presents a password (through
     ``client``, or through a Django login when it is ``None``)."""
-    response = _run(pool, client, username, "UserMigration_Authentication", password, metadata)
+    response = _run(pool, client, username, triggers.MIGRATION_AUTHENTICATION, password, metadata)
     if response is None:
         return None
     _create(pool, username, password, response)
@@ -76,7 +76,7 @@ def migrate_on_sign_in(pool: UserPool, client: AppClient | None, username: str, 
 def migrate_on_forgot_password(client: AppClient, username: str,
                                metadata: dict[str, str]) -> PoolUser | None:
     """UserMigration_ForgotPassword: import an unknown user who asks for a reset code."""
-    response = _run(client.pool, client, username, "UserMigration_ForgotPassword", None,
+    response = _run(client.pool, client, username, triggers.MIGRATION_FORGOT_PASSWORD, None,
                     metadata)
     if response is None:
         return None

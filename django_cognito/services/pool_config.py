@@ -9,10 +9,10 @@ from django.db import transaction
 
 from ..clock import now
 from ..exceptions import InvalidParameterException
-from ..models import AccessKey, UserPool, UserPoolSettings
-from . import config_cache
+from ..models import AccessKey, UserPool
+from .config_cache import settings_of
 from .pagination import Page, paginate
-from .pools import build_user_pool
+from .pools import build_user_pool, enable_sms_factor
 from .schema import MAX_CUSTOM_ATTRIBUTES, build_schema
 
 # Columns UpdateUserPool replaces; the username configuration and schema are fixed at creation.
@@ -25,12 +25,6 @@ UPDATABLE_FIELDS = (
     "deletion_protection", "user_pool_tier", "tags",
 )
 MFA_FACTORS = ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration")
-
-
-def settings_of(pool: UserPool) -> UserPoolSettings:
-    """The pool's stored-only settings (unsaved defaults when none were ever stored)."""
-    loaded = config_cache.cached_settings(pool)
-    return loaded if loaded is not None else config_cache.load_settings(pool)
 
 
 def save_extra(pool: UserPool, extra: Mapping[str, Any]) -> None:
@@ -67,21 +61,6 @@ def update_user_pool(pool: UserPool, *, name: str | None = None,
         save_extra(pool, extra or {})
         enable_sms_factor(pool)
     return pool
-
-
-def enable_sms_factor(pool: UserPool) -> None:
-    """Create/UpdateUserPool with MFA on and an SmsConfiguration turn SMS MFA on, with the
-    pool's SmsAuthenticationMessage, as Cognito does (GetUserPoolMfaConfig then shows it)."""
-    if pool.mfa_configuration == "OFF" or not pool.sms_configuration:
-        return
-    settings = settings_of(pool)
-    # A message set by SetUserPoolMfaConfig stays unless the pool now names its own.
-    sms: dict[str, Any] = {**(settings.mfa.get("SmsMfaConfiguration") or {}),
-                           "SmsConfiguration": dict(pool.sms_configuration)}
-    if pool.sms_authentication_message:
-        sms["SmsAuthenticationMessage"] = pool.sms_authentication_message
-    settings.mfa = {**settings.mfa, "SmsMfaConfiguration": sms}
-    settings.save()
 
 
 def add_custom_attributes(pool: UserPool, attributes: Iterable[Mapping[str, Any]]) -> UserPool:

@@ -15,7 +15,14 @@ from ..exceptions import (
     LimitExceededException,
     ResourceNotFoundException,
 )
-from ..models import DEFAULT_EXPLICIT_AUTH_FLOWS, AppClient, UserPool
+from ..models import (
+    DEFAULT_EXPLICIT_AUTH_FLOWS,
+    DEFAULT_TOKEN_UNITS,
+    TOKEN_UNITS,
+    AppClient,
+    UserPool,
+)
+from .config_cache import settings_of
 from .delivery import CODE_PLACEHOLDER, USERNAME_PLACEHOLDER
 from .oauth_settings import check_oauth
 from .schema import build_schema
@@ -32,7 +39,6 @@ MFA_NEEDS_SMS = ("SMS configuration and Auto verification for phone_number are r
 # Message template lengths (reference §9: SMS 140, email subject 140, email body 20,000).
 TEMPLATE_LIMITS = {"SmsMessage": 140, "SMSMessage": 140, "EmailSubject": 140,
                    "EmailSubjectByLink": 140, "EmailMessage": 20000, "EmailMessageByLink": 20000}
-TOKEN_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 # UserPoolNameType and ClientNameType of the botocore model.
 NAME_RE = re.compile(r"[\w\s+=,.@-]+")
 
@@ -179,13 +185,26 @@ def _check_update_settings(settings: Mapping[str, Any], verified: list[str]) -> 
 
 def create_user_pool(name: str, **config: Any) -> UserPool:
     """Create a pool from Cognito-shaped configuration (CreateUserPool's members)."""
-    from .pool_config import enable_sms_factor
-
     pool = build_user_pool(name, **config)
     with transaction.atomic():
         _insert_with_new_id(pool, lambda: cs.new_pool_id(app_settings.REGION))
         enable_sms_factor(pool)
     return pool
+
+
+def enable_sms_factor(pool: UserPool) -> None:
+    """Create/UpdateUserPool with MFA on and an SmsConfiguration turn SMS MFA on, with the
+    pool's SmsAuthenticationMessage, as Cognito does (GetUserPoolMfaConfig then shows it)."""
+    if pool.mfa_configuration == "OFF" or not pool.sms_configuration:
+        return
+    settings = settings_of(pool)
+    # A message set by SetUserPoolMfaConfig stays unless the pool now names its own.
+    sms: dict[str, Any] = {**(settings.mfa.get("SmsMfaConfiguration") or {}),
+                           "SmsConfiguration": dict(pool.sms_configuration)}
+    if pool.sms_authentication_message:
+        sms["SmsAuthenticationMessage"] = pool.sms_authentication_message
+    settings.mfa = {**settings.mfa, "SmsMfaConfiguration": sms}
+    settings.save()
 
 
 def build_user_pool(name: str, *, username_attributes: Iterable[str] | None = None,
@@ -307,11 +326,11 @@ def build_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool =
         raise InvalidParameterException(
             "The ExplicitAuthFlows parameter cannot mix legacy and ALLOW_ values.")
     given_units = _mapping(token_validity_units, "TokenValidityUnits")
-    if not set(given_units) <= {"AccessToken", "IdToken", "RefreshToken"} or \
+    if not set(given_units) <= set(DEFAULT_TOKEN_UNITS) or \
             not all(isinstance(u, str) and u in TOKEN_UNITS for u in given_units.values()):
         raise InvalidParameterException("Invalid TokenValidityUnits.")
     # Omitted validities default to 60 minutes / 30 days; given ones default to hours / days.
-    units = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days", **given_units}
+    units = {**DEFAULT_TOKEN_UNITS, **given_units}
     if access_token_validity is None:
         access_token_validity, units["AccessToken"] = _default_validity(
             given_units.get("AccessToken", "minutes"))

@@ -13,7 +13,7 @@ from ..exceptions import (
     UserNotFoundException,
 )
 from ..models import AppClient, CodePurpose, PoolUser, UserPool, UserStatus
-from . import codes, delivery, limits, passwords
+from . import codes, delivery, limits, passwords, triggers
 from .clients import check_secret_hash
 from .migration import migrate_on_forgot_password
 from .schema import string_map
@@ -73,7 +73,7 @@ def send_reset_code(client: AppClient | None, user: PoolUser,
         raise InvalidParameterException(NO_RECOVERY_CONTACT)
     code = codes.issue(user, CodePurpose.FORGOT_PASSWORD, attribute)
     return delivery.render(user.pool, client, user, attribute=attribute,
-                           source="CustomMessage_ForgotPassword", code=code,
+                           source=triggers.MESSAGE_FORGOT_PASSWORD, code=code,
                            client_metadata=client_metadata)
 
 
@@ -133,7 +133,7 @@ def confirm_forgot_password(client: AppClient, username: object, code: object,
         save_user(user)
         passwords.record_history(user)
         record.delete()
-    post_confirmation(client, user, "PostConfirmation_ConfirmForgotPassword", client_metadata)
+    post_confirmation(client, user, triggers.POST_CONFIRMATION_FORGOT_PASSWORD, client_metadata)
     return user
 
 

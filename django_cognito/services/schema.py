@@ -9,14 +9,13 @@ from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from ..exceptions import InvalidParameterException, NotAuthorizedException
-from ..models import AppClient, UserPool
+from ..models import VERIFIED_FLAGS, AppClient, UserPool
 
 STANDARD_ATTRIBUTES = [
     "address", "birthdate", "email", "family_name", "gender", "given_name", "locale",
     "middle_name", "name", "nickname", "phone_number", "picture", "preferred_username",
     "profile", "updated_at", "website", "zoneinfo",
 ]
-VERIFIED_FLAGS = {"email_verified": "email", "phone_number_verified": "phone_number"}
 MAX_CUSTOM_ATTRIBUTES = 50
 MAX_VALUE_LENGTH = 2048
 
@@ -254,12 +253,6 @@ def validate_write(pool: UserPool, attributes: Mapping[str, str], *,
         if client is not None and not admin and client.write_attributes and \
                 name not in client.write_attributes:
             raise NotAuthorizedException("A client attempted to write unauthorized attribute")
-
-
-def readable(client: AppClient | None, name: str) -> bool:
-    """Whether ``client`` may read attribute ``name`` (all when it lists none)."""
-    return client is None or not client.read_attributes or name in client.read_attributes or \
-        name == "sub"
 
 
 def string_map(value: object, what: str = "ClientMetadata") -> dict[str, str]:

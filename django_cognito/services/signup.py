@@ -74,7 +74,8 @@ def sign_up(client: AppClient, username: object, password: object,
     metadata = string_map(client_metadata)
     with transaction.atomic():
         passwords.set_password(user, password, check_policy_first=False)
-        response = run_pre_sign_up(client, user, "PreSignUp_SignUp", validation_data, metadata)
+        response = run_pre_sign_up(client, user, triggers.PRE_SIGN_UP_SIGN_UP, validation_data,
+                                   metadata)
         auto_confirm = bool(response.get("autoConfirmUser"))
         if response.get("autoVerifyEmail") and user.attributes.get("email"):
             mark_verified(user, "email", force_alias=True)
@@ -88,14 +89,14 @@ def sign_up(client: AppClient, username: object, password: object,
         if attribute:
             code = codes.issue(user, CodePurpose.SIGN_UP, attribute)
             message = delivery.render(pool, client, user, attribute=attribute,
-                                      source="CustomMessage_SignUp", code=code,
+                                      source=triggers.MESSAGE_SIGN_UP, code=code,
                                       client_metadata=metadata)
             result.messages.append(message)
             result.code_delivery = message.details()
     for message in result.messages:
         delivery.send(pool, message)
     if auto_confirm:
-        post_confirmation(client, user, "PostConfirmation_ConfirmSignUp", metadata)
+        post_confirmation(client, user, triggers.POST_CONFIRMATION_SIGN_UP, metadata)
     return result
 
 
@@ -156,7 +157,7 @@ def confirm_sign_up(client: AppClient, username: object, code: object, *,
         user.status = UserStatus.CONFIRMED
         save_user(user)
         record.delete()
-    post_confirmation(client, user, "PostConfirmation_ConfirmSignUp", client_metadata)
+    post_confirmation(client, user, triggers.POST_CONFIRMATION_SIGN_UP, client_metadata)
     return user
 
 
@@ -188,7 +189,7 @@ def resend_confirmation_code(client: AppClient, username: object, *,
     with transaction.atomic():
         code = codes.issue(user, CodePurpose.SIGN_UP, attribute)
         message = delivery.render(pool, client, user, attribute=attribute,
-                                  source="CustomMessage_ResendCode", code=code,
+                                  source=triggers.MESSAGE_RESEND_CODE, code=code,
                                   client_metadata=client_metadata)
     delivery.send(pool, message)
     return message.details()
@@ -220,7 +221,7 @@ def admin_confirm_sign_up(user: PoolUser, *,
             f"User cannot be confirmed. Current status is {user.status}")
     user.status = UserStatus.CONFIRMED
     save_user(user, ["status"])
-    post_confirmation(None, user, "PostConfirmation_ConfirmSignUp", client_metadata)
+    post_confirmation(None, user, triggers.POST_CONFIRMATION_SIGN_UP, client_metadata)
     return user
 
 

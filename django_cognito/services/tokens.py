@@ -24,9 +24,9 @@ from ..exceptions import (
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
 )
-from ..models import AppClient, PoolUser, RefreshToken
+from ..models import AppClient, PoolUser, RefreshToken, validity_seconds
 from ..tokens import group_claims, mint_access_token, mint_id_token
-from ..tokens.claims import UNIT_SECONDS
+from . import triggers
 from .clients import check_secret_hash
 from .pretoken import Overrides, pre_token_generation
 
@@ -69,8 +69,8 @@ def check_client_secret(client: AppClient, presented: object,
 
 def refresh_lifetime(client: AppClient) -> int:
     """Seconds a refresh token of ``client`` lives (units default to days, §2.5)."""
-    unit = (client.token_validity_units or {}).get("RefreshToken", "days")
-    return (client.refresh_token_validity or 30) * UNIT_SECONDS.get(unit, 86400)
+    return validity_seconds(client.refresh_token_validity or 30, client.token_validity_units,
+                            "RefreshToken")
 
 
 def hash_refresh_token(token: str) -> str:
@@ -181,7 +181,7 @@ def refresh(client: AppClient, token: object, *, secret_hash: object = None,
         check_secret_hash(client, user.username, secret_hash)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    overrides = pre_token_generation(client, user, "TokenGeneration_RefreshTokens",
+    overrides = pre_token_generation(client, user, triggers.TOKEN_REFRESH_TOKENS,
                                      client_metadata or {})
     new_token = _rotate(client, record) if rotate and rotation_enabled(client) else None
     return _mint(client, user, auth_time=record.auth_time, origin_jti=str(record.origin_jti),

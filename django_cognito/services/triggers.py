@@ -19,7 +19,27 @@ Event = dict[str, Any]
 
 SDK_VERSION = "django-cognito-1.0"
 
-# triggerSource values of pre token generation, one per token-issuing path (reference §4.2).
+# triggerSource values (reference §4.2): "<trigger>_<the path that runs it>".
+PRE_SIGN_UP_SIGN_UP = "PreSignUp_SignUp"
+PRE_SIGN_UP_ADMIN_CREATE_USER = "PreSignUp_AdminCreateUser"
+POST_CONFIRMATION_SIGN_UP = "PostConfirmation_ConfirmSignUp"
+POST_CONFIRMATION_FORGOT_PASSWORD = "PostConfirmation_ConfirmForgotPassword"
+MIGRATION_AUTHENTICATION = "UserMigration_Authentication"
+MIGRATION_FORGOT_PASSWORD = "UserMigration_ForgotPassword"
+PRE_AUTHENTICATION = "PreAuthentication_Authentication"
+POST_AUTHENTICATION = "PostAuthentication_Authentication"
+DEFINE_AUTH_CHALLENGE = "DefineAuthChallenge_Authentication"
+CREATE_AUTH_CHALLENGE = "CreateAuthChallenge_Authentication"
+VERIFY_AUTH_CHALLENGE = "VerifyAuthChallengeResponse_Authentication"
+# Custom message, one per kind of code or invitation; the custom senders' sources end alike.
+MESSAGE_SIGN_UP = "CustomMessage_SignUp"
+MESSAGE_ADMIN_CREATE_USER = "CustomMessage_AdminCreateUser"
+MESSAGE_RESEND_CODE = "CustomMessage_ResendCode"
+MESSAGE_FORGOT_PASSWORD = "CustomMessage_ForgotPassword"
+MESSAGE_UPDATE_USER_ATTRIBUTE = "CustomMessage_UpdateUserAttribute"
+MESSAGE_VERIFY_USER_ATTRIBUTE = "CustomMessage_VerifyUserAttribute"
+MESSAGE_AUTHENTICATION = "CustomMessage_Authentication"
+# Pre token generation, one per token-issuing path.
 TOKEN_AUTHENTICATION = "TokenGeneration_Authentication"
 TOKEN_NEW_PASSWORD_CHALLENGE = "TokenGeneration_NewPasswordChallenge"
 TOKEN_AUTHENTICATE_DEVICE = "TokenGeneration_AuthenticateDevice"

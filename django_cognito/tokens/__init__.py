@@ -1,6 +1,7 @@
-"""Cognito-format tokens: issuer URLs, claims and minting."""
+"""Cognito-format tokens: issuer URLs, claims, the pools' signing keys and minting."""
 
-from .claims import ADMIN_SCOPE, GroupClaims, app_base_url, group_claims, issuer_for, token_lifetime
+from .claims import ADMIN_SCOPE, GroupClaims, group_claims, token_lifetime
+from .issuer import app_base_url, issuer_for
 from .minting import MintedToken, mint_access_token, mint_id_token, sign
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Issuer URLs, token lifetimes and the claims of Cognito ID and access tokens (reference §3)."""
+"""Token lifetimes and the claims of Cognito ID and access tokens (reference §3)."""
 
 from __future__ import annotations
 
@@ -8,69 +8,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
-
-from ..conf import app_settings
-from ..models import AppClient, PoolUser, UserPool
-from ..services.groups import user_groups_sorted
-from ..services.schema import VERIFIED_FLAGS, readable
+from .. import prepared
+from ..models import (
+    VERIFIED_FLAGS,
+    AppClient,
+    Group,
+    PoolUser,
+    UserPool,
+    readable,
+    validity_seconds,
+)
 
 # SDK and API sign-ins always carry this scope alone (reference §3.3).
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
-UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 # Cognito's caps for ID and access tokens (reference §3.1): 5 minutes to 1 day.
 MIN_LIFETIME, MAX_LIFETIME = 300, 86400
-_JWKS_SUFFIX = "/.well-known/jwks.json"
-
-
-_PLACEHOLDER_POOL = "us-east-1_Placeholder0"
-# URL prefix of the app's pool paths per URLconf: every token needs it.
-_prefixes: dict[str, str] = {}
-
-
-def _pool_path(pool_id: str) -> str:
-    """``<include prefix><pool_id>`` relative to the script prefix."""
-    key = str(get_urlconf() or settings.ROOT_URLCONF)
-    prefix = _prefixes.get(key)
-    if prefix is None:
-        try:
-            path = reverse("django_cognito:jwks", args=[_PLACEHOLDER_POOL])
-        except NoReverseMatch as exc:
-            raise ImproperlyConfigured(
-                "django_cognito.urls is not included in ROOT_URLCONF (with its 'django_cognito' "
-                "namespace): token issuers are built from where it is mounted.") from exc
-        # reverse() prepends the script prefix, which varies per request (SCRIPT_NAME); the
-        # issuer must not, so the deployment path belongs in PUBLIC_BASE_URL instead.
-        path = path[len(get_script_prefix()):]
-        prefix = _prefixes[key] = path[: -len(_PLACEHOLDER_POOL + _JWKS_SUFFIX)]
-    return prefix + pool_id
-
-
-def issuer_for(pool: UserPool | str) -> str:
-    """``PUBLIC_BASE_URL`` + URL prefix + pool id: the ``iss`` of the pool's tokens."""
-    base = app_settings.PUBLIC_BASE_URL
-    if not base:
-        raise ImproperlyConfigured(
-            "COGNITO['PUBLIC_BASE_URL'] must be set to issue tokens: the issuer is built from "
-            "it and never from the request's Host header, which a client controls.")
-    pool_id = pool if isinstance(pool, str) else pool.id
-    return f"{base.rstrip('/')}/{_pool_path(pool_id)}"
-
-
-def app_base_url(pool: UserPool | str) -> str:
-    """The public URL django_cognito.urls answers at, ending in ``/``."""
-    pool_id = pool if isinstance(pool, str) else pool.id
-    return issuer_for(pool_id)[: -len(pool_id)]
 
 
 def token_lifetime(client: AppClient, token: str) -> int:
     """Seconds an ``IdToken`` or ``AccessToken`` of ``client`` lives, within Cognito's caps."""
     value = client.id_token_validity if token == "IdToken" else client.access_token_validity
-    # Cognito's unit when TokenValidityUnits omits one is hours (reference §2.5).
-    unit = (client.token_validity_units or {}).get(token, "hours")
-    seconds = value * UNIT_SECONDS.get(unit, 3600)
+    seconds = validity_seconds(value, client.token_validity_units, token)
     return min(max(seconds, MIN_LIFETIME), MAX_LIFETIME)
 
 
@@ -99,6 +57,15 @@ class GroupClaims:
         if roles and self.preferred_role:
             claims["cognito:preferred_role"] = self.preferred_role
         return claims
+
+
+def user_groups_sorted(user: PoolUser) -> list[Group]:
+    """All groups of ``user``, by precedence then name (the order of ``cognito:groups``)."""
+    # Read by every sign-in and refresh: compiled once (see ``prepared``).
+    groups = prepared.fetch(("user_groups",), Group,
+                            lambda args: Group.objects.filter(groupmembership__user_id=args[0]),
+                            [user.pk])
+    return sorted(groups, key=lambda g: (g.precedence is None, g.precedence or 0, g.name))
 
 
 def group_claims(user: PoolUser) -> GroupClaims:

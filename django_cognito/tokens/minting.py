@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from ..clock import now
-from ..crypto import keys
 from ..models import AppClient, KeyPurpose, PoolUser, SigningKey, UserPool
+from . import keys
 from .claims import (
     ADMIN_SCOPE,
     GroupClaims,
@@ -23,10 +23,10 @@ from .claims import (
     epoch,
     group_claims,
     id_token_claims,
-    issuer_for,
     merge_extra,
     token_lifetime,
 )
+from .issuer import issuer_for
 
 # Claims that identify, bind and time a token: extra claims never replace them.
 RESERVED_CLAIMS = frozenset({

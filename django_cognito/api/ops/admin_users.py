@@ -6,7 +6,8 @@ from typing import Any
 
 from ...exceptions import InvalidParameterException
 from ...models import UserPool
-from ...services import admin_users, attributes, listing, recovery, shapes, signup, tokens
+from ...services import admin_users, attributes, listing, recovery, signup, tokens
+from .. import shapes
 from ..registry import Call, operation
 from .common import pool_of, user_of
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...models import Group
-from ...services import groups, shapes
+from ...services import groups
+from .. import shapes
 from ..registry import Call, operation
 from .common import pool_of, user_of
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...models import AppClient, PoolUser
-from ...services import admin_users, attributes, mfa, recovery, shapes, tokens
+from ...services import admin_users, attributes, recovery, tokens
 from ...services.access import user_for_access_token
+from .. import shapes
 from ..registry import Call, operation
 
 
@@ -20,7 +21,7 @@ def _caller(call: Call) -> tuple[PoolUser, AppClient | None]:
 @operation("GetUser")
 def get_user(call: Call) -> dict[str, Any]:
     user, client = _caller(call)
-    settings = mfa.mfa_settings(user)  # the list is omitted while empty, as Cognito does
+    settings = shapes.mfa_settings(user)  # the list is omitted while empty, as Cognito does
     return {"Username": user.username,
             "UserAttributes": shapes.attribute_list(user, client),
             **{k: v for k, v in settings.items() if v}}

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from ...crypto import keys
 from ...models import UserPool
 from ...services import pools
+from ...tokens import keys
 from ..base import CognitoCommand
 
 

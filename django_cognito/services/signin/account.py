@@ -33,7 +33,7 @@ def pre_authentication(signin: SignIn, user: PoolUser) -> None:
         return
     request = {"userAttributes": triggers.user_attributes(user),
                "validationData": signin.metadata, "userNotFound": False}
-    event = triggers.build_event(signin.pool, signin.client, "PreAuthentication_Authentication",
+    event = triggers.build_event(signin.pool, signin.client, triggers.PRE_AUTHENTICATION,
                                  user.username, request, {})
     triggers.send(signals.pre_authentication, event, signin.pool, signin.client)
 

@@ -65,7 +65,7 @@ def _render(signin: SignIn, user: PoolUser, attribute: str, code: str,
     pool, client = signin.pool, signin.client
     if triggers.has_receivers(signals.custom_message, pool):
         return delivery.render(pool, client, user, attribute=attribute, code=code,
-                               source="CustomMessage_Authentication", client_metadata=metadata)
+                               source=triggers.MESSAGE_AUTHENTICATION, client_metadata=metadata)
     config = mfa_config(pool)
     if attribute == "email":
         email = config.get("EmailMfaConfiguration") or {}
@@ -80,7 +80,7 @@ def _render(signin: SignIn, user: PoolUser, attribute: str, code: str,
         medium="EMAIL" if attribute == "email" else "SMS", attribute=attribute,
         destination=user.attr(attribute) or "", subject=subject,
         body=body.replace(delivery.CODE_PLACEHOLDER, code),
-        purpose="CustomMessage_Authentication", code=code, user=user, client=client,
+        purpose=triggers.MESSAGE_AUTHENTICATION, code=code, user=user, client=client,
         client_metadata=metadata)
 
 

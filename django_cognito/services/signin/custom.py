@@ -142,7 +142,7 @@ def _next(flow: _Flow, big_a: int | None = None) -> Outcome:
 
 def _define(flow: _Flow) -> str | None:
     """Run define auth challenge: ``None`` to issue tokens, else the next challenge name."""
-    event = flow.event("DefineAuthChallenge_Authentication", flow.request(session=flow.session()),
+    event = flow.event(triggers.DEFINE_AUTH_CHALLENGE, flow.request(session=flow.session()),
                        {"challengeName": None, "issueTokens": None, "failAuthentication": None})
     response = flow.send(signals.define_auth_challenge, event)
     name = response.get("challengeName")
@@ -195,7 +195,7 @@ def _create(flow: _Flow) -> AuthResult:
     """Run create auth challenge and hand the client a CUSTOM_CHALLENGE."""
     if not triggers.has_receivers(signals.create_auth_challenge, flow.signin.pool):
         raise InvalidParameterException(NOT_CONFIGURED)
-    event = flow.event("CreateAuthChallenge_Authentication",
+    event = flow.event(triggers.CREATE_AUTH_CHALLENGE,
                        flow.request(challengeName=CUSTOM, session=flow.session()),
                        {"publicChallengeParameters": None, "privateChallengeParameters": None,
                         "challengeMetadata": None})
@@ -268,7 +268,7 @@ def answer_challenge(signin: SignIn) -> Outcome:
     if counted:  # a locked user's answers are not even checked
         codes.lock_of(signin.pool, flow.username)
     private = state.get("p") or {}
-    event = flow.event("VerifyAuthChallengeResponse_Authentication",
+    event = flow.event(triggers.VERIFY_AUTH_CHALLENGE,
                        flow.request(privateChallengeParameters=dict(private),
                                     challengeAnswer=answer),
                        {"answerCorrect": None})

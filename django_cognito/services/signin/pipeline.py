@@ -165,7 +165,7 @@ def finish(signin: SignIn, source: str) -> AuthResult:
     if triggers.has_receivers(signals.post_authentication, signin.pool):
         request = {"userAttributes": triggers.user_attributes(user),
                    "newDeviceUsed": new_device is not None, "clientMetadata": metadata}
-        event = triggers.build_event(signin.pool, client, "PostAuthentication_Authentication",
+        event = triggers.build_event(signin.pool, client, triggers.POST_AUTHENTICATION,
                                      user.username, request, {})
         triggers.send(signals.post_authentication, event, signin.pool, client)
     if client is None:  # a Django login: signed in, no tokens
