@@ -22,6 +22,9 @@ from ..exceptions import CognitoError
 from ..models import AccessKey
 
 MAX_SKEW = dt.timedelta(minutes=15)
+# Headers SDKs add after signing (AWS SDK for JavaScript v3 leaves its user agent unsigned);
+# they select nothing.
+UNSIGNABLE = frozenset({"x-amz-user-agent"})
 _AUTH_RE = re.compile(
     r"^AWS4-HMAC-SHA256\s+Credential=(?P<cred>[^,\s]+),\s*SignedHeaders=(?P<headers>[^,\s]+),"
     r"\s*Signature=(?P<sig>[0-9a-f]{64})\s*$")
@@ -71,6 +74,15 @@ def verify(request: HttpRequest, body: bytes, service: str) -> AccessKey:
     signed = match["headers"].split(";")
     if "host" not in signed or any(h != h.lower() for h in signed):
         raise IncompleteSignatureException("SignedHeaders must include host.")
+    # A signature must cover every header that selects what the request does: X-Amz-Target
+    # names the operation, so a signature over host alone could be replayed as another one.
+    unsigned = sorted(name for name in (h.lower() for h in request.headers)
+                      if name.startswith("x-amz-") and name not in UNSIGNABLE
+                      and name not in signed)
+    if "x-amz-date" not in signed or unsigned:
+        raise IncompleteSignatureException(
+            "SignedHeaders must include x-amz-date and every x-amz-* header sent"
+            + (f"; not signed: {', '.join(unsigned)[:200]}." if unsigned else "."))
     stamp = request.headers.get("X-Amz-Date", "")
     moment = _parse_date(stamp)
     if not stamp.startswith(day):
