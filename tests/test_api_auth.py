@@ -379,6 +379,18 @@ def test_get_tokens_from_refresh_token_without_rotation(idp: Any, api_url: str, 
     assert _error(invalid)[1] == "Invalid Refresh Token"
 
 
+def test_get_tokens_from_refresh_token_needs_the_refresh_flow(idp: Any, pool: Any, app: Any,
+                                                              make_client: Any,
+                                                              alice: PoolUser) -> None:
+    """A client without ALLOW_REFRESH_TOKEN_AUTH refreshes through neither operation."""
+    no_refresh = make_client(pool, name="norefresh",
+                             explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH"])
+    refresh = sign_in(idp, no_refresh, "alice")["RefreshToken"]  # its own family
+    with pytest.raises(idp.exceptions.InvalidParameterException) as disabled:
+        idp.get_tokens_from_refresh_token(RefreshToken=refresh, ClientId=no_refresh.id)
+    assert _error(disabled)[1] == "REFRESH_TOKEN_AUTH flow not enabled for this client"
+
+
 def test_get_tokens_from_refresh_token_rotates_with_a_grace_period(
         idp: Any, api_url: str, pool: Any, make_client: Any, alice: PoolUser) -> None:
     app = make_client(pool, explicit_auth_flows=ALL_FLOWS,

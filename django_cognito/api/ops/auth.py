@@ -59,7 +59,11 @@ def admin_respond_to_auth_challenge(call: Call) -> dict[str, Any]:
 @operation("GetTokensFromRefreshToken")
 def get_tokens_from_refresh_token(call: Call) -> dict[str, Any]:
     p = call.params
-    result = tokens.refresh(client_of(call), p["RefreshToken"],
+    client = client_of(call)
+    # The same switch as InitiateAuth(REFRESH_TOKEN_AUTH): a client without it refreshes
+    # through neither operation.
+    signin.require_flow(client, "REFRESH_TOKEN_AUTH")
+    result = tokens.refresh(client, p["RefreshToken"],
                             client_secret=p.get("ClientSecret"),
                             client_metadata=p.get("ClientMetadata"), rotate=True,
                             device_key=p.get("DeviceKey"))

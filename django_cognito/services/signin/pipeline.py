@@ -88,12 +88,13 @@ FLOW_SWITCHES = {
 LEGACY_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
 
 
-def flow_enabled(client: AppClient, flow: str) -> bool:
-    """Whether the client's ExplicitAuthFlows allow ``flow``."""
+def require_flow(client: AppClient, flow: str) -> None:
+    """Cognito's error unless the client's ExplicitAuthFlows allow ``flow``."""
     flows = set(client.explicit_auth_flows)
     if flow in REFRESH_FLOWS and (not flows or flows <= LEGACY_FLOWS):
-        return True  # refresh is always on for clients configured with legacy values
-    return bool(flows & FLOW_SWITCHES.get(flow, set()))
+        return  # refresh is always on for clients configured with legacy values
+    if not flows & FLOW_SWITCHES.get(flow, set()):
+        raise InvalidParameterException(f"{flow} flow not enabled for this client")
 
 
 def initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
@@ -109,8 +110,7 @@ def initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
         raise InvalidParameterException(f"Unsupported auth flow {str(flow)[:64]}")
     if flow in PASSWORD_FLOWS and PASSWORD_FLOWS[flow] != admin:
         raise InvalidParameterException(f"Initiate Auth method not supported: {flow}")
-    if not flow_enabled(client, flow):
-        raise InvalidParameterException(f"{flow} flow not enabled for this client")
+    require_flow(client, flow)
     signin = SignIn(pool=client.pool, client=client, presented=params, metadata=metadata,
                     admin=admin, session=session)
     return proceed(FLOWS[flow](signin))
