@@ -1,4 +1,4 @@
-"""Settings of the server processes started by ``tests/test_shared_cache.py``.
+"""Settings of the server processes started by ``tests/clients/test_shared_cache.py``.
 
 The test settings, with what a multi-process deployment shares: one database (an SQLite file
 in write-ahead-log mode, ``COGNITO_SHARED_DATABASE``) and Django's Redis cache as
