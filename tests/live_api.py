@@ -27,10 +27,8 @@ ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
 
 
 @pytest.fixture
-def api_url(api_base: str, settings: Any, reuse_rsa_keys: None) -> str:
+def api_url(api_base: str, reuse_rsa_keys: None) -> str:
     """The live server's URL (and the issuers' base URL); pools get pre-generated RSA keys."""
-    # These tests are about the wire protocol, not the hasher: keep PBKDF2 out of the loop.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return api_base
 
 

@@ -43,12 +43,6 @@ CUSTOM_SCHEMA = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    # The hasher is not under test; PBKDF2's cost would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_user(pool: UserPool, username: str, *, status: str = UserStatus.CONFIRMED,
               enabled: bool = True, **attrs: str) -> PoolUser:
     """A user inserted directly through the core (no password hashing needed)."""

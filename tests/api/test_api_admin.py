@@ -31,12 +31,6 @@ pytest_plugins = ["tests.api_fixtures"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    # The live server runs in this process, so the cheap hasher applies to it too.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_user(pool: UserPool, username: str, email: str | None = None,
               **attributes: str) -> PoolUser:
     """A CONFIRMED user with a verified email."""

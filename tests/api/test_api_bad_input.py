@@ -37,11 +37,6 @@ PREFIXES = {service: prefix for prefix, service in TARGET_PREFIXES.items()}
 MAX_PROBE = 100_000
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     """Real ids to put in requests, so handlers get past their first lookup."""

@@ -21,10 +21,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("example_project.urls"),
               pytest.mark.usefixtures("reuse_rsa_keys")]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 

@@ -35,13 +35,6 @@ DEMO_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_
 DEMO_PHONE = "+15555550100"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    # Each demo run hashes several passwords; PBKDF2's full cost adds nothing here (the
-    # subprocess test runs the example project with the default hasher).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run(*args: Any, **options: Any) -> str:
     """Run a command and return its stdout."""
     out = StringIO()

@@ -34,7 +34,6 @@ PASSWORD = cognito_demo.DEFAULTS["USER_PASSWORD"]
 def _debug(settings: Any) -> None:
     settings.DEBUG = True
     settings.COGNITO_DEMO = {}
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

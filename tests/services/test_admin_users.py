@@ -37,12 +37,6 @@ INVITE = re.compile(r"^Your username is (?P<username>\S+) and temporary password
                     r"(?P<password>.*)\. $", re.DOTALL)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    # The hasher is not under test; PBKDF2's cost would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def counts() -> tuple[int, int, int, int]:
     return (PoolUser.objects.count(), get_user_model()._default_manager.count(),
             VerificationCode.objects.count(), PasswordHistoryEntry.objects.count())

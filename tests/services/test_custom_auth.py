@@ -43,10 +43,6 @@ EXPIRED = "Invalid session for the user, session is expired."
 NO_CLIENT_METADATA: dict[str, str] = {}
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 
 @pytest.fixture

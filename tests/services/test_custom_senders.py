@@ -35,11 +35,6 @@ Events = list[dict[str, Any]]
 Attach = Callable[..., Events]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def sender() -> Iterator[Attach]:
     """Connect a recording receiver to a sender signal for one pool; disconnected afterwards."""

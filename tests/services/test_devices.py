@@ -53,11 +53,6 @@ def _client_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aws_srp, "datetime", SimpleNamespace(datetime=_ClientClock))
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Cognito:
     """A boto3-shaped client calling the services, for pycognito's ``authenticate_user``."""
 

@@ -158,9 +158,8 @@ def lambda_server(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[La
 
 
 @pytest.fixture(autouse=True)
-def _fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Neither the hasher nor key generation is under test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Key generation is not under test.
     reuse_rsa_keys(monkeypatch)
 
 

@@ -30,10 +30,8 @@ ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
 
 
 @pytest.fixture(autouse=True)
-def _fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Neither the hasher nor key generation is under test; PBKDF2's and RSA's cost would
-    # dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Key generation is not under test; RSA's cost would dominate the run time.
     reuse_rsa_keys(monkeypatch)
     # Locks are asserted to the half second: a stalled machine must not let one lapse.
     clock.freeze()

@@ -32,11 +32,6 @@ from tests.conftest import PASSWORD
 TOTP_ONLY = {"SoftwareTokenMfaConfiguration": {"Enabled": True}}
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def alice(pool: UserPool) -> PoolUser:
     user = admin_users.admin_create_user(

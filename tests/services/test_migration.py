@@ -40,10 +40,8 @@ Respond = Callable[[dict[str, Any]], None]
 
 
 @pytest.fixture(autouse=True)
-def _fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Neither the hasher nor key generation is under test; PBKDF2's and RSA's cost would
-    # dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Key generation is not under test; RSA's cost would dominate the run time.
     reuse_rsa_keys(monkeypatch)
 
 

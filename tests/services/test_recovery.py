@@ -43,12 +43,6 @@ NO_CONTACT = ("Cannot reset password for the user as there is no registered/veri
               "or phone_number")
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    # The hasher is not under test; PBKDF2's cost would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def reload(user: PoolUser) -> PoolUser:
     return PoolUser.objects.get(pk=user.pk)
 

@@ -41,12 +41,6 @@ EMAIL = "alice@example.com"
 PHONE = "+15555550123"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    # The hasher is not under test; PBKDF2's cost would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def fixed_codes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Make issued codes predictable, in the order of the returned list."""

@@ -63,12 +63,6 @@ def _client_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aws_srp, "datetime", SimpleNamespace(datetime=_ClientClock))
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    # Django's hasher is not under test here; PBKDF2 would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Cognito:
     """A boto3-shaped cognito-idp client whose calls go straight to the services."""
 

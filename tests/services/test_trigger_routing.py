@@ -21,11 +21,6 @@ Call = tuple[str, str, str, str | None]
 recorded_calls: list[Call] = []
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def two_pools(make_pool: Any, make_client: Any) -> tuple[AppClient, AppClient]:
     return make_client(make_pool(name="first")), make_client(make_pool(name="second"))

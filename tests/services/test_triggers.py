@@ -40,11 +40,6 @@ Receiver = Callable[..., None]
 Connect = Callable[[Signal, Receiver], Receiver]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    # The hasher is not under test; PBKDF2's cost would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 
 def recorder(connect: Connect, signal: Signal,

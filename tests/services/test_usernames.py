@@ -27,11 +27,6 @@ PHONE_ALIAS_MESSAGE = ("Username cannot be of phone number format, since user po
                        "configured for phone number alias.")
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def sign_up(client: AppClient, username: str, **attributes: str) -> PoolUser:
     attrs = [{"Name": name, "Value": value} for name, value in attributes.items()]
     return signup.sign_up(client, username, PASSWORD, attrs).user

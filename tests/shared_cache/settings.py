@@ -23,6 +23,5 @@ CACHES = {
         "LOCATION": os.environ.get("COGNITO_SHARED_REDIS", ""),
     }
 }
-# Neither the hasher nor the issuer is under test: both servers issue for one base URL.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The issuer is not under test: both servers issue for one base URL.
 COGNITO = {"PUBLIC_BASE_URL": "http://cognito.test", "REGION": "us-east-1"}
