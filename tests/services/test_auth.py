@@ -6,14 +6,12 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
-import itertools
 import json
 from collections.abc import Callable
 from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.hashers import MD5PasswordHasher, check_password
 from django.dispatch import Signal
 
@@ -47,36 +45,6 @@ PASSWORD_FLOWS = [("USER_PASSWORD_AUTH", False), ("ADMIN_USER_PASSWORD_AUTH", Tr
 
 Receiver = Callable[..., None]
 Connect = Callable[[Signal, Receiver], Receiver]
-
-
-_generate_rsa_key = rsa.generate_private_key
-_key_ring: list[rsa.RSAPrivateKey] = []
-_key_turn = itertools.count()
-KEY_RING_SIZE = 12  # a pool takes four keys: every key of a test with three pools differs
-
-
-def reuse_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let new pools draw their RSA keys from a few made once per run.
-
-    Key generation is not under test in the sign-in modules (tests/test_keys.py covers it)
-    and RSA-2048 generation would dominate their run time; tokens are still signed with
-    real keys and verified against the published JWKS.
-    """
-    def next_key(public_exponent: int, key_size: int, backend: Any = None) -> rsa.RSAPrivateKey:
-        if len(_key_ring) < KEY_RING_SIZE:
-            _key_ring.append(_generate_rsa_key(public_exponent=public_exponent,
-                                               key_size=key_size))
-            return _key_ring[-1]
-        return _key_ring[next(_key_turn) % KEY_RING_SIZE]
-
-    monkeypatch.setattr(rsa, "generate_private_key", next_key)
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Key generation is not under test; RSA's cost would dominate the run time.
-    reuse_rsa_keys(monkeypatch)
-
 
 
 def recorder(connect: Connect, signal: Signal,

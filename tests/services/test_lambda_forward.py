@@ -35,7 +35,6 @@ from django_cognito.models import (
 )
 from django_cognito.services import auth, lambda_forward, signup, tokens, triggers
 from tests.conftest import PASSWORD
-from tests.services.test_auth import reuse_rsa_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -155,12 +154,6 @@ def lambda_server(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[La
     server.server_close()
     thread.join()
     lambda_forward._client.cache_clear()
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Key generation is not under test.
-    reuse_rsa_keys(monkeypatch)
 
 
 def forwarding_pool(make_pool: Any, **lambda_config: Any) -> UserPool:

@@ -18,7 +18,6 @@ from django_cognito.exceptions import NotAuthorizedException
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import admin_users, auth, lockout
 from tests.conftest import PASSWORD
-from tests.services.test_auth import reuse_rsa_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +29,7 @@ ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
 
 
 @pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Key generation is not under test; RSA's cost would dominate the run time.
-    reuse_rsa_keys(monkeypatch)
+def _frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     # Locks are asserted to the half second: a stalled machine must not let one lapse.
     clock.freeze()
     # The cache's expiry follows the test clock too: a quiet quarter of an hour resets the

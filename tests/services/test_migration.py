@@ -23,7 +23,6 @@ from django_cognito.exceptions import (
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
 from django_cognito.services import auth, recovery, triggers
 from tests.conftest import PASSWORD, last_code
-from tests.services.test_auth import reuse_rsa_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +36,6 @@ EMPTY_RESPONSE = {"userAttributes": None, "finalUserStatus": None, "messageActio
 ATTRIBUTES = {"email": EMAIL, "email_verified": "true", "name": "Legacy User"}
 
 Respond = Callable[[dict[str, Any]], None]
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Key generation is not under test; RSA's cost would dominate the run time.
-    reuse_rsa_keys(monkeypatch)
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from django_cognito.services import admin_users, auth, groups, triggers
 from django_cognito.services.tokens import TokenSet
 from django_cognito.tokens import issuer_for
 from tests.conftest import PASSWORD
-from tests.services.test_auth import reuse_rsa_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +45,6 @@ RESERVED_VALUES = {
 }
 
 Respond = Callable[[dict[str, Any]], None]
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Key generation is not under test; RSA's cost would dominate the run time.
-    reuse_rsa_keys(monkeypatch)
 
 
 @pytest.fixture

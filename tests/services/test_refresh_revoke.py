@@ -29,7 +29,7 @@ from django_cognito.services import admin_users, auth, groups, tokens
 from django_cognito.services.tokens import TokenSet
 from django_cognito.tokens import issuer_for
 from tests.conftest import PASSWORD
-from tests.services.test_auth import create, reuse_rsa_keys
+from tests.services.test_auth import create
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +41,6 @@ ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH"]
 ROLE_ADMIN = "arn:aws:iam::123456789012:role/admins"
 ROLE_READER = "arn:aws:iam::123456789012:role/readers"
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Key generation is not under test; RSA's cost would dominate the run time.
-    reuse_rsa_keys(monkeypatch)
 
 
 @pytest.fixture
