@@ -21,6 +21,7 @@ from botocore.model import Shape
 
 from django_cognito.api.model import service_model
 from django_cognito.models import AccessKey, UserPool
+from tests.factories import create_access_key
 
 REGION = "us-east-1"
 ACCESS_KEY_ID = "AKIAAPITESTKEY000001"
@@ -123,7 +124,7 @@ def api_base(live_server: Any, settings: Any) -> str:
 @pytest.fixture
 def access_key(transactional_db: Any) -> AccessKey:
     """An unscoped access key: it administers every pool and may create pools."""
-    return AccessKey.objects.create(access_key_id=ACCESS_KEY_ID, secret=SECRET, all_pools=True)
+    return create_access_key(ACCESS_KEY_ID, SECRET, all_pools=True)
 
 
 @pytest.fixture
@@ -158,9 +159,7 @@ def scoped_key(transactional_db: Any) -> Any:
     """A factory of keys that may administer one pool only."""
     def factory(pool: UserPool, key_id: str = SCOPED_KEY_ID,
                 secret: str = SCOPED_SECRET) -> AccessKey:
-        key = AccessKey.objects.create(access_key_id=key_id, secret=secret)
-        key.pools.add(pool)
-        return key
+        return create_access_key(key_id, secret, pool)
     return factory
 
 

@@ -14,11 +14,8 @@ from django.dispatch import Signal
 
 from django_cognito import clock
 from django_cognito.models import AppClient, UserPool
-from django_cognito.services import delivery, pools
-from tests import signing_keys
-
-PASSWORD = "Passw0rd!"
-
+from django_cognito.services import delivery
+from tests import factories, signing_keys
 
 reuse_rsa_keys = signing_keys.reuse_rsa_keys
 
@@ -40,10 +37,8 @@ def _isolation() -> Iterator[None]:
 
 @pytest.fixture
 def make_pool(db: Any) -> Any:
-    def factory(**config: Any) -> UserPool:
-        config.setdefault("auto_verified_attributes", ["email"])
-        return pools.create_user_pool(config.pop("name", "test-pool"), **config)
-    return factory
+    """``factories.create_pool`` with database access."""
+    return factories.create_pool
 
 
 @pytest.fixture
@@ -53,9 +48,8 @@ def pool(make_pool: Any) -> UserPool:
 
 @pytest.fixture
 def make_client(db: Any) -> Any:
-    def factory(pool: UserPool, **config: Any) -> AppClient:
-        return pools.create_user_pool_client(pool, config.pop("name", "app"), **config)
-    return factory
+    """``factories.create_client`` with database access."""
+    return factories.create_client
 
 
 @pytest.fixture

@@ -16,11 +16,10 @@ import jwt
 import pytest
 
 from django_cognito import clock
-from django_cognito.models import AccessKey, AppClient, PoolUser, UserPool
-from django_cognito.services import admin_users
+from django_cognito.models import AccessKey, AppClient, UserPool
 
 from .api_fixtures import Checked, _after_call, _no_keep_alive, boto_client
-from .conftest import PASSWORD
+from .factories import PASSWORD
 
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
@@ -61,18 +60,6 @@ def instrument(client: Any) -> Any:
     client.meta.events.register("after-call.cognito-idp", _after_call(Checked([])))
     client.meta.events.register("before-send.cognito-idp", _no_keep_alive)
     return client
-
-
-def make_user(pool: UserPool, username: str, *, password: str = PASSWORD,
-              email: str | None = None, permanent: bool = True) -> PoolUser:
-    """A user created by an administrator; CONFIRMED when ``permanent``."""
-    attributes = [{"Name": "email", "Value": email or f"{username}@example.com"},
-                  {"Name": "email_verified", "Value": "true"}]
-    user = admin_users.admin_create_user(pool, username, attributes=attributes,
-                                         temporary_password=password, message_action="SUPPRESS")
-    if permanent:
-        admin_users.admin_set_user_password(user, password, permanent=True)
-    return user
 
 
 def sign_in(idp: Any, app: AppClient, username: str, password: str = PASSWORD

@@ -30,9 +30,11 @@ from django_cognito.models import (
     UserPool,
     UserStatus,
 )
-from django_cognito.services import attributes, groups, passwords, pool_config, tokens, users
+from django_cognito.services import attributes, groups, passwords, pool_config, tokens
 from django_cognito.services import pools as pools_service
-from tests.conftest import PASSWORD, last_code
+from tests.conftest import last_code
+from tests.factories import PASSWORD
+from tests.factories import insert_user as make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -41,15 +43,6 @@ CUSTOM_SCHEMA = [
      "StringAttributeConstraints": {"MinLength": "2", "MaxLength": "5"}},
     {"Name": "badge", "AttributeDataType": "String", "Mutable": False},
 ]
-
-
-def make_user(pool: UserPool, username: str, *, status: str = UserStatus.CONFIRMED,
-              enabled: bool = True, **attrs: str) -> PoolUser:
-    """A user inserted directly through the core (no password hashing needed)."""
-    user = users.new_user(pool, username, attrs)
-    user.status = status
-    user.enabled = enabled
-    return users.insert_user(user)
 
 
 def url(model: str, view: str, *args: Any) -> str:

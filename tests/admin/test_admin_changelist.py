@@ -21,7 +21,7 @@ from django_cognito.admin import PoolUserAdmin, paginator, rows
 from django_cognito.admin.search import UserChangeList, search_users
 from django_cognito.admin.user_actions import UserActionForm
 from django_cognito.models import PoolUser, UserPool, UserStatus
-from tests.admin.test_admin import make_user
+from tests.factories import insert_user as make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -25,21 +25,11 @@ from django_cognito.models import (
     UserStatus,
 )
 from django_cognito.services import admin_users, passwords, resources, signup, tokens
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
+from tests.factories import create_user as make_user
 
 pytest_plugins = ["tests.api_fixtures"]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def make_user(pool: UserPool, username: str, email: str | None = None,
-              **attributes: str) -> PoolUser:
-    """A CONFIRMED user with a verified email."""
-    attrs = {"email": email or f"{username}@example.com", "email_verified": "true",
-             **attributes}
-    user = admin_users.admin_create_user(pool, username, attributes=attrs,
-                                         temporary_password=PASSWORD, message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return user
 
 
 def attrs(items: list[dict[str, str]]) -> dict[str, str]:

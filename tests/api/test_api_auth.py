@@ -21,8 +21,9 @@ from django_cognito.crypto.secrets import secret_hash  # noqa: E402
 from django_cognito.models import AccessKey, PoolUser, RefreshToken, UserStatus  # noqa: E402
 from django_cognito.services import recovery, signup  # noqa: E402
 from tests.api_fixtures import SECRET  # noqa: E402
-from tests.conftest import PASSWORD  # noqa: E402
-from tests.live_api import ALL_FLOWS, make_user, sign_in, verify_with_pyjwt  # noqa: E402
+from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import create_user as make_user  # noqa: E402
+from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
@@ -168,7 +169,7 @@ def test_secret_hash_is_enforced_for_clients_with_a_secret(idp: Any, pool: Any,
 
 def test_new_password_required_challenge_then_tokens(idp: Any, api_url: str, pool: Any,
                                                      app: Any) -> None:
-    bob = make_user(pool, "bob", permanent=False)
+    bob = make_user(pool, "bob", confirmed=False, temporary_password=PASSWORD)
     answer = idp.initiate_auth(ClientId=app.id, AuthFlow="USER_PASSWORD_AUTH",
                                AuthParameters={"USERNAME": "bob", "PASSWORD": PASSWORD})
     assert "AuthenticationResult" not in answer
@@ -205,7 +206,7 @@ def test_new_password_required_challenge_then_tokens(idp: Any, api_url: str, poo
 
 def test_new_password_challenge_rejects_bad_and_expired_sessions(idp: Any, pool: Any,
                                                                  app: Any) -> None:
-    make_user(pool, "bob", permanent=False)
+    make_user(pool, "bob", confirmed=False, temporary_password=PASSWORD)
     answer = idp.initiate_auth(ClientId=app.id, AuthFlow="USER_PASSWORD_AUTH",
                                AuthParameters={"USERNAME": "bob", "PASSWORD": PASSWORD})
     responses = {"USERNAME": "bob", "NEW_PASSWORD": NEW_PASSWORD}
@@ -213,7 +214,7 @@ def test_new_password_challenge_rejects_bad_and_expired_sessions(idp: Any, pool:
         idp.respond_to_auth_challenge(ClientId=app.id, ChallengeName="NEW_PASSWORD_REQUIRED",
                                       Session="x" * 40, ChallengeResponses=responses)
     assert _error(forged)[1] == "Invalid session for the user."
-    make_user(pool, "carol", permanent=False)
+    make_user(pool, "carol", confirmed=False, temporary_password=PASSWORD)
     with pytest.raises(idp.exceptions.NotAuthorizedException) as other_user:
         idp.respond_to_auth_challenge(ClientId=app.id, ChallengeName="NEW_PASSWORD_REQUIRED",
                                       Session=answer["Session"],
@@ -301,7 +302,7 @@ def test_admin_initiate_auth_refresh_and_foreign_client(admin_idp: Any, pool: An
 
 def test_admin_respond_to_new_password_challenge(admin_idp: Any, unsigned_idp: Any,
                                                  pool: Any, app: Any) -> None:
-    make_user(pool, "bob", permanent=False)
+    make_user(pool, "bob", confirmed=False, temporary_password=PASSWORD)
     answer = admin_idp.admin_initiate_auth(
         UserPoolId=pool.id, ClientId=app.id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": "bob", "PASSWORD": PASSWORD})

@@ -26,8 +26,8 @@ from django_cognito.api import model, ops  # noqa: F401  (registers every handle
 from django_cognito.api.registry import HANDLERS
 from django_cognito.api.views import MAX_BODY, TARGET_PREFIXES
 from django_cognito.models import AppClient, UserPool
-from django_cognito.services import admin_users, groups
-from tests.conftest import PASSWORD
+from django_cognito.services import groups
+from tests.factories import create_user
 
 pytest_plugins = ["tests.api_fixtures"]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,10 +55,7 @@ def world(make_pool: Any, make_client: Any) -> World:
     client = make_client(pool, explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH",
                                                     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
                                                     "ALLOW_REFRESH_TOKEN_AUTH"])
-    user = admin_users.admin_create_user(
-        pool, "ann", attributes={"email": "ann@example.com", "email_verified": "true"},
-        temporary_password=PASSWORD, message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
+    user = create_user(pool, "ann")
     groups.add_user_to_group(user, groups.create_group(pool, "staff"))
     return World(pool, client)
 

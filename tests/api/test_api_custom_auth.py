@@ -22,7 +22,7 @@ from django_cognito import clock, signals  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken, UserPool  # noqa: E402
 from django_cognito.services import admin_users, auth, delivery  # noqa: E402
 from example_project import passwordless  # noqa: E402
-from tests.conftest import PASSWORD  # noqa: E402
+from tests.factories import PASSWORD, create_user  # noqa: E402
 from tests.live_api import verify_with_pyjwt  # noqa: E402
 from tests.services.test_custom_auth import Quiz  # noqa: E402
 
@@ -47,12 +47,7 @@ def app(pool: UserPool, make_client: Any) -> Any:
 
 @pytest.fixture
 def alice(pool: UserPool) -> PoolUser:
-    user = admin_users.admin_create_user(
-        pool, "alice", attributes={"email": "alice@example.com", "email_verified": "true",
-                                   "phone_number": PHONE, "phone_number_verified": "true"},
-        temporary_password=PASSWORD, message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return user
+    return create_user(pool, phone_number=PHONE, phone_number_verified="true")
 
 
 def start(idp: Any, app: Any, username: str = "alice", **params: str) -> dict[str, Any]:

@@ -34,8 +34,9 @@ from django_cognito.models import (  # noqa: E402
 )
 from django_cognito.services import delivery, pool_config  # noqa: E402
 from django_cognito.services.users import save_user  # noqa: E402
-from tests.conftest import PASSWORD  # noqa: E402
-from tests.live_api import ALL_FLOWS, make_user, sign_in, verify_with_pyjwt  # noqa: E402
+from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import create_user as make_user  # noqa: E402
+from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
@@ -532,7 +533,7 @@ def test_setup_session_expires(idp: Any, pool: UserPool, app: Any, alice: PoolUs
 def test_new_password_then_mfa(idp: Any, admin_idp: Any, connect: Any, pool: UserPool,
                                app: Any) -> None:
     configure(pool, "OPTIONAL", {"SmsMfaConfiguration": {}})
-    alice = give_phone(make_user(pool, "alice", permanent=False))
+    alice = give_phone(make_user(pool, "alice", confirmed=False, temporary_password=PASSWORD))
     admin_idp.admin_set_user_mfa_preference(UserPoolId=pool.id, Username="alice",
                                             SMSMfaSettings={"Enabled": True})
     sources: list[str] = []

@@ -26,8 +26,9 @@ from django_cognito import clock  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken  # noqa: E402
 from django_cognito.services import admin_users  # noqa: E402
 from django_cognito.tokens import mint_access_token  # noqa: E402
-from tests.conftest import PASSWORD  # noqa: E402
-from tests.live_api import ALL_FLOWS, make_user, sign_in, verify_with_pyjwt  # noqa: E402
+from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import create_user as make_user  # noqa: E402
+from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 

@@ -28,8 +28,9 @@ from django_cognito.models import (  # noqa: E402
 )
 from django_cognito.services import admin_users, delivery, pool_config  # noqa: E402
 from django_cognito.services.users import save_user  # noqa: E402
-from tests.conftest import PASSWORD  # noqa: E402
-from tests.live_api import make_user, verify_with_pyjwt  # noqa: E402
+from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import create_user as make_user  # noqa: E402
+from tests.live_api import verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
@@ -237,10 +238,7 @@ def test_the_client_must_allow_user_auth(idp: Any, pool: UserPool, make_client: 
 
 def test_a_code_proves_the_first_factor_only_for_a_confirmed_user(
         idp: Any, pool: UserPool, app: Any) -> None:
-    carol = admin_users.admin_create_user(
-        pool, "carol", attributes={"email": "carol@example.com", "email_verified": "true"},
-        message_action="SUPPRESS")
-    admin_users.admin_set_user_password(carol, PASSWORD, permanent=True)
+    carol = make_user(pool, "carol", temporary_password=None)
     PoolUser.objects.filter(pk=carol.pk).update(status="UNCONFIRMED")
     challenge = start(idp, app, "carol", PREFERRED_CHALLENGE="EMAIL_OTP")
     assert error_of(respond, idp=idp, app=app, name="EMAIL_OTP", session=challenge["Session"],

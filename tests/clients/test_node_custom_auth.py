@@ -21,9 +21,9 @@ import pytest
 pytest.register_assert_rewrite("tests.api_fixtures", "tests.live_api")
 
 from django_cognito.models import PoolUser, RefreshToken, UserPool  # noqa: E402
-from django_cognito.services import admin_users, delivery  # noqa: E402
+from django_cognito.services import delivery  # noqa: E402
 from example_project import passwordless  # noqa: E402, F401  (connects the receivers)
-from tests.conftest import PASSWORD  # noqa: E402
+from tests.factories import create_user  # noqa: E402
 from tests.live_api import verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
@@ -74,10 +74,7 @@ def test_identity_js_signs_in_with_the_example_sms_code(idp: Any, api_url: str, 
                                                         make_client: Any, settings: Any) -> None:
     settings.COGNITO_DEMO = {"PASSWORDLESS_POOL": pool.id}
     app = make_client(pool, explicit_auth_flows=["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
-    user = admin_users.admin_create_user(
-        pool, "alice", attributes={"phone_number": PHONE, "phone_number_verified": "true"},
-        temporary_password=PASSWORD, message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
+    user = create_user(pool, attributes={"phone_number": PHONE, "phone_number_verified": "true"})
     result, code = run_custom_auth({"ENDPOINT": api_url, "POOL_ID": pool.id,
                                     "CLIENT_ID": app.id, "USERNAME": "alice",
                                     "AWS_REGION": "us-east-1", "NODE_NO_WARNINGS": "1"})

@@ -23,8 +23,10 @@ from pycognito.exceptions import TokenVerificationException  # noqa: E402
 from django_cognito import clock  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken, UserStatus  # noqa: E402
 from tests.api_fixtures import ACCESS_KEY_ID, REGION, SECRET  # noqa: E402
-from tests.conftest import PASSWORD, last_code  # noqa: E402
-from tests.live_api import ALL_FLOWS, instrument, make_user, sign_in, verify_with_pyjwt  # noqa: E402
+from tests.conftest import last_code  # noqa: E402
+from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import create_user as make_user  # noqa: E402
+from tests.live_api import ALL_FLOWS, instrument, sign_in, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
@@ -196,7 +198,7 @@ def test_cognito_registers_confirms_and_answers_the_new_password_challenge(
     zoe.authenticate(password=PASSWORD)
     assert zoe.id_claims["email"] == "zoe@example.com"
 
-    make_user(pool, "bob", permanent=False)
+    make_user(pool, "bob", confirmed=False, temporary_password=PASSWORD)
     bob = cognito("bob")
     bob.new_password_challenge(PASSWORD, NEW_PASSWORD)  # SRP, then NEW_PASSWORD_REQUIRED
     assert bob.id_claims["cognito:username"] == "bob"

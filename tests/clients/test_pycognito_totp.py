@@ -24,8 +24,9 @@ from pycognito.exceptions import (  # noqa: E402
 from django_cognito.models import MfaPreference, PoolUser, RefreshToken  # noqa: E402
 from django_cognito.services import delivery, pool_config  # noqa: E402
 from django_cognito.services.users import save_user  # noqa: E402
-from tests.conftest import PASSWORD  # noqa: E402
-from tests.live_api import ALL_FLOWS, instrument, make_user, verify_with_pyjwt  # noqa: E402
+from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import create_user as make_user  # noqa: E402
+from tests.live_api import ALL_FLOWS, instrument, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 

@@ -15,7 +15,7 @@ from django.test import Client, override_settings
 
 from django_cognito.models import AppClient, UserPool
 from django_cognito.services import access, admin_users, auth, groups, tokens
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, create_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("example_project.urls"),
               pytest.mark.usefixtures("reuse_rsa_keys")]
@@ -38,9 +38,7 @@ def sign_in(client: AppClient, username: str = "alice") -> tokens.TokenSet:
 
 @pytest.fixture
 def alice(pool: UserPool) -> Any:
-    user = admin_users.admin_create_user(pool, "alice", message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return user
+    return create_user(pool, attributes={}, temporary_password=None)
 
 
 def get(path: str, token: str | None) -> Any:

@@ -22,7 +22,7 @@ from django.test import override_settings
 from django_cognito.models import AccessKey, AppClient, PoolUser, UserPool, UserStatus
 from django_cognito.services import admin_users, mfa, passwords, pool_config
 from django_cognito.services.attributes import update_user_attributes
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_KEYS = {"endpoint_url", "region", "user_pool_id", "client_id", "username", "password",

@@ -22,11 +22,11 @@ from django_cognito.models import (
     AppClient,
     PoolUser,
     UserPool,
-    UserStatus,
     VerificationCode,
 )
 from django_cognito.services import attributes, delivery, users
 from tests.conftest import last_code
+from tests.factories import insert_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +48,9 @@ def conform(name: str, reason: str) -> str:
 
 
 def make_user(pool: UserPool, username: str = "alice", **attrs: str) -> PoolUser:
-    """A confirmed user inserted directly (no password hashing needed here)."""
-    attrs.setdefault("email", f"{username}@example.com")
-    attrs.setdefault("email_verified", "true")
-    user = users.new_user(pool, username, attrs)
-    user.status = UserStatus.CONFIRMED
-    return users.insert_user(user)
+    """A confirmed user with a verified email unless ``attrs`` say otherwise, inserted directly."""
+    return insert_user(pool, username, **{"email": f"{username}@example.com",
+                                          "email_verified": "true", **attrs})
 
 
 def fresh(user: PoolUser) -> PoolUser:

@@ -31,12 +31,12 @@ from django_cognito.exceptions import (
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
 from django_cognito.services import admin_users, auth, recovery, sessions, signup, triggers
 from django_cognito.tokens import issuer_for
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, TEMPORARY
+from tests.factories import create_user as create
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "alice@example.com"
-TEMPORARY = "Temp0rary!"
 NEW_PASSWORD = "N3w-Passw0rd!"
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -65,18 +65,6 @@ def recorder(connect: Connect, signal: Signal,
 @pytest.fixture
 def client(pool: UserPool, make_client: Any) -> AppClient:
     return make_client(pool, explicit_auth_flows=ALL_FLOWS)
-
-
-def create(pool: UserPool, username: str = "alice", *, confirmed: bool = True,
-           attributes: dict[str, str] | None = None) -> PoolUser:
-    """A user with PASSWORD (confirmed) or with the temporary password TEMPORARY."""
-    if attributes is None:
-        attributes = {"email": EMAIL, "email_verified": "true"}
-    user = admin_users.admin_create_user(pool, username, attributes=attributes,
-                                         temporary_password=TEMPORARY, message_action="SUPPRESS")
-    if confirmed:
-        admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return reload(user)
 
 
 def reload(user: PoolUser) -> PoolUser:

@@ -32,7 +32,7 @@ from django_cognito.exceptions import (
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
 from django_cognito.services import admin_users, auth, custom_auth, delivery, pool_config
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, create_user
 
 Receiver = Callable[..., None]
 Connect = Callable[[Signal, Receiver], Receiver]
@@ -52,11 +52,7 @@ def app(pool: UserPool, make_client: Any) -> AppClient:
 
 @pytest.fixture
 def alice(pool: UserPool) -> PoolUser:
-    user = admin_users.admin_create_user(
-        pool, "alice", attributes={"email": "alice@example.com", "email_verified": "true"},
-        temporary_password=PASSWORD, message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return PoolUser.objects.get(pk=user.pk)
+    return create_user(pool)
 
 
 class Quiz:

@@ -21,7 +21,7 @@ from django_cognito.services import (
     signup,
     triggers,
 )
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.services.test_lambda_forward import LambdaStandIn, arn, lambda_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -32,8 +32,9 @@ from django_cognito.exceptions import (
     ResourceNotFoundException,
 )
 from django_cognito.models import AppClient, Device, PoolUser, RefreshToken, UserPool
-from django_cognito.services import admin_users, auth, devices, pool_config, tokens
-from tests.conftest import PASSWORD
+from django_cognito.services import auth, devices, pool_config, tokens
+from tests.factories import PASSWORD
+from tests.factories import create_user as create
 
 FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 INCORRECT = "Incorrect username or password."
@@ -98,14 +99,6 @@ def track(pool: UserPool, **config: bool) -> None:
     pool_config.save_extra(pool, {"DeviceConfiguration": {
         "ChallengeRequiredOnNewDevice": config.get("challenge", True),
         "DeviceOnlyRememberedOnUserPrompt": config.get("prompt", False)}})
-
-
-def create(pool: UserPool, username: str = "alice") -> PoolUser:
-    user = admin_users.admin_create_user(
-        pool, username, attributes={"email": f"{username}@example.com", "email_verified": "true"},
-        temporary_password=PASSWORD, message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return PoolUser.objects.get(pk=user.pk)
 
 
 def password_sign_in(client: AppClient, username: str = "alice", device_key: str | None = None

@@ -14,9 +14,10 @@ from django_cognito.exceptions import (
     LimitExceededException,
     ResourceNotFoundException,
 )
-from django_cognito.models import Group, GroupMembership, PoolUser, UserPool, UserStatus
-from django_cognito.services import admin_users, groups, users
+from django_cognito.models import Group, GroupMembership, PoolUser, UserPool
+from django_cognito.services import admin_users, groups
 from django_cognito.services.shapes import group_type
+from tests.factories import insert_user as make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +27,6 @@ NAME_ERROR = "GroupName must be 1 to 128 non-space characters."
 ARN_ERROR = "RoleArn must be an IAM role ARN."
 PRECEDENCE_ERROR = "Precedence must be an integer between 0 and 2147483647."
 BAD_TOKEN = "Invalid pagination token."
-
-
-def make_user(pool: UserPool, username: str) -> PoolUser:
-    user = users.new_user(pool, username, {})
-    user.status = UserStatus.CONFIRMED
-    return users.insert_user(user)
 
 
 def rows(pool: UserPool) -> list[tuple[Any, ...]]:

@@ -14,7 +14,6 @@ from django_cognito.crypto.fields import Sealed
 from django_cognito.exceptions import InvalidParameterException, ResourceNotFoundException
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import (
-    admin_users,
     auth,
     client_config,
     config_cache,
@@ -23,17 +22,9 @@ from django_cognito.services import (
     users,
 )
 from django_cognito.tokens.claims import issuer_for
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, create_user
 
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-
-
-def make_user(pool: UserPool, username: str = "alice", **attributes: str) -> PoolUser:
-    user = admin_users.admin_create_user(pool, username, attributes=attributes or None,
-                                         temporary_password="Temp0rary!",
-                                         message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return PoolUser.objects.get(pk=user.pk)
 
 
 def sign_in(client: AppClient, username: str = "alice") -> auth.AuthResult:
@@ -74,7 +65,7 @@ def test_a_pool_copy_is_reused_and_refused_for_another_pool(app: AppClient, make
 
 
 def test_updating_a_client_is_seen_by_the_next_sign_in(pool: UserPool, app: AppClient) -> None:
-    make_user(pool)
+    create_user(pool, attributes={})
     assert sign_in(config_cache.client(app.pk)).tokens is not None
     client_config.update_user_pool_client(pools.get_client(app.pk),
                                           explicit_auth_flows=["ALLOW_USER_SRP_AUTH"])
@@ -165,7 +156,7 @@ def test_bad_pool_ids_are_not_found_without_touching_the_cache(db: Any, bad: obj
 
 # Prepared reads and writes ------------------------------------------------------------------
 def test_a_sign_in_reads_and_writes_few_rows(pool: UserPool, app: AppClient) -> None:
-    make_user(pool, email="alice@example.com", email_verified="true")
+    create_user(pool)
     cached = config_cache.client(app.pk)
     sign_in(cached)
     result, sql = queries(lambda: sign_in(cached))
@@ -191,7 +182,7 @@ def test_find_user_answers_as_the_orm_does(make_pool: Any, config: dict[str, Any
         attributes.update(phone_number="+15550100", phone_number_verified="true")
     if "preferred_username" in config.get("alias_attributes", []):
         attributes["preferred_username"] = "bobby"
-    bob = make_user(pool, username, **attributes)
+    bob = create_user(pool, username, attributes=attributes)
     names = [username, username.upper(), "bob@example.com", "+15550100", "bobby", "nobody"]
     for name in names * 2:  # the second round runs the compiled statement
         found = users.find_user(pool, name)
@@ -203,7 +194,7 @@ def test_find_user_answers_as_the_orm_does(make_pool: Any, config: dict[str, Any
 
 
 def test_a_transformed_argument_falls_back_to_the_orm(pool: UserPool) -> None:
-    bob = make_user(pool, "bob")
+    bob = create_user(pool, "bob", attributes={})
 
     def build(args: Any) -> Any:
         return PoolUser.objects.filter(pool_id=args[0], username__icontains=args[1])
@@ -214,7 +205,7 @@ def test_a_transformed_argument_falls_back_to_the_orm(pool: UserPool) -> None:
 
 
 def test_a_lowered_or_unconvertible_argument_falls_back_to_the_orm(pool: UserPool) -> None:
-    bob = make_user(pool, "bob")
+    bob = create_user(pool, "bob", attributes={})
 
     def lowered(args: Any) -> Any:
         return PoolUser.objects.filter(pool_id=args[0], username__iexact=args[1])
@@ -234,7 +225,7 @@ def test_a_lowered_or_unconvertible_argument_falls_back_to_the_orm(pool: UserPoo
 
 
 def test_a_sign_in_writes_its_refresh_token_row(pool: UserPool, app: AppClient) -> None:
-    make_user(pool)
+    create_user(pool, attributes={})
     result = sign_in(config_cache.client(app.pk))
     assert result.tokens is not None and result.tokens.refresh_token
     row = RefreshToken.objects.get(user__username="alice")
@@ -247,7 +238,7 @@ def test_a_sign_in_writes_its_refresh_token_row(pool: UserPool, app: AppClient) 
 
 # Sealed secrets -----------------------------------------------------------------------------
 def test_secrets_of_a_hot_path_read_stay_sealed_until_read(pool: UserPool) -> None:
-    stored = make_user(pool).srp_verifier
+    stored = create_user(pool, attributes={}).srp_verifier
     found = users.find_user(pool, "alice")
     assert found is not None and isinstance(found.__dict__["srp_verifier"], Sealed)
     assert found.srp_verifier == stored and isinstance(stored, str) and len(stored) > 100
@@ -255,7 +246,7 @@ def test_secrets_of_a_hot_path_read_stay_sealed_until_read(pool: UserPool) -> No
 
 
 def test_saving_a_row_whose_secret_was_never_read_keeps_it(pool: UserPool) -> None:
-    stored = make_user(pool).srp_verifier
+    stored = create_user(pool, attributes={}).srp_verifier
     found = users.find_user(pool, "alice")
     assert found is not None
     found.enabled = False

@@ -34,7 +34,7 @@ from django_cognito.models import (
     VerificationCode,
 )
 from django_cognito.services import auth, lambda_forward, signup, tokens, triggers
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

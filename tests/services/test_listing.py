@@ -12,22 +12,14 @@ from django.test import override_settings
 from django_cognito import clock
 from django_cognito.exceptions import InvalidParameterException
 from django_cognito.models import PoolUser, UserPool, UserStatus
-from django_cognito.services import admin_users, groups, listing, users
+from django_cognito.services import admin_users, groups, listing
+from tests.factories import insert_user as make_user
 
 pytestmark = pytest.mark.django_db
 
 PARSE_ERROR = "Error while parsing filter."
 BAD_TOKEN = "Invalid pagination token."
 BAD_LIMIT = "Limit must be between 0 and 60."
-
-
-def make_user(pool: UserPool, username: str, status: str = UserStatus.CONFIRMED,
-              enabled: bool = True, **attrs: str) -> PoolUser:
-    """A user inserted directly: ListUsers needs rows, not passwords."""
-    user = users.new_user(pool, username, attrs)
-    user.status = status
-    user.enabled = enabled
-    return users.insert_user(user)
 
 
 def names(pool: UserPool, filter: Any = None, **kwargs: Any) -> list[str]:

@@ -16,8 +16,8 @@ from django_cognito import clock
 from django_cognito.conf import app_settings
 from django_cognito.exceptions import NotAuthorizedException
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
-from django_cognito.services import admin_users, auth, lockout
-from tests.conftest import PASSWORD
+from django_cognito.services import auth, lockout
+from tests.factories import PASSWORD, create_user
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +46,7 @@ def client(pool: UserPool, make_client: Any) -> AppClient:
 
 @pytest.fixture
 def user(pool: UserPool) -> PoolUser:
-    return create(pool, "alice")
-
-
-def create(pool: UserPool, username: str) -> PoolUser:
-    user = admin_users.admin_create_user(pool, username, temporary_password="Temp0rary!",
-                                         message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return user
+    return create_user(pool, "alice", attributes={})
 
 
 def attempt(client: AppClient, password: str, username: str = "alice", *,
@@ -196,8 +189,8 @@ def test_the_lock_is_per_user_and_per_pool(pool: UserPool, client: AppClient, us
                                            make_pool: Any, make_client: Any) -> None:
     other_pool = make_pool(name="other")
     other_client = make_client(other_pool, explicit_auth_flows=ALL_FLOWS)
-    create(other_pool, "alice")
-    create(pool, "bob")
+    create_user(other_pool, "alice", attributes={})
+    create_user(pool, "bob", attributes={})
     fail(client, 5)
     assert attempt(client, PASSWORD) == LOCKED
     assert attempt(client, PASSWORD, "bob") == "ok"

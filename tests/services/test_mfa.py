@@ -25,20 +25,16 @@ from django_cognito.models import (
     SoftwareToken,
     UserPool,
 )
-from django_cognito.services import admin_users, auth, mfa, pool_config, totp
+from django_cognito.services import auth, mfa, pool_config, totp
 from django_cognito.services.users import save_user
-from tests.conftest import PASSWORD
+from tests.factories import create_user
 
 TOTP_ONLY = {"SoftwareTokenMfaConfiguration": {"Enabled": True}}
 
 
 @pytest.fixture
 def alice(pool: UserPool) -> PoolUser:
-    user = admin_users.admin_create_user(
-        pool, "alice", attributes=[{"Name": "email", "Value": "alice@example.com"}],
-        temporary_password=PASSWORD, message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return user
+    return create_user(pool, attributes=[{"Name": "email", "Value": "alice@example.com"}])
 
 
 def configure(pool: UserPool, mode: str, factors: dict[str, Any]) -> None:

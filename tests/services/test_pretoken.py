@@ -17,15 +17,14 @@ from django_cognito.exceptions import (
     UserLambdaValidationException,
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
-from django_cognito.services import admin_users, auth, groups, triggers
+from django_cognito.services import auth, groups, triggers
 from django_cognito.services.tokens import TokenSet
 from django_cognito.tokens import issuer_for
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, TEMPORARY, create_user
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "alice@example.com"
-TEMPORARY = "Temp0rary!"
 NEW_PASSWORD = "N3w-Passw0rd!"
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
@@ -75,11 +74,7 @@ def client_v2(pool_v2: UserPool, make_client: Any) -> AppClient:
 
 
 def create(pool: UserPool, *, confirmed: bool = True, in_group: bool = True) -> PoolUser:
-    user = admin_users.admin_create_user(
-        pool, "alice", attributes={"email": EMAIL, "email_verified": "true", "name": "Alice"},
-        temporary_password=TEMPORARY, message_action="SUPPRESS")
-    if confirmed:
-        admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
+    user = create_user(pool, email=EMAIL, name="Alice", confirmed=confirmed)
     if in_group:
         groups.add_user_to_group(user, groups.create_group(pool, "staff", role_arn=ROLE,
                                                            precedence=1))

@@ -33,7 +33,8 @@ from django_cognito.models import (
     VerificationCode,
 )
 from django_cognito.services import admin_users, delivery, passwords, recovery, signup
-from tests.conftest import PASSWORD, last_code
+from tests.conftest import last_code
+from tests.factories import PASSWORD, create_user
 
 EMAIL = "alice@example.com"
 PHONE = "+15555550123"
@@ -57,10 +58,7 @@ def confirmed_user(client: AppClient, username: str = "alice", email: str = EMAI
 
 def admin_user(pool: UserPool, username: str = "alice", **attributes: str) -> PoolUser:
     """A CONFIRMED user created by an administrator with the given (verified) attributes."""
-    user = admin_users.admin_create_user(pool, username, attributes=attributes,
-                                         message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return reload(user)
+    return create_user(pool, username, attributes=attributes, temporary_password=None)
 
 
 def counts() -> tuple[int, int, int, int]:

@@ -28,13 +28,12 @@ from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import admin_users, auth, groups, tokens
 from django_cognito.services.tokens import TokenSet
 from django_cognito.tokens import issuer_for
-from tests.conftest import PASSWORD
-from tests.services.test_auth import create
+from tests.factories import PASSWORD, TEMPORARY
+from tests.factories import create_user as create
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "alice@example.com"
-TEMPORARY = "Temp0rary!"
 NEW_PASSWORD = "N3w-Passw0rd!"
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",

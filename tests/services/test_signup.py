@@ -35,7 +35,8 @@ from django_cognito.models import (
 )
 from django_cognito.services import delivery, passwords, signup
 from django_cognito.services.users import find_user
-from tests.conftest import PASSWORD, last_code
+from tests.conftest import last_code
+from tests.factories import PASSWORD
 
 EMAIL = "alice@example.com"
 PHONE = "+15555550123"

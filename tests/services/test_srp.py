@@ -36,10 +36,11 @@ from django_cognito.services import (
     srp_auth,
     users,
 )
-from tests.conftest import PASSWORD, last_code
+from tests.conftest import last_code
+from tests.factories import PASSWORD, TEMPORARY
+from tests.factories import create_user as create
 
 EMAIL = "alice@example.com"
-TEMPORARY = "Temp0rary!"
 NEW_PASSWORD = "N3w-Passw0rd!"
 WRONG = "Wr0ng-Passw0rd!"
 SRP_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -141,18 +142,6 @@ def error_of(call: Callable[[], object]) -> tuple[str, str]:
 def claims(token: str) -> dict[str, Any]:
     decoded: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     return decoded
-
-
-def create(pool: UserPool, username: str = "alice", *, confirmed: bool = True,
-           attributes: dict[str, str] | None = None) -> PoolUser:
-    """A user with PASSWORD (confirmed) or with the temporary password TEMPORARY."""
-    if attributes is None:
-        attributes = {"email": EMAIL, "email_verified": "true"}
-    user = admin_users.admin_create_user(pool, username, attributes=attributes,
-                                         temporary_password=TEMPORARY, message_action="SUPPRESS")
-    if confirmed:
-        admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
-    return PoolUser.objects.get(pk=user.pk)
 
 
 def reload(user: PoolUser) -> PoolUser:

@@ -12,7 +12,7 @@ from django_cognito import signals
 from django_cognito.exceptions import TriggerRejected, UserLambdaValidationException
 from django_cognito.models import AppClient, PoolUser, UserPool, UserStatus
 from django_cognito.services import signup, triggers
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
