@@ -1,6 +1,6 @@
 """CUSTOM_AUTH over real HTTP with boto3, and the example project's SMS one-time-code flow.
 
-The quiz receivers of ``test_custom_auth`` drive the generic loop; the example's
+The quiz receivers of ``tests.quiz`` drive the generic loop; the example's
 ``passwordless`` receivers drive the seed's use case, with the code read from the
 development SMS outbox (also shown on its ``/dev/sms/`` page).
 """
@@ -24,7 +24,7 @@ from django_cognito.services import admin_users, auth, delivery  # noqa: E402
 from example_project import passwordless  # noqa: E402
 from tests.factories import PASSWORD, create_user  # noqa: E402
 from tests.live_api import verify_with_pyjwt  # noqa: E402
-from tests.services.test_custom_auth import Quiz  # noqa: E402
+from tests.quiz import Quiz  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 

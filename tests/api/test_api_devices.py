@@ -19,10 +19,10 @@ from pycognito.aws_srp import AWSSRP, generate_hash_device  # noqa: E402
 from django_cognito import signals  # noqa: E402
 from django_cognito.models import AppClient, Device, UserPool  # noqa: E402
 from django_cognito.services import pool_config  # noqa: E402
-from tests.clients.test_node_clients import run_node  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
+from tests.node_scripts import run_node  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 pytestmark = pytest.mark.django_db(transaction=True)

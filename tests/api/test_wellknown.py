@@ -6,23 +6,19 @@ import base64
 import json
 import subprocess
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
 from django.test import override_settings
-from django.urls import include, path
 
 from django_cognito.crypto import keys
 from django_cognito.models import PoolUser, SigningKey
 from django_cognito.tokens import issuer_for, mint_access_token, mint_id_token
+from tests.node_scripts import NODE_DIR
 from tests.signing_keys import reuse_rsa_keys  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("reuse_rsa_keys")
-
-# A host project that mounts the app under a prefix (used through ROOT_URLCONF=__name__).
-urlpatterns = [path("cognito/", include("django_cognito.urls"))]
 
 
 def _jwks_url(pool: Any) -> str:
@@ -138,7 +134,7 @@ def test_only_safe_methods_are_allowed(client: Any, pool: Any) -> None:
 
 
 @pytest.mark.django_db
-@override_settings(ROOT_URLCONF=__name__,
+@override_settings(ROOT_URLCONF="tests.prefixed_urls",
                    COGNITO={"PUBLIC_BASE_URL": "https://auth.example.com/sub"})
 def test_issuer_and_endpoints_follow_the_include_prefix(client: Any, pool: Any) -> None:
     issuer = f"https://auth.example.com/sub/cognito/{pool.id}"
@@ -176,14 +172,13 @@ def test_tokens_verify_with_pyjwt_against_the_jwks_over_http(live_server: Any, m
                        algorithms=["RS256"], audience="someone-else", issuer=issuer)
 
 
-REPO = Path(__file__).resolve().parents[2]
 AWS_BASE = "https://cognito-idp.us-east-1.amazonaws.com"
 
 
 def _aws_jwt_verify(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Run the checks through the npm package aws-jwt-verify (tests/node/verify_tokens.mjs)."""
     done = subprocess.run(  # noqa: S603
-        ["node", str(REPO / "tests" / "node" / "verify_tokens.mjs")],  # noqa: S607
+        ["node", str(NODE_DIR / "verify_tokens.mjs")],  # noqa: S607
         input=json.dumps({"checks": checks}), capture_output=True, text=True, timeout=60,
         check=True)
     results: list[dict[str, Any]] = json.loads(done.stdout)

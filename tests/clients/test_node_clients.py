@@ -8,11 +8,6 @@ asserts on the JSON line the script prints. Node and ``tests/node/node_modules``
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,30 +22,11 @@ from tests.conftest import last_code  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
+from tests.node_scripts import run_node  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
-NODE_DIR = Path(__file__).resolve().parent.parent / "node"
-NODE_TIMEOUT = 120
 NEW_PASSWORD = "N3w-Passw0rd!"
-
-
-def run_node(script: str, **env: str) -> dict[str, Any]:
-    """Run ``tests/node/<script>`` and return its RESULT object (which must say ok)."""
-    node = shutil.which("node")
-    assert node, "node is not on PATH: the Node client tests need Node 20 or later"
-    assert (NODE_DIR / "node_modules" / ".package-lock.json").is_file(), \
-        "tests/node/node_modules is missing: run `npm ci --prefix tests/node`"
-    process = subprocess.run(  # noqa: S603 (a fixed script with our own arguments)
-        [node, str(NODE_DIR / script)], cwd=NODE_DIR, env={**os.environ, **env},
-        capture_output=True, text=True, timeout=NODE_TIMEOUT, check=False)
-    lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, (f"{script} printed no result (exit {process.returncode})\n"
-                   f"stdout:\n{process.stdout}\nstderr:\n{process.stderr}")
-    result: dict[str, Any] = json.loads(lines[-1].removeprefix("RESULT "))
-    assert result["ok"], f"{script} failed: {result}\nstderr:\n{process.stderr}"
-    assert process.returncode == 0, process.stderr
-    return result
 
 
 @pytest.fixture

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,22 +23,17 @@ from django_cognito.services import delivery  # noqa: E402
 from example_project import passwordless  # noqa: E402, F401  (connects the receivers)
 from tests.factories import create_user  # noqa: E402
 from tests.live_api import verify_with_pyjwt  # noqa: E402
+from tests.node_scripts import NODE_DIR, NODE_TIMEOUT, node  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
-NODE_DIR = Path(__file__).resolve().parent.parent / "node"
-NODE_TIMEOUT = 120
 PHONE = "+15555550123"
 
 
 def run_custom_auth(env: dict[str, str]) -> tuple[dict[str, Any], str]:
     """Run the script, answer its challenge with the SMS code; its RESULT and the code."""
-    node = shutil.which("node")
-    assert node, "node is not on PATH: the Node client tests need Node 20 or later"
-    assert (NODE_DIR / "node_modules" / ".package-lock.json").is_file(), \
-        "tests/node/node_modules is missing: run `npm ci --prefix tests/node`"
     process = subprocess.Popen(  # noqa: S603 (a fixed script with our own arguments)
-        [node, str(NODE_DIR / "custom-auth.mjs")], cwd=NODE_DIR, env={**os.environ, **env},
+        [node(), str(NODE_DIR / "custom-auth.mjs")], cwd=NODE_DIR, env={**os.environ, **env},
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdin and process.stdout
     code = ""

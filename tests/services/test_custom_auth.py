@@ -33,6 +33,7 @@ from django_cognito.exceptions import (
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
 from django_cognito.services import admin_users, auth, custom_auth, delivery, pool_config
 from tests.factories import PASSWORD, create_user
+from tests.quiz import Quiz
 
 Receiver = Callable[..., None]
 Connect = Callable[[Signal, Receiver], Receiver]
@@ -53,58 +54,6 @@ def app(pool: UserPool, make_client: Any) -> AppClient:
 @pytest.fixture
 def alice(pool: UserPool) -> PoolUser:
     return create_user(pool)
-
-
-class Quiz:
-    """Receivers for a one-question quiz; records every event as received."""
-
-    def __init__(self, connect: Connect, *, max_rounds: int = 5) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.max_rounds = max_rounds
-        self.define_response: dict[str, Any] | None = None
-        self.create_response: dict[str, Any] | None = None
-        self.verify_response: dict[str, Any] | None = None
-        connect(signals.define_auth_challenge, self.define)
-        connect(signals.create_auth_challenge, self.create)
-        connect(signals.verify_auth_challenge_response, self.verify)
-
-    def names(self) -> list[str]:
-        return [event["triggerSource"].split("_")[0] for event in self.events]
-
-    def define(self, sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
-        self.events.append(copy.deepcopy(event))
-        if self.define_response is not None:
-            event["response"].update(self.define_response)
-            return
-        session = event["request"]["session"]
-        response = event["response"]
-        if session and session[-1]["challengeName"] == "SRP_A":
-            response.update(challengeName="PASSWORD_VERIFIER", issueTokens=False,
-                            failAuthentication=False)
-        elif session and session[-1]["challengeName"] == "CUSTOM_CHALLENGE" and \
-                session[-1]["challengeResult"]:
-            response.update(issueTokens=True, failAuthentication=False)
-        elif len(session) >= self.max_rounds:
-            response.update(issueTokens=False, failAuthentication=True)
-        else:
-            response.update(challengeName="CUSTOM_CHALLENGE", issueTokens=False,
-                            failAuthentication=False)
-
-    def create(self, sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
-        self.events.append(copy.deepcopy(event))
-        event["response"].update(self.create_response or {
-            "publicChallengeParameters": {"question": "2 + 2?"},
-            "privateChallengeParameters": {"answer": "four-secret"},
-            "challengeMetadata": f"QUIZ-{len(event['request']['session'])}"})
-
-    def verify(self, sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
-        self.events.append(copy.deepcopy(event))
-        if self.verify_response is not None:
-            event["response"].update(self.verify_response)
-            return
-        request = event["request"]
-        event["response"]["answerCorrect"] = \
-            request["challengeAnswer"] == request["privateChallengeParameters"].get("answer")
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from django_cognito.services import (
     triggers,
 )
 from tests.factories import PASSWORD
-from tests.services.test_lambda_forward import LambdaStandIn, arn, lambda_server  # noqa: F401
+from tests.lambda_stand_in import LambdaStandIn, arn
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +199,7 @@ def test_a_failing_sender_is_a_delivery_failure(sender: Attach, pool: UserPool,
 
 
 def test_sender_lambda_is_invoked_asynchronously_with_the_event(
-        make_pool: Any, make_client: Any, lambda_server: LambdaStandIn) -> None:  # noqa: F811
+        make_pool: Any, make_client: Any, lambda_server: LambdaStandIn) -> None:
     pool = make_pool(lambda_config={"CustomEmailSender": {"LambdaVersion": "V1_0",
                                                           "LambdaArn": arn("mailer")}})
     client = make_client(pool)
@@ -221,7 +221,7 @@ def test_sender_lambda_is_invoked_asynchronously_with_the_event(
 
 
 def test_unreachable_sender_lambda_is_a_delivery_failure(
-        make_pool: Any, make_client: Any, lambda_server: LambdaStandIn,  # noqa: F811
+        make_pool: Any, make_client: Any, lambda_server: LambdaStandIn,
         settings: Any) -> None:
     pool = make_pool(lambda_config={"CustomEmailSender": {"LambdaVersion": "V1_0",
                                                           "LambdaArn": arn("gone")}})

@@ -261,7 +261,7 @@ def test_saving_a_row_whose_secret_was_never_read_keeps_it(pool: UserPool) -> No
 def test_issuer_follows_the_url_configuration(pool: UserPool, settings: Any) -> None:
     settings.COGNITO = {"PUBLIC_BASE_URL": "https://auth.example.com"}
     assert issuer_for(pool) == f"https://auth.example.com/{pool.pk}"
-    settings.ROOT_URLCONF = "tests.api.test_wellknown"  # mounts the app under cognito/
+    settings.ROOT_URLCONF = "tests.prefixed_urls"  # mounts the app under cognito/
     assert issuer_for(pool) == f"https://auth.example.com/cognito/{pool.pk}"
     settings.ROOT_URLCONF = "tests.urls"
     assert issuer_for(pool) == f"https://auth.example.com/{pool.pk}"

@@ -5,12 +5,8 @@ from __future__ import annotations
 import json
 import socket
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote
 
 import jwt
 import pytest
@@ -35,45 +31,12 @@ from django_cognito.models import (
 )
 from django_cognito.services import auth, lambda_forward, signup, tokens, triggers
 from tests.factories import PASSWORD
+from tests.lambda_stand_in import REGION, Handler, LambdaStandIn, arn
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = "123456789012"
-REGION = "eu-west-1"
 EMAIL = "alice@example.com"
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-
-Handler = Callable[[dict[str, Any]], tuple[int, dict[str, str], bytes]]
-
-
-def arn(name: str) -> str:
-    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
-
-
-@dataclass
-class Invocation:
-    """One request the stand-in received."""
-
-    function: str
-    invocation_type: str
-    authorization: str
-    event: Any
-
-
-@dataclass
-class LambdaStandIn:
-    """A loopback server speaking the Lambda Invoke API (POST /2015-03-31/functions/…)."""
-
-    url: str = ""
-    calls: list[Invocation] = field(default_factory=list)
-    handlers: dict[str, Handler] = field(default_factory=dict)
-
-    def on(self, name: str, handler: Handler) -> None:
-        self.handlers[arn(name)] = handler
-
-    def events(self, name: str) -> list[Any]:
-        return [c.event for c in self.calls if c.function == arn(name)]
-
 
 def returns(change: Callable[[dict[str, Any]], None]) -> Handler:
     """A function that changes the event it receives and returns it, like a real trigger."""
@@ -95,65 +58,6 @@ def answers(body: bytes) -> Handler:
     def handler(event: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         return 200, {}, body
     return handler
-
-
-def _serve(stand_in: LambdaStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            prefix, suffix = "/2015-03-31/functions/", "/invocations"
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if not (self.path.startswith(prefix) and self.path.endswith(suffix)):
-                self._reply(404, {}, b'{"Message": "unknown path"}')
-                return
-            function = unquote(self.path[len(prefix):-len(suffix)])
-            invocation_type = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
-            stand_in.calls.append(Invocation(function, invocation_type,
-                                             self.headers.get("Authorization", ""),
-                                             json.loads(body)))
-            handler = stand_in.handlers.get(function)
-            if handler is None:
-                self._reply(404, {"X-Amzn-ErrorType": "ResourceNotFoundException"},
-                            b'{"Type": "User", "Message": "Function not found"}')
-            elif invocation_type == "Event":
-                self._reply(202, {}, b"")
-            else:
-                self._reply(*handler(json.loads(body)))
-
-        def _reply(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/json", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            return
-
-    return Handler
-
-
-@pytest.fixture
-def lambda_server(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LambdaStandIn]:
-    """The stand-in, with COGNITO pointed at it and fake credentials (it checks no SigV4)."""
-    stand_in = LambdaStandIn()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _serve(stand_in))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    stand_in.url = f"http://127.0.0.1:{server.server_address[1]}"
-    for name, value in {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
-                        "AWS_EC2_METADATA_DISABLED": "true"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    settings.COGNITO = {**getattr(settings, "COGNITO", {}), "LAMBDA_FORWARD": True,
-                        "LAMBDA_ENDPOINT_URL": stand_in.url, "LAMBDA_MAX_ATTEMPTS": 1}
-    lambda_forward._client.cache_clear()
-    yield stand_in
-    server.shutdown()
-    server.server_close()
-    thread.join()
-    lambda_forward._client.cache_clear()
 
 
 def forwarding_pool(make_pool: Any, **lambda_config: Any) -> UserPool:
