@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.core.cache import cache
 from django.dispatch import Signal
 
@@ -89,13 +87,3 @@ def record(connect: Callable[..., Any]) -> Callable[..., list[dict[str, Any]]]:
         return calls
     return attach
 
-
-def last_code(destination: str | None = None) -> str:
-    """The six-digit code of the last email (or SMS to ``destination``) sent."""
-    texts = [m.body for m in mail.outbox if destination in (None, *m.to)]
-    texts += [m["message"] for m in delivery.outbox
-              if destination in (None, m["phone_number"])]
-    assert texts, "no message was sent"
-    match = re.search(r"\b(\d{6})\b", texts[-1])
-    assert match, texts[-1]
-    return match.group(1)

@@ -32,7 +32,7 @@ from django_cognito.models import (
 )
 from django_cognito.services import attributes, groups, passwords, pool_config, tokens
 from django_cognito.services import pools as pools_service
-from tests.conftest import last_code
+from tests.effects import last_code
 from tests.factories import PASSWORD
 from tests.factories import insert_user as make_user
 

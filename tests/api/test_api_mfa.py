@@ -34,6 +34,7 @@ from django_cognito.models import (  # noqa: E402
 )
 from django_cognito.services import delivery, pool_config  # noqa: E402
 from django_cognito.services.users import save_user  # noqa: E402
+from tests.effects import last_code  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
@@ -105,19 +106,7 @@ def enrol_totp(idp: Any, access_token: str) -> str:
 
 
 def sms_code(phone: str = PHONE) -> str:
-    messages = [m for m in delivery.outbox if m["phone_number"] == phone]
-    assert messages, "no SMS was sent"
-    match = re.search(r"\b(\d{6})\b", messages[-1]["message"])
-    assert match, messages[-1]
-    return match.group(1)
-
-
-def email_code(address: str) -> str:
-    bodies = [m.body for m in mail.outbox if address in m.to]
-    assert bodies, f"no mail to {address}"
-    match = re.search(r"\b(\d{6})\b", bodies[-1])
-    assert match, bodies[-1]
-    return match.group(1)
+    return last_code(phone)
 
 
 def other_code(code: str) -> str:
@@ -382,7 +371,7 @@ def test_email_otp(idp: Any, pool: UserPool, app: Any, alice: PoolUser) -> None:
                                                 "CODE_DELIVERY_DESTINATION": "a***@e***"}
     [message] = mail.outbox
     assert message.subject == "Sign-in code" and message.to == ["alice@example.com"]
-    code = email_code("alice@example.com")
+    code = last_code("alice@example.com")
     assert message.body == f"Your sign-in code: {code}"
     assert error_of(respond, idp, app, "EMAIL_OTP", challenge["Session"],
                     EMAIL_OTP_CODE=other_code(code))[0] == "CodeMismatchException"

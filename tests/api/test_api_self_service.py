@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import re
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from django_cognito import clock  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken  # noqa: E402
 from django_cognito.services import admin_users  # noqa: E402
 from django_cognito.tokens import mint_access_token  # noqa: E402
+from tests.effects import last_code  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
@@ -59,14 +59,6 @@ def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
 def _attributes(idp: Any, access_token: str) -> dict[str, str]:
     answer = idp.get_user(AccessToken=access_token)
     return {a["Name"]: a["Value"] for a in answer["UserAttributes"]}
-
-
-def _code_sent_to(address: str) -> str:
-    bodies = [m.body for m in mail.outbox if address in m.to]
-    assert bodies, f"no mail to {address}"
-    match = re.search(r"\b(\d{6})\b", bodies[-1])
-    assert match, bodies[-1]
-    return match.group(1)
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -217,7 +209,7 @@ def test_update_email_sends_a_code_and_verify_user_attribute_confirms_it(
     attributes = _attributes(idp, access)
     assert (attributes["email"], attributes["email_verified"]) == ("new@example.org", "false")
     assert attributes["given_name"] == "Alice"
-    code = _code_sent_to("new@example.org")
+    code = last_code("new@example.org")
     with pytest.raises(idp.exceptions.CodeMismatchException):
         idp.verify_user_attribute(AccessToken=access, AttributeName="email",
                                   Code="000000" if code != "000000" else "111111")
@@ -252,7 +244,7 @@ def test_get_user_attribute_verification_code(idp: Any, pool: Any, tokens: dict[
                                                       AttributeName="email")
     assert answer["CodeDeliveryDetails"] == {"Destination": "a***@e***",
                                              "DeliveryMedium": "EMAIL", "AttributeName": "email"}
-    code = _code_sent_to("alice@example.com")
+    code = last_code("alice@example.com")
     idp.verify_user_attribute(AccessToken=access, AttributeName="email", Code=code)
     assert _attributes(idp, access)["email_verified"] == "true"
     with pytest.raises(idp.exceptions.InvalidParameterException):

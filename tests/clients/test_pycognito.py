@@ -23,7 +23,7 @@ from pycognito.exceptions import TokenVerificationException  # noqa: E402
 from django_cognito import clock  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken, UserStatus  # noqa: E402
 from tests.api_fixtures import ACCESS_KEY_ID, REGION, SECRET  # noqa: E402
-from tests.conftest import last_code  # noqa: E402
+from tests.effects import last_code  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, instrument, sign_in, verify_with_pyjwt  # noqa: E402

@@ -28,7 +28,7 @@ from django_cognito.models import (
 )
 from django_cognito.services import admin_users, delivery, passwords, recovery, signup
 from django_cognito.services.users import find_user
-from tests.conftest import last_code
+from tests.effects import counts, last_code, outboxes
 from tests.factories import PASSWORD
 
 EMAIL = "alice@example.com"
@@ -36,15 +36,6 @@ PHONE = "+15555550123"
 TEMPORARY = "Temp0rary!"
 INVITE = re.compile(r"^Your username is (?P<username>\S+) and temporary password is "
                     r"(?P<password>.*)\. $", re.DOTALL)
-
-
-def counts() -> tuple[int, int, int, int]:
-    return (PoolUser.objects.count(), get_user_model()._default_manager.count(),
-            VerificationCode.objects.count(), PasswordHistoryEntry.objects.count())
-
-
-def outboxes() -> tuple[int, int]:
-    return len(mail.outbox), len(delivery.outbox)
 
 
 def reload(user: PoolUser) -> PoolUser:

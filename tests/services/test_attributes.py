@@ -25,7 +25,7 @@ from django_cognito.models import (
     VerificationCode,
 )
 from django_cognito.services import attributes, delivery, users
-from tests.conftest import last_code
+from tests.effects import last_code
 from tests.factories import insert_user
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from django_cognito.exceptions import (
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
 from django_cognito.services import auth, recovery, triggers
-from tests.conftest import last_code
+from tests.effects import last_code
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 
 from django_cognito import clock
@@ -33,7 +32,7 @@ from django_cognito.models import (
     VerificationCode,
 )
 from django_cognito.services import admin_users, delivery, passwords, recovery, signup
-from tests.conftest import last_code
+from tests.effects import counts, last_code
 from tests.factories import PASSWORD, create_user
 
 EMAIL = "alice@example.com"
@@ -59,11 +58,6 @@ def confirmed_user(client: AppClient, username: str = "alice", email: str = EMAI
 def admin_user(pool: UserPool, username: str = "alice", **attributes: str) -> PoolUser:
     """A CONFIRMED user created by an administrator with the given (verified) attributes."""
     return create_user(pool, username, attributes=attributes, temporary_password=None)
-
-
-def counts() -> tuple[int, int, int, int]:
-    return (PoolUser.objects.count(), get_user_model()._default_manager.count(),
-            VerificationCode.objects.count(), PasswordHistoryEntry.objects.count())
 
 
 def _wrong(code: str) -> str:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import override_settings
 
@@ -27,7 +26,6 @@ from django_cognito.exceptions import (
 )
 from django_cognito.models import (
     CodePurpose,
-    PasswordHistoryEntry,
     PoolUser,
     UserPool,
     UserStatus,
@@ -35,7 +33,7 @@ from django_cognito.models import (
 )
 from django_cognito.services import delivery, passwords, signup
 from django_cognito.services.users import find_user
-from tests.conftest import last_code
+from tests.effects import counts, last_code, outboxes
 from tests.factories import PASSWORD
 
 EMAIL = "alice@example.com"
@@ -50,16 +48,6 @@ def fixed_codes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     iterator: Iterator[str] = iter(queue)
     monkeypatch.setattr("django_cognito.crypto.secrets.new_code", lambda digits=6: next(iterator))
     return issued
-
-
-def counts() -> tuple[int, int, int, int]:
-    """Rows a lifecycle call may write: pool users, Django users, codes, password history."""
-    return (PoolUser.objects.count(), get_user_model()._default_manager.count(),
-            VerificationCode.objects.count(), PasswordHistoryEntry.objects.count())
-
-
-def outboxes() -> tuple[int, int]:
-    return len(mail.outbox), len(delivery.outbox)
 
 
 def register(client: Any, username: str = "alice", email: str | None = EMAIL,

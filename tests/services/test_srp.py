@@ -36,7 +36,7 @@ from django_cognito.services import (
     srp_auth,
     users,
 )
-from tests.conftest import last_code
+from tests.effects import last_code
 from tests.factories import PASSWORD, TEMPORARY
 from tests.factories import create_user as create
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.dispatch import Signal
 
@@ -22,7 +21,6 @@ from django_cognito.exceptions import (
 )
 from django_cognito.models import (
     AppClient,
-    PasswordHistoryEntry,
     PoolUser,
     UserPool,
     UserStatus,
@@ -30,7 +28,7 @@ from django_cognito.models import (
 )
 from django_cognito.services import admin_users, delivery, passwords, recovery, signup, triggers
 from django_cognito.services.users import find_user
-from tests.conftest import last_code
+from tests.effects import counts, last_code, outboxes
 from tests.factories import PASSWORD
 
 EMAIL = "alice@example.com"
@@ -63,15 +61,6 @@ def raiser(error: Exception) -> Receiver:
     def receiver(sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
         raise error
     return receiver
-
-
-def counts() -> tuple[int, int, int, int]:
-    return (PoolUser.objects.count(), get_user_model()._default_manager.count(),
-            VerificationCode.objects.count(), PasswordHistoryEntry.objects.count())
-
-
-def outboxes() -> tuple[int, int]:
-    return len(mail.outbox), len(delivery.outbox)
 
 
 def reload(user: PoolUser) -> PoolUser:
