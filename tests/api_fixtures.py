@@ -163,13 +163,21 @@ def scoped_key(transactional_db: Any) -> Any:
     return factory
 
 
+def error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
+    """The ``(code, message)`` of a caught ClientError, which must be a 400."""
+    response = excinfo.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return response["Error"]["Code"], response["Error"]["Message"]
+
+
+def error_of(call: Any, *args: Any, **params: Any) -> tuple[str, str]:
+    """The ``(code, message)`` of the 400 error ``call(*args, **params)`` raises."""
+    with pytest.raises(ClientError) as info:
+        call(*args, **params)
+    return error(info)
+
+
 @pytest.fixture
 def fails() -> Any:
     """``fails(call, **params)``: the ``(code, message)`` of the 400 error ``call`` raises."""
-    def run(call: Any, **params: Any) -> tuple[str, str]:
-        with pytest.raises(ClientError) as info:
-            call(**params)
-        response = info.value.response
-        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
-        return response["Error"]["Code"], response["Error"]["Message"]
-    return run
+    return error_of

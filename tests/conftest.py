@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.dispatch import Signal
 
 from django_cognito import clock
-from django_cognito.models import AppClient, UserPool
+from django_cognito.models import AppClient, PoolUser, UserPool
 from django_cognito.services import delivery
 from tests import factories, signing_keys
 
@@ -53,6 +53,12 @@ def make_client(db: Any) -> Any:
 @pytest.fixture
 def client_app(pool: UserPool, make_client: Any) -> AppClient:
     return make_client(pool)
+
+
+@pytest.fixture
+def alice(pool: UserPool) -> PoolUser:
+    """alice of ``pool``: CONFIRMED with PASSWORD and a verified alice@example.com."""
+    return factories.create_user(pool)
 
 
 @pytest.fixture

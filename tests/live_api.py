@@ -32,6 +32,13 @@ def api_url(api_base: str, reuse_rsa_keys: None) -> str:
 
 
 @pytest.fixture
+def app(pool: UserPool, make_client: Any) -> AppClient:
+    """An app client of ``pool`` allowing ALL_FLOWS."""
+    client: AppClient = make_client(pool, explicit_auth_flows=ALL_FLOWS)
+    return client
+
+
+@pytest.fixture
 def idp(api_url: str) -> Iterator[Any]:
     """A boto3 client for public and access-token operations (botocore sends them unsigned)."""
     client = boto_client(api_url)

@@ -31,16 +31,6 @@ NEW_PASSWORD = "N3w-Passw0rd!"
 BAD_LOGIN = "Incorrect username or password."
 
 
-@pytest.fixture
-def app(pool: Any, make_client: Any) -> Any:
-    return make_client(pool, explicit_auth_flows=ALL_FLOWS)
-
-
-@pytest.fixture
-def alice(pool: Any) -> PoolUser:
-    return make_user(pool, "alice")
-
-
 def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
     response = excinfo.value.response
     return (response["Error"]["Code"], response["Error"]["Message"],

@@ -22,6 +22,7 @@ from django_cognito import clock, signals  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken, UserPool  # noqa: E402
 from django_cognito.services import admin_users, auth, delivery  # noqa: E402
 from example_project import passwordless  # noqa: E402
+from tests.api_fixtures import error  # noqa: E402
 from tests.factories import PASSWORD, create_user  # noqa: E402
 from tests.live_api import verify_with_pyjwt  # noqa: E402
 from tests.quiz import Quiz  # noqa: E402
@@ -31,13 +32,6 @@ pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 FLOWS = ["ALLOW_CUSTOM_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 PHONE = "+15555550123"
 WRONG = ("NotAuthorizedException", "Incorrect username or password.")
-
-
-def error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    response = excinfo.value.response
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return response["Error"]["Code"], response["Error"]["Message"]
-
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from pycognito.aws_srp import AWSSRP, generate_hash_device  # noqa: E402
 from django_cognito import signals  # noqa: E402
 from django_cognito.models import AppClient, Device, UserPool  # noqa: E402
 from django_cognito.services import pool_config  # noqa: E402
+from tests.api_fixtures import error as _error  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
@@ -28,12 +29,6 @@ pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NO_DEVICE = ("ResourceNotFoundException", "Device does not exist.")
-
-
-def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    response = excinfo.value.response
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return response["Error"]["Code"], response["Error"]["Message"]
 
 
 @pytest.fixture

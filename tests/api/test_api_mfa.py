@@ -19,7 +19,6 @@ import pytest
 pytest.register_assert_rewrite("tests.api_fixtures", "tests.live_api")
 
 import pyotp  # noqa: E402
-from botocore.exceptions import ClientError  # noqa: E402
 from django.core import mail  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -34,6 +33,7 @@ from django_cognito.models import (  # noqa: E402
 )
 from django_cognito.services import delivery, pool_config  # noqa: E402
 from django_cognito.services.users import save_user  # noqa: E402
+from tests.api_fixtures import error_of  # noqa: E402
 from tests.effects import last_code  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
@@ -47,16 +47,6 @@ TOTP_ONLY = {"SoftwareTokenMfaConfiguration": {"Enabled": True}}
 SMS_AND_TOTP = {"SmsMfaConfiguration": {}, **TOTP_ONLY}
 
 
-@pytest.fixture
-def app(pool: UserPool, make_client: Any) -> Any:
-    return make_client(pool, explicit_auth_flows=ALL_FLOWS)
-
-
-@pytest.fixture
-def alice(pool: UserPool) -> PoolUser:
-    return make_user(pool, "alice")
-
-
 
 def configure(pool: UserPool, mode: str, factors: dict[str, Any]) -> None:
     pool_config.set_mfa_config(pool, mode, factors)
@@ -67,14 +57,6 @@ def give_phone(user: PoolUser, phone: str = PHONE) -> PoolUser:
     user.attributes["phone_number"] = phone
     save_user(user)
     return user
-
-
-def error_of(call: Any, *args: Any, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(*args, **params)
-    response = info.value.response
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return response["Error"]["Code"], response["Error"]["Message"]
 
 
 def start(idp: Any, app: Any, username: str = "alice", password: str = PASSWORD

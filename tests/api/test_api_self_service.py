@@ -17,7 +17,6 @@ import pytest
 pytest.register_assert_rewrite("tests.api_fixtures", "tests.live_api")
 
 import jwt  # noqa: E402
-from botocore.exceptions import ClientError  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 from django.core import mail  # noqa: E402
 
@@ -25,6 +24,7 @@ from django_cognito import clock  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken  # noqa: E402
 from django_cognito.services import admin_users  # noqa: E402
 from django_cognito.tokens import mint_access_token  # noqa: E402
+from tests.api_fixtures import error as _error  # noqa: E402
 from tests.effects import last_code  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
@@ -36,24 +36,8 @@ NEW_PASSWORD = "N3w-Passw0rd!"
 
 
 @pytest.fixture
-def app(pool: Any, make_client: Any) -> Any:
-    return make_client(pool, explicit_auth_flows=ALL_FLOWS)
-
-
-@pytest.fixture
-def alice(pool: Any) -> PoolUser:
-    return make_user(pool, "alice")
-
-
-@pytest.fixture
 def tokens(idp: Any, app: Any, alice: PoolUser) -> dict[str, Any]:
     return sign_in(idp, app, "alice")
-
-
-def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    response = excinfo.value.response
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return response["Error"]["Code"], response["Error"]["Message"]
 
 
 def _attributes(idp: Any, access_token: str) -> dict[str, str]:

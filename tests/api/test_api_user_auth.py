@@ -15,7 +15,6 @@ import pytest
 
 pytest.register_assert_rewrite("tests.api_fixtures", "tests.live_api")
 
-from botocore.exceptions import ClientError  # noqa: E402
 from django.core import mail  # noqa: E402
 from pycognito.aws_srp import AWSSRP  # noqa: E402
 
@@ -28,6 +27,7 @@ from django_cognito.models import (  # noqa: E402
 )
 from django_cognito.services import admin_users, delivery, pool_config  # noqa: E402
 from django_cognito.services.users import save_user  # noqa: E402
+from tests.api_fixtures import error_of  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import verify_with_pyjwt  # noqa: E402
@@ -63,13 +63,6 @@ def alice(pool: UserPool) -> PoolUser:
     user.attributes.update({"phone_number": PHONE, "phone_number_verified": "true"})
     save_user(user)
     return user
-
-
-def error_of(call: Any, **params: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**params)
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def start(idp: Any, app: Any, username: str = "alice", **parameters: str) -> dict[str, Any]:

@@ -29,11 +29,6 @@ pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 NEW_PASSWORD = "N3w-Passw0rd!"
 
 
-@pytest.fixture
-def app(pool: Any, make_client: Any) -> Any:
-    return make_client(pool, explicit_auth_flows=ALL_FLOWS)
-
-
 def _base_env(api_url: str, pool: Any, app: Any) -> dict[str, str]:
     return {"ENDPOINT": api_url, "POOL_ID": pool.id, "CLIENT_ID": app.id,
             "AWS_REGION": "us-east-1", "NODE_NO_WARNINGS": "1"}

@@ -34,27 +34,6 @@ NEW_PASSWORD = "N3w-Passw0rd!"
 NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
 
 
-@pytest.fixture
-def app(pool: Any, make_client: Any) -> Any:
-    return make_client(pool, explicit_auth_flows=ALL_FLOWS)
-
-
-@pytest.fixture
-def alice(pool: Any) -> PoolUser:
-    return make_user(pool, "alice")
-
-
-@pytest.fixture
-def cognito(api_url: str, pool: Any, app: Any) -> Any:
-    """A factory of pycognito ``Cognito`` objects pointed at the live server."""
-    def factory(username: str | None = None, **options: Any) -> Cognito:
-        user = Cognito(pool.id, app.id, username=username, botocore_config=NO_RETRIES,
-                       boto3_client_kwargs={"endpoint_url": api_url}, **options)
-        instrument(user.client)
-        return user
-    return factory
-
-
 def _srp(api_url: str, pool: Any, app: Any, username: str, password: str) -> AWSSRP:
     client = instrument(boto3.client("cognito-idp", endpoint_url=api_url, region_name=REGION,
                                      config=NO_RETRIES))

@@ -13,9 +13,7 @@ import pytest
 pytest.register_assert_rewrite("tests.api_fixtures", "tests.live_api")
 
 import pyotp  # noqa: E402
-from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
-from pycognito import Cognito  # noqa: E402
 from pycognito.exceptions import (  # noqa: E402
     SMSMFAChallengeException,
     SoftwareTokenMFAChallengeException,
@@ -25,40 +23,16 @@ from django_cognito.models import MfaPreference, PoolUser, RefreshToken  # noqa:
 from django_cognito.services import delivery, pool_config  # noqa: E402
 from django_cognito.services.users import save_user  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
-from tests.factories import create_user as make_user  # noqa: E402
-from tests.live_api import ALL_FLOWS, instrument, verify_with_pyjwt  # noqa: E402
+from tests.live_api import verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
-
-NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
-
-
-@pytest.fixture
-def app(pool: Any, make_client: Any) -> Any:
-    return make_client(pool, explicit_auth_flows=ALL_FLOWS)
-
-
-@pytest.fixture
-def alice(pool: Any) -> PoolUser:
-    return make_user(pool, "alice")
-
-
-@pytest.fixture
-def cognito(api_url: str, pool: Any, app: Any) -> Any:
-    """A factory of pycognito ``Cognito`` objects pointed at the live server."""
-    def factory(username: str = "alice") -> Cognito:
-        user = Cognito(pool.id, app.id, username=username, botocore_config=NO_RETRIES,
-                       boto3_client_kwargs={"endpoint_url": api_url})
-        instrument(user.client)
-        return user
-    return factory
 
 
 def test_totp_enrolment_and_mfa_sign_in(cognito: Any, api_url: str, pool: Any, app: Any,
                                         alice: PoolUser) -> None:
     pool_config.set_mfa_config(pool, "OPTIONAL",
                                {"SoftwareTokenMfaConfiguration": {"Enabled": True}})
-    user = cognito()
+    user = cognito("alice")
     user.authenticate(password=PASSWORD)  # no factor yet: tokens straight away
     secret = user.associate_software_token()
     authenticator = pyotp.TOTP(secret)
@@ -69,7 +43,7 @@ def test_totp_enrolment_and_mfa_sign_in(cognito: Any, api_url: str, pool: Any, a
     assert (preference.software_token_enabled, preference.preferred) == (
         True, "SOFTWARE_TOKEN_MFA")
 
-    again = cognito()
+    again = cognito("alice")
     with pytest.raises(SoftwareTokenMFAChallengeException) as challenge:
         again.authenticate(password=PASSWORD)
     assert challenge.value.get_tokens()["ChallengeParameters"] == {"USER_ID_FOR_SRP": "alice"}
@@ -88,10 +62,10 @@ def test_sms_mfa_sign_in(cognito: Any, pool: Any, alice: PoolUser) -> None:
     pool_config.set_mfa_config(pool, "OPTIONAL", {"SmsMfaConfiguration": {}})
     alice.attributes["phone_number"] = "+15555550123"
     save_user(alice)
-    user = cognito()
+    user = cognito("alice")
     user.authenticate(password=PASSWORD)
     user.set_user_mfa_preference(sms_mfa=True, software_token_mfa=False, preferred="SMS")
-    again = cognito()
+    again = cognito("alice")
     with pytest.raises(SMSMFAChallengeException) as challenge:
         again.authenticate(password=PASSWORD)
     parameters = challenge.value.get_tokens()["ChallengeParameters"]

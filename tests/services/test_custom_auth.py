@@ -32,7 +32,7 @@ from django_cognito.exceptions import (
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
 from django_cognito.services import admin_users, auth, custom_auth, delivery, pool_config
-from tests.factories import PASSWORD, create_user
+from tests.factories import PASSWORD
 from tests.quiz import Quiz
 
 Receiver = Callable[..., None]
@@ -49,11 +49,6 @@ NO_CLIENT_METADATA: dict[str, str] = {}
 @pytest.fixture
 def app(pool: UserPool, make_client: Any) -> AppClient:
     return make_client(pool, explicit_auth_flows=CUSTOM_FLOWS)
-
-
-@pytest.fixture
-def alice(pool: UserPool) -> PoolUser:
-    return create_user(pool)
 
 
 @pytest.fixture

@@ -155,11 +155,6 @@ def client(pool: UserPool, make_client: Any) -> AppClient:
     return make_client(pool, explicit_auth_flows=FLOWS)
 
 
-@pytest.fixture
-def alice(pool: UserPool) -> PoolUser:
-    return create(pool)
-
-
 # Tracking and NewDeviceMetadata ------------------------------------------------------------
 
 def test_without_device_configuration_nothing_is_tracked(pool: UserPool, client: AppClient,
