@@ -14,6 +14,7 @@ from django_cognito.services import admin_users, pools, users
 
 PASSWORD = "Passw0rd!"
 TEMPORARY = "Temp0rary!"
+NEW_PASSWORD = "N3w-Passw0rd!"  # what a user changes PASSWORD or TEMPORARY to
 
 
 def create_pool(name: str = "test-pool", **config: Any) -> UserPool:

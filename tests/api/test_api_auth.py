@@ -21,13 +21,12 @@ from django_cognito.crypto.secrets import secret_hash  # noqa: E402
 from django_cognito.models import AccessKey, PoolUser, RefreshToken, UserStatus  # noqa: E402
 from django_cognito.services import recovery, signup  # noqa: E402
 from tests.api_fixtures import SECRET  # noqa: E402
-from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import NEW_PASSWORD, PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
-NEW_PASSWORD = "N3w-Passw0rd!"
 BAD_LOGIN = "Incorrect username or password."
 
 

@@ -26,13 +26,12 @@ from django_cognito.services import admin_users  # noqa: E402
 from django_cognito.tokens import mint_access_token  # noqa: E402
 from tests.api_fixtures import error as _error  # noqa: E402
 from tests.effects import last_code  # noqa: E402
-from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import NEW_PASSWORD, PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
-NEW_PASSWORD = "N3w-Passw0rd!"
 
 
 @pytest.fixture

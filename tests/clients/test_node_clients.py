@@ -19,14 +19,13 @@ from django.core import mail  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken, UserStatus  # noqa: E402
 from tests.api_fixtures import ACCESS_KEY_ID, SECRET  # noqa: E402
 from tests.effects import last_code  # noqa: E402
-from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import NEW_PASSWORD, PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
 from tests.node_scripts import run_node  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
-NEW_PASSWORD = "N3w-Passw0rd!"
 
 
 def _base_env(api_url: str, pool: Any, app: Any) -> dict[str, str]:

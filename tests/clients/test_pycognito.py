@@ -24,13 +24,12 @@ from django_cognito import clock  # noqa: E402
 from django_cognito.models import PoolUser, RefreshToken, UserStatus  # noqa: E402
 from tests.api_fixtures import ACCESS_KEY_ID, REGION, SECRET  # noqa: E402
 from tests.effects import last_code  # noqa: E402
-from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import NEW_PASSWORD, PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
 from tests.live_api import ALL_FLOWS, instrument, sign_in, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
-NEW_PASSWORD = "N3w-Passw0rd!"
 NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
 
 

@@ -10,13 +10,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import jwt
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher, check_password
 from django.dispatch import Signal
 
 from django_cognito import clock, signals
-from django_cognito.crypto import keys
 from django_cognito.crypto.secrets import secret_hash
 from django_cognito.exceptions import (
     InvalidParameterException,
@@ -30,14 +28,13 @@ from django_cognito.exceptions import (
 )
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
 from django_cognito.services import admin_users, auth, recovery, sessions, signup, triggers
-from django_cognito.tokens import issuer_for
-from tests.factories import PASSWORD, TEMPORARY
+from tests.claims import decode
+from tests.factories import NEW_PASSWORD, PASSWORD, TEMPORARY
 from tests.factories import create_user as create
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "alice@example.com"
-NEW_PASSWORD = "N3w-Passw0rd!"
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH"]
 PASSWORD_FLOWS = [("USER_PASSWORD_AUTH", False), ("ADMIN_USER_PASSWORD_AUTH", True),
@@ -76,18 +73,6 @@ def password_auth(client: AppClient, username: str, password: str = PASSWORD, *,
                   **extra: str) -> auth.AuthResult:
     return auth.initiate_auth(client, flow, {"USERNAME": username, "PASSWORD": password, **extra},
                               admin=admin)
-
-
-def decode(pool: UserPool, token: str, **kwargs: Any) -> dict[str, Any]:
-    """Verify a token with PyJWT against the pool's published JWKS."""
-    jwks = jwt.PyJWKSet.from_dict({"keys": keys.publish_keys(pool)})
-    key = jwks[jwt.get_unverified_header(token)["kid"]]
-    # PyJWT checks iat against the real time; tokens minted under a moved clock lie ahead.
-    ahead = max((clock.now() - dt.datetime.now(dt.UTC)).total_seconds(), 0)
-    kwargs.setdefault("leeway", ahead + 5)
-    claims: dict[str, Any] = jwt.decode(token, key, algorithms=["RS256"],
-                                        issuer=issuer_for(pool), **kwargs)
-    return claims
 
 
 def start_challenge(client: AppClient, username: str = "alice") -> auth.AuthResult:

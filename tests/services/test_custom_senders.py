@@ -21,14 +21,13 @@ from django_cognito.services import (
     signup,
     triggers,
 )
-from tests.factories import PASSWORD
+from tests.factories import NEW_PASSWORD, PASSWORD
 from tests.lambda_stand_in import LambdaStandIn, arn
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "alice@example.com"
 PHONE = "+15555550123"
-NEW_PASSWORD = "N3w-Passw0rd!"
 NO_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
 
 Events = list[dict[str, Any]]

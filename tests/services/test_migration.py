@@ -23,12 +23,11 @@ from django_cognito.exceptions import (
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool, UserStatus
 from django_cognito.services import auth, recovery, triggers
 from tests.effects import last_code
-from tests.factories import PASSWORD
+from tests.factories import NEW_PASSWORD, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "legacy@example.com"
-NEW_PASSWORD = "N3w-Passw0rd!"
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH"]
 EMPTY_RESPONSE = {"userAttributes": None, "finalUserStatus": None, "messageAction": None,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import jwt
 import pytest
 
-from django_cognito import clock, signals
-from django_cognito.crypto import keys
+from django_cognito import signals
 from django_cognito.exceptions import (
     InvalidLambdaResponseException,
     TriggerRejected,
@@ -20,12 +17,12 @@ from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import auth, groups, triggers
 from django_cognito.services.tokens import TokenSet
 from django_cognito.tokens import issuer_for
-from tests.factories import PASSWORD, TEMPORARY, create_user
+from tests.claims import decode
+from tests.factories import NEW_PASSWORD, PASSWORD, TEMPORARY, create_user
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "alice@example.com"
-NEW_PASSWORD = "N3w-Passw0rd!"
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -103,16 +100,6 @@ def refresh(client: AppClient, token: str | None) -> TokenSet:
     result = auth.initiate_auth(client, "REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": str(token)})
     assert result.tokens is not None
     return result.tokens
-
-
-def decode(pool: UserPool, token: str, audience: str | None = None) -> dict[str, Any]:
-    """Verify a token with PyJWT against the pool's published JWKS."""
-    jwks = jwt.PyJWKSet.from_dict({"keys": keys.publish_keys(pool)})
-    key = jwks[jwt.get_unverified_header(token)["kid"]]
-    ahead = max((clock.now() - dt.datetime.now(dt.UTC)).total_seconds(), 0)
-    claims: dict[str, Any] = jwt.decode(token, key, algorithms=["RS256"], audience=audience,
-                                        issuer=issuer_for(pool), leeway=ahead + 5)
-    return claims
 
 
 def both(client: AppClient, tokens: TokenSet) -> tuple[dict[str, Any], dict[str, Any]]:

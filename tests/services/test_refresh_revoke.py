@@ -15,7 +15,6 @@ import jwt
 import pytest
 
 from django_cognito import clock
-from django_cognito.crypto import keys
 from django_cognito.crypto.secrets import secret_hash
 from django_cognito.exceptions import (
     InvalidParameterException,
@@ -28,13 +27,13 @@ from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import admin_users, auth, groups, tokens
 from django_cognito.services.tokens import TokenSet
 from django_cognito.tokens import issuer_for
-from tests.factories import PASSWORD, TEMPORARY
+from tests.claims import decode
+from tests.factories import NEW_PASSWORD, PASSWORD, TEMPORARY
 from tests.factories import create_user as create
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "alice@example.com"
-NEW_PASSWORD = "N3w-Passw0rd!"
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -61,18 +60,6 @@ def refresh(client: AppClient, token: str | None, flow: str = "REFRESH_TOKEN_AUT
     result = auth.initiate_auth(client, flow, {"REFRESH_TOKEN": str(token), **extra}, admin=admin)
     assert result.tokens is not None
     return result.tokens
-
-
-def decode(pool: UserPool, token: str, **kwargs: Any) -> dict[str, Any]:
-    """Verify a token with PyJWT against the pool's published JWKS."""
-    jwks = jwt.PyJWKSet.from_dict({"keys": keys.publish_keys(pool)})
-    key = jwks[jwt.get_unverified_header(token)["kid"]]
-    # PyJWT checks iat against the real time; tokens minted under a moved clock lie ahead.
-    ahead = max((clock.now() - dt.datetime.now(dt.UTC)).total_seconds(), 0)
-    kwargs.setdefault("leeway", ahead + 5)
-    claims: dict[str, Any] = jwt.decode(token, key, algorithms=["RS256"],
-                                        issuer=issuer_for(pool), **kwargs)
-    return claims
 
 
 def origin(pool: UserPool, access_token: str) -> str:

@@ -37,11 +37,10 @@ from django_cognito.services import (
     users,
 )
 from tests.effects import last_code
-from tests.factories import PASSWORD, TEMPORARY
+from tests.factories import NEW_PASSWORD, PASSWORD, TEMPORARY
 from tests.factories import create_user as create
 
 EMAIL = "alice@example.com"
-NEW_PASSWORD = "N3w-Passw0rd!"
 WRONG = "Wr0ng-Passw0rd!"
 SRP_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
