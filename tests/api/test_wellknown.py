@@ -13,8 +13,9 @@ import pytest
 from django.test import override_settings
 
 from django_cognito.crypto import keys
-from django_cognito.models import PoolUser, SigningKey
+from django_cognito.models import SigningKey
 from django_cognito.tokens import issuer_for, mint_access_token, mint_id_token
+from tests.factories import insert_user
 from tests.node_scripts import NODE_DIR
 from tests.signing_keys import reuse_rsa_keys  # noqa: F401
 
@@ -30,9 +31,7 @@ def _config_url(pool: Any) -> str:
 
 
 def _tokens(pool: Any, client: Any, username: str = "alice") -> tuple[str, str]:
-    user = PoolUser.objects.create(pool=pool, username=username, status="CONFIRMED",
-                                   attributes={"email": "a@example.com",
-                                               "email_verified": "true"})
+    user = insert_user(pool, username, email="a@example.com", email_verified="true")
     common: dict[str, Any] = {"auth_time": 1_700_000_000, "origin_jti": "o-1",
                               "event_id": "e-1"}
     return (mint_id_token(pool, client, user, **common).token,

@@ -24,6 +24,7 @@ from django_cognito.tokens import (
     mint_access_token,
     mint_id_token,
 )
+from tests.factories import insert_user
 from tests.signing_keys import reuse_rsa_keys  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reuse_rsa_keys")]
@@ -64,16 +65,11 @@ def rich_pool(make_pool: Any) -> Any:
 
 @pytest.fixture
 def user(rich_pool: Any) -> PoolUser:
-    return PoolUser.objects.create(pool=rich_pool, username="alice", status="CONFIRMED",
-                                   attributes={
+    return insert_user(rich_pool, "alice", **{
         "email": "alice@example.com", "email_verified": "true",
         "phone_number": "+15555550100", "phone_number_verified": "false",
         "name": "Alice Liddell", "address": "1 Rabbit Hole", "updated_at": "1700000000",
         "custom:tier": "gold", "custom:score": "42", "custom:hidden": "developer only"})
-
-
-def _person(pool: Any, username: str) -> PoolUser:
-    return PoolUser.objects.create(pool=pool, username=username, status="CONFIRMED")
 
 
 def _mint_id(pool: Any, client: Any, user: Any, **kwargs: Any) -> Any:
@@ -181,7 +177,7 @@ def test_readable_attributes_of_the_client_only(rich_pool: Any, make_client: Any
 
 
 def test_unset_and_empty_attributes_are_left_out(pool: Any, client_app: Any) -> None:
-    bare = _person(pool, "bob")
+    bare = insert_user(pool, "bob")
     bare.attributes["nickname"] = ""
     claims = _mint_id(pool, client_app, bare).claims
     assert set(claims) == ID_BASE_CLAIMS
@@ -193,21 +189,21 @@ def test_lifetime_follows_validity_and_units(pool: Any, make_client: Any, validi
                                              unit: str, seconds: int) -> None:
     client = make_client(pool, access_token_validity=validity, id_token_validity=validity,
                          token_validity_units={"AccessToken": unit, "IdToken": unit})
-    person = _person(pool, "carol")
+    person = insert_user(pool, "carol")
     for minted in (_mint_id(pool, client, person), _mint_access(pool, client, person)):
         assert minted.claims["exp"] - minted.claims["iat"] == seconds
         assert minted.expires_in == seconds
 
 
 def test_default_client_lifetime_is_one_hour(pool: Any, client_app: Any) -> None:
-    person = _person(pool, "dave")
+    person = insert_user(pool, "dave")
     assert _mint_id(pool, client_app, person).expires_in == 3600
     assert _mint_access(pool, client_app, person).expires_in == 3600
 
 
 def test_lifetime_without_units_is_hours_within_cognitos_cap(pool: Any,
                                                              client_app: Any) -> None:
-    person = _person(pool, "dora")
+    person = insert_user(pool, "dora")
     AppClient.objects.filter(pk=client_app.pk).update(
         access_token_validity=2, id_token_validity=60, token_validity_units={})
     client_app.refresh_from_db()
@@ -216,7 +212,7 @@ def test_lifetime_without_units_is_hours_within_cognitos_cap(pool: Any,
 
 
 def test_times_come_from_the_clock_seam(pool: Any, client_app: Any) -> None:
-    person = _person(pool, "erin")
+    person = insert_user(pool, "erin")
     signed_in = clock.now()
     clock.advance(dt.timedelta(days=3))
     before = int(clock.now().timestamp())
@@ -231,7 +227,7 @@ def test_times_come_from_the_clock_seam(pool: Any, client_app: Any) -> None:
 
 
 def test_expired_token_is_rejected_by_consumers(pool: Any, client_app: Any) -> None:
-    person = _person(pool, "fay")
+    person = insert_user(pool, "fay")
     clock.advance(dt.timedelta(hours=-2))
     minted = _mint_access(pool, client_app, person)
     clock.reset()
@@ -240,7 +236,7 @@ def test_expired_token_is_rejected_by_consumers(pool: Any, client_app: Any) -> N
 
 
 def _grouped_user(pool: Any, specs: list[tuple[str, int | None, str]]) -> PoolUser:
-    person = _person(pool, "gus")
+    person = insert_user(pool, "gus")
     for name, precedence, role in specs:
         group = groups.create_group(pool, name, precedence=precedence, role_arn=role or None)
         groups.add_user_to_group(person, group)
@@ -292,7 +288,7 @@ def test_group_override_replaces_stored_groups(pool: Any, client_app: Any) -> No
 
 def test_extra_claims_are_added_but_never_replace_reserved_ones(pool: Any,
                                                                 client_app: Any) -> None:
-    person = _person(pool, "hal")
+    person = insert_user(pool, "hal")
     minted = _mint_id(pool, client_app, person, extra={
         "nonce": "n-0S6", "at_hash": "abc", "iss": "https://evil.example", "exp": 9999999999,
         "sub": "someone-else", "token_use": "access", "aud": "other", "cognito:username": "x"})
@@ -321,7 +317,7 @@ def test_suppressed_claims_are_removed_except_reserved_ones(rich_pool: Any, make
 
 def test_a_warm_mint_costs_one_query_for_groups_and_none_for_the_key(
         pool: Any, client_app: Any, django_assert_num_queries: Any) -> None:
-    person = _person(pool, "max")
+    person = insert_user(pool, "max")
     _mint_access(pool, client_app, person)
     with django_assert_num_queries(1):
         _mint_access(pool, client_app, person)
@@ -331,7 +327,7 @@ def test_a_warm_mint_costs_one_query_for_groups_and_none_for_the_key(
 
 def test_a_rotation_in_this_process_switches_the_signing_key_at_once(
         pool: Any, client_app: Any) -> None:
-    person = _person(pool, "nia")
+    person = insert_user(pool, "nia")
     before = jwt.get_unverified_header(_mint_access(pool, client_app, person).token)["kid"]
     keys.rotate(pool)
     after = jwt.get_unverified_header(_mint_access(pool, client_app, person).token)["kid"]
@@ -339,13 +335,13 @@ def test_a_rotation_in_this_process_switches_the_signing_key_at_once(
 
 
 def test_jti_is_unique_per_token(pool: Any, client_app: Any) -> None:
-    person = _person(pool, "ida")
+    person = insert_user(pool, "ida")
     jtis = {_mint_access(pool, client_app, person).claims["jti"] for _ in range(5)}
     assert len(jtis) == 5
 
 
 def test_tokens_signed_before_rotation_still_verify(pool: Any, client_app: Any) -> None:
-    person = _person(pool, "jo")
+    person = insert_user(pool, "jo")
     old_id = _mint_id(pool, client_app, person).token
     old_access = _mint_access(pool, client_app, person).token
     published_next = keys.active_key(pool, "id")  # noqa: F841 - creates the pair
@@ -362,7 +358,7 @@ def test_tokens_signed_before_rotation_still_verify(pool: Any, client_app: Any) 
 
 def test_a_token_from_another_pool_does_not_verify(make_pool: Any, make_client: Any) -> None:
     first, second = make_pool(name="one"), make_pool(name="two")
-    person = _person(first, "kim")
+    person = insert_user(first, "kim")
     token = _mint_access(first, make_client(first), person).token
     keys.ensure_keys(second)
     jwks = jwt.PyJWKSet.from_dict({"keys": keys.publish_keys(second)})
@@ -372,7 +368,7 @@ def test_a_token_from_another_pool_does_not_verify(make_pool: Any, make_client: 
 
 @override_settings(COGNITO={"PUBLIC_BASE_URL": ""})
 def test_minting_needs_a_public_base_url(pool: Any, client_app: Any) -> None:
-    person = _person(pool, "lee")
+    person = insert_user(pool, "lee")
     with pytest.raises(ImproperlyConfigured, match="PUBLIC_BASE_URL"):
         _mint_access(pool, client_app, person)
 
