@@ -46,10 +46,10 @@ else
     say "deps: up to date"
 fi
 
-# JavaScript clients driven by tests/test_node_clients.py (locked by tests/node/package-lock.json).
+# JavaScript clients driven by tests/clients/test_node_clients.py (locked by tests/node/package-lock.json).
 stamp=tests/node/node_modules/.bootstrap-stamp
 if ! command -v npm >/dev/null; then
-    say "node clients: npm not found; install Node 20+ (tests/test_node_clients.py needs it)"
+    say "node clients: npm not found; install Node 20+ (tests/clients/test_node_clients.py needs it)"
 elif [ ! -e "$stamp" ] || [ tests/node/package.json -nt "$stamp" ] \
         || [ tests/node/package-lock.json -nt "$stamp" ]; then
     say "node clients: npm ci --prefix tests/node"

@@ -21,6 +21,7 @@ from botocore.model import Shape
 
 from django_cognito.api.model import service_model
 from django_cognito.models import AccessKey, UserPool
+from tests.factories import create_access_key
 
 REGION = "us-east-1"
 ACCESS_KEY_ID = "AKIAAPITESTKEY000001"
@@ -123,7 +124,7 @@ def api_base(live_server: Any, settings: Any) -> str:
 @pytest.fixture
 def access_key(transactional_db: Any) -> AccessKey:
     """An unscoped access key: it administers every pool and may create pools."""
-    return AccessKey.objects.create(access_key_id=ACCESS_KEY_ID, secret=SECRET, all_pools=True)
+    return create_access_key(ACCESS_KEY_ID, SECRET, all_pools=True)
 
 
 @pytest.fixture
@@ -158,19 +159,25 @@ def scoped_key(transactional_db: Any) -> Any:
     """A factory of keys that may administer one pool only."""
     def factory(pool: UserPool, key_id: str = SCOPED_KEY_ID,
                 secret: str = SCOPED_SECRET) -> AccessKey:
-        key = AccessKey.objects.create(access_key_id=key_id, secret=secret)
-        key.pools.add(pool)
-        return key
+        return create_access_key(key_id, secret, pool)
     return factory
+
+
+def error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
+    """The ``(code, message)`` of a caught ClientError, which must be a 400."""
+    response = excinfo.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return response["Error"]["Code"], response["Error"]["Message"]
+
+
+def error_of(call: Any, *args: Any, **params: Any) -> tuple[str, str]:
+    """The ``(code, message)`` of the 400 error ``call(*args, **params)`` raises."""
+    with pytest.raises(ClientError) as info:
+        call(*args, **params)
+    return error(info)
 
 
 @pytest.fixture
 def fails() -> Any:
     """``fails(call, **params)``: the ``(code, message)`` of the 400 error ``call`` raises."""
-    def run(call: Any, **params: Any) -> tuple[str, str]:
-        with pytest.raises(ClientError) as info:
-            call(**params)
-        response = info.value.response
-        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
-        return response["Error"]["Code"], response["Error"]["Message"]
-    return run
+    return error_of

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.core.cache import cache
 from django.dispatch import Signal
 
 from django_cognito import clock
-from django_cognito.models import AppClient, UserPool
-from django_cognito.services import delivery, pools
-from tests import signing_keys
-
-PASSWORD = "Passw0rd!"
-
+from django_cognito.models import AppClient, PoolUser, UserPool
+from django_cognito.services import delivery
+from tests import factories, signing_keys
 
 reuse_rsa_keys = signing_keys.reuse_rsa_keys
 
@@ -40,10 +35,8 @@ def _isolation() -> Iterator[None]:
 
 @pytest.fixture
 def make_pool(db: Any) -> Any:
-    def factory(**config: Any) -> UserPool:
-        config.setdefault("auto_verified_attributes", ["email"])
-        return pools.create_user_pool(config.pop("name", "test-pool"), **config)
-    return factory
+    """``factories.create_pool`` with database access."""
+    return factories.create_pool
 
 
 @pytest.fixture
@@ -53,14 +46,19 @@ def pool(make_pool: Any) -> UserPool:
 
 @pytest.fixture
 def make_client(db: Any) -> Any:
-    def factory(pool: UserPool, **config: Any) -> AppClient:
-        return pools.create_user_pool_client(pool, config.pop("name", "app"), **config)
-    return factory
+    """``factories.create_client`` with database access."""
+    return factories.create_client
 
 
 @pytest.fixture
 def client_app(pool: UserPool, make_client: Any) -> AppClient:
     return make_client(pool)
+
+
+@pytest.fixture
+def alice(pool: UserPool) -> PoolUser:
+    """alice of ``pool``: CONFIRMED with PASSWORD and a verified alice@example.com."""
+    return factories.create_user(pool)
 
 
 @pytest.fixture
@@ -95,13 +93,3 @@ def record(connect: Callable[..., Any]) -> Callable[..., list[dict[str, Any]]]:
         return calls
     return attach
 
-
-def last_code(destination: str | None = None) -> str:
-    """The six-digit code of the last email (or SMS to ``destination``) sent."""
-    texts = [m.body for m in mail.outbox if destination in (None, *m.to)]
-    texts += [m["message"] for m in delivery.outbox
-              if destination in (None, m["phone_number"])]
-    assert texts, "no message was sent"
-    match = re.search(r"\b(\d{6})\b", texts[-1])
-    assert match, texts[-1]
-    return match.group(1)

@@ -16,22 +16,26 @@ import jwt
 import pytest
 
 from django_cognito import clock
-from django_cognito.models import AccessKey, AppClient, PoolUser, UserPool
-from django_cognito.services import admin_users
+from django_cognito.models import AccessKey, AppClient, UserPool
 
 from .api_fixtures import Checked, _after_call, _no_keep_alive, boto_client
-from .conftest import PASSWORD
+from .factories import PASSWORD
 
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
 
 
 @pytest.fixture
-def api_url(api_base: str, settings: Any, reuse_rsa_keys: None) -> str:
+def api_url(api_base: str, reuse_rsa_keys: None) -> str:
     """The live server's URL (and the issuers' base URL); pools get pre-generated RSA keys."""
-    # These tests are about the wire protocol, not the hasher: keep PBKDF2 out of the loop.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return api_base
+
+
+@pytest.fixture
+def app(pool: UserPool, make_client: Any) -> AppClient:
+    """An app client of ``pool`` allowing ALL_FLOWS."""
+    client: AppClient = make_client(pool, explicit_auth_flows=ALL_FLOWS)
+    return client
 
 
 @pytest.fixture
@@ -63,18 +67,6 @@ def instrument(client: Any) -> Any:
     client.meta.events.register("after-call.cognito-idp", _after_call(Checked([])))
     client.meta.events.register("before-send.cognito-idp", _no_keep_alive)
     return client
-
-
-def make_user(pool: UserPool, username: str, *, password: str = PASSWORD,
-              email: str | None = None, permanent: bool = True) -> PoolUser:
-    """A user created by an administrator; CONFIRMED when ``permanent``."""
-    attributes = [{"Name": "email", "Value": email or f"{username}@example.com"},
-                  {"Name": "email_verified", "Value": "true"}]
-    user = admin_users.admin_create_user(pool, username, attributes=attributes,
-                                         temporary_password=password, message_action="SUPPRESS")
-    if permanent:
-        admin_users.admin_set_user_password(user, password, permanent=True)
-    return user
 
 
 def sign_in(idp: Any, app: AppClient, username: str, password: str = PASSWORD

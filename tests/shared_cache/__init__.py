@@ -1,1 +1,2 @@
-"""Two server processes sharing one database and one Redis: see tests/test_shared_cache.py."""
+"""Two server processes sharing one database and one Redis: see
+tests/clients/test_shared_cache.py."""

@@ -12,7 +12,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from django_cognito.services import access_keys, admin_users, pools  # noqa: E402
+from django_cognito.services import access_keys, pools  # noqa: E402
+from tests.factories import create_user  # noqa: E402
 
 PASSWORD = "Shared-Passw0rd!"  # noqa: S105 (a test user's)
 
@@ -21,9 +22,7 @@ pool = pools.create_user_pool("shared")
 client = pools.create_user_pool_client(pool, "app", explicit_auth_flows=[
     "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
 for username in ("alice", "bob", "carol"):
-    user = admin_users.admin_create_user(pool, username, temporary_password=PASSWORD,
-                                         message_action="SUPPRESS")
-    admin_users.admin_set_user_password(user, PASSWORD, permanent=True)
+    create_user(pool, username, attributes={}, password=PASSWORD)
 key, secret = access_keys.create_access_key(description="shared-cache test", pools=[pool])
 print(json.dumps({"pool_id": pool.id, "client_id": client.id, "password": PASSWORD,
                   "access_key_id": key.access_key_id, "secret_access_key": secret}))

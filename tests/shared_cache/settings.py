@@ -1,4 +1,4 @@
-"""Settings of the server processes started by ``tests/test_shared_cache.py``.
+"""Settings of the server processes started by ``tests/clients/test_shared_cache.py``.
 
 The test settings, with what a multi-process deployment shares: one database (an SQLite file
 in write-ahead-log mode, ``COGNITO_SHARED_DATABASE``) and Django's Redis cache as
@@ -23,6 +23,5 @@ CACHES = {
         "LOCATION": os.environ.get("COGNITO_SHARED_REDIS", ""),
     }
 }
-# Neither the hasher nor the issuer is under test: both servers issue for one base URL.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The issuer is not under test: both servers issue for one base URL.
 COGNITO = {"PUBLIC_BASE_URL": "http://cognito.test", "REGION": "us-east-1"}

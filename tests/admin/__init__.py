@@ -1,0 +1,1 @@
+"""The Django admin screens, driven through the test client."""

@@ -1,0 +1,1 @@
+"""Real clients (Node SDKs, pycognito) and server processes, driven over live HTTP."""

@@ -1,0 +1,1 @@
+"""DRF authentication and permissions, and the example project's API on them."""

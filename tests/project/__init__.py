@@ -1,0 +1,1 @@
+"""What a host project runs: system checks, management commands, migrations, example pages."""

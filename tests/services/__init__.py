@@ -1,0 +1,1 @@
+"""The service functions (Cognito semantics without HTTP), called directly."""

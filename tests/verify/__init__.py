@@ -1,0 +1,1 @@
+"""The token verifier and its caches, against a loopback JWKS."""
