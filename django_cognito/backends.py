@@ -6,20 +6,24 @@ Both return ``None`` for "not mine" (no such pool or user, no token given) and r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from . import django_users
 from .conf import app_settings
 from .exceptions import CognitoError, UserNotFoundException
 from .models import UserPool
+from .services import tokens
 from .services.signin import sign_in_password
-from .verify import TokenError, get_verifier
+from .verify import Claims, TokenError, get_verifier
 
 TOKEN_BACKEND = "django_cognito.backends.CognitoTokenBackend"
+#: The session key holding the token family a session was made from.
+SESSION_FAMILY = "_cognito_origin_jti"
 
 
 class _UserLookup:
@@ -65,19 +69,50 @@ class CognitoTokenBackend(_UserLookup):
                      token_use: str = "access", **kwargs: Any) -> Any:
         if token is None:
             return None
-        try:
-            claims = get_verifier().verify(token, token_use=token_use)
-        except TokenError as exc:
-            raise PermissionDenied(str(exc)) from None
-        user = django_users.for_claims(claims)
-        if user is None or not getattr(user, "is_active", True):
-            raise PermissionDenied("No active user for this token.")
-        return user
+        return _verified(token, token_use)[0]
+
+
+def _verified(token: str, token_use: str) -> tuple[Any, Claims]:
+    try:
+        claims = get_verifier().verify(token, token_use=token_use)
+    except TokenError as exc:
+        raise PermissionDenied(str(exc)) from None
+    user = django_users.for_claims(claims)
+    if user is None or not getattr(user, "is_active", True):
+        raise PermissionDenied("No active user for this token.")
+    return user, claims
 
 
 def login_with_token(request: HttpRequest, token: str,
                      token_use: str = "id") -> Any:
-    """Verify ``token`` and log its user into the Django session; returns the user."""
-    user = CognitoTokenBackend().authenticate(request, token=token, token_use=token_use)
+    """Verify ``token`` and log its user into the Django session; returns the user.
+
+    The session is tied to the token's family (its ``origin_jti``) when the token is a local
+    pool's: :class:`TokenSessionMiddleware` ends it once the family is revoked.
+    """
+    user, claims = _verified(token, token_use)
     login(request, user, backend=TOKEN_BACKEND)
+    trusted = claims.trusted_issuer
+    if trusted is not None and trusted.load_jwks is not None and claims.get("origin_jti"):
+        request.session[SESSION_FAMILY] = str(claims["origin_jti"])
     return user
+
+
+class TokenSessionMiddleware:
+    """End a Django session made from tokens once their family is revoked.
+
+    GlobalSignOut, RevokeToken, a password change or reset, disabling or deleting the user
+    revoke the family; the next request of a session made by :func:`login_with_token` from
+    one of its tokens is then logged out (one cached query). Place it after Django's
+    ``AuthenticationMiddleware``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        family = session.get(SESSION_FAMILY) if session is not None else None
+        if family and not tokens.family_is_live(str(family)):
+            logout(request)
+        return self.get_response(request)

@@ -3,7 +3,8 @@
 Errors (always): E001 ``COGNITO`` is not a dict, E002 unknown key, E003 a dotted path that
 does not import, E004 unusable ``ENCRYPTION_KEYS``, E005 malformed ``PUBLIC_BASE_URL``,
 E006 unknown ``CACHE_ALIAS``, E007 malformed limits; E008 (``DEBUG=False``) keys derived
-from a guessable ``SECRET_KEY``. Warnings: W006 region shape (always);
+from a guessable ``SECRET_KEY``. Warnings: W006 region shape, W008 sessions made from tokens
+without the middleware that ends them (always);
 W001–W005 and W007 production settings (``DEBUG=False``); W010, W011 pools that cannot deliver their
 codes (database-tagged: ``check --database default``, and ``migrate``).
 """
@@ -72,9 +73,27 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             f"COGNITO['REGION'] is {region!r}, not an AWS region name.", id="cognito.W006",
             hint="Use a name such as 'us-east-1': pool ids start with it, and aws-jwt-verify "
                  "and Amplify read the region from that prefix."))
+    messages += _token_sessions()
     if not settings.DEBUG:
         messages += _production_warnings()
     return messages
+
+
+TOKEN_BACKEND = "django_cognito.backends.CognitoTokenBackend"
+TOKEN_SESSION_MIDDLEWARE = "django_cognito.backends.TokenSessionMiddleware"
+
+
+def _token_sessions() -> list[CheckMessage]:
+    """Sessions made from tokens must end with their tokens (sign-out, revocation)."""
+    if TOKEN_BACKEND in getattr(settings, "AUTHENTICATION_BACKENDS", []) and \
+            TOKEN_SESSION_MIDDLEWARE not in getattr(settings, "MIDDLEWARE", []):
+        return [Warning(
+            "CognitoTokenBackend logs users in from tokens, but TokenSessionMiddleware is not "
+            "installed: such a session outlives a sign-out, a revoked token, a password "
+            "change and a disabled user.", id="cognito.W008",
+            hint=f"Add {TOKEN_SESSION_MIDDLEWARE!r} to MIDDLEWARE after "
+                 "AuthenticationMiddleware.")]
+    return []
 
 
 def _dotted_paths() -> list[CheckMessage]:

@@ -33,7 +33,8 @@ DATABASES = {
     )
 }
 
-SECRET_KEY = "test-secret-key-not-for-production"
+# Long and random-looking, as a deployment's (check cognito.E008); public, for tests only.
+SECRET_KEY = "tests-only-5c7e1d9a2b8f4c6e0a3d7b1f9e2c4a8d6b0f3e7a1c5d9b2e8f4a6c0d3b7e"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_cognito.backends.TokenSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

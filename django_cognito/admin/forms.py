@@ -74,7 +74,8 @@ class PoolChangeForm(PasswordPolicyForm):
 
     class Meta:
         model = UserPool
-        fields = ("name", *PASSWORD_POLICY_FIELDS, "mfa_configuration", "deletion_protection")
+        fields = ("name", *PASSWORD_POLICY_FIELDS, "mfa_configuration", "deletion_protection",
+                  "revoke_tokens_on_password_change")
 
     def clean_mfa_configuration(self) -> str:
         mode: str = self.cleaned_data["mfa_configuration"] or MfaConfiguration.OFF

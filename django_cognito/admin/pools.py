@@ -31,7 +31,8 @@ class UserPoolAdmin(CognitoModelAdmin):
         (_("Sign-in"), {"fields": ("username_attributes", "alias_attributes", "case_sensitive",
                                    "auto_verified_attributes")}),
         (_("Password policy"), {"fields": PASSWORD_POLICY_FIELDS}),
-        (_("Security"), {"fields": ("mfa_configuration", "deletion_protection")}),
+        (_("Security"), {"fields": ("mfa_configuration", "deletion_protection",
+                                    "revoke_tokens_on_password_change")}),
         (_("Attribute schema"), {"fields": ("schema_display",), "classes": ("collapse",)}),
     )
     add_fieldsets = (

@@ -48,6 +48,12 @@ class UserPool(models.Model):
     sms_authentication_message = models.CharField(max_length=140, blank=True, default="")
     lambda_config = models.JSONField(default=dict, blank=True)
     deletion_protection = models.BooleanField(default=False)
+    # Not Cognito's: a password change or reset ends every other session of the user (the
+    # family that changed it survives ChangePassword), so a leaked refresh token stops with
+    # the password it was obtained with.
+    revoke_tokens_on_password_change = models.BooleanField(
+        default=True, help_text="A password change or reset revokes the user's other "
+                                "refresh tokens and the access tokens they issued.")
     user_pool_tier = models.CharField(max_length=16, default="ESSENTIALS")
     tags = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=now, editable=False)

@@ -111,6 +111,7 @@ def admin_set_user_password(user: PoolUser, password: object, *, permanent: bool
             user.status = UserStatus.FORCE_CHANGE_PASSWORD
         save_user(user)
         passwords.record_history(user)
+    tokens.password_changed(user)
 
 
 def set_enabled(user: PoolUser, enabled: bool) -> None:

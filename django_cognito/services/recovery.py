@@ -13,7 +13,7 @@ from ..exceptions import (
     UserNotFoundException,
 )
 from ..models import AppClient, CodePurpose, PoolUser, UserPool, UserStatus
-from . import codes, delivery, limits, passwords, triggers
+from . import codes, delivery, limits, passwords, tokens, triggers
 from .clients import check_secret_hash
 from .migration import migrate_on_forgot_password
 from .schema import string_map
@@ -133,12 +133,15 @@ def confirm_forgot_password(client: AppClient, username: object, code: object,
         save_user(user)
         passwords.record_history(user)
         record.delete()
+    tokens.password_changed(user)
     post_confirmation(client, user, triggers.POST_CONFIRMATION_FORGOT_PASSWORD, client_metadata)
     return user
 
 
-def change_password(user: PoolUser, previous: object, proposed: object) -> None:
-    """Change a signed-in user's password after checking the previous one."""
+def change_password(user: PoolUser, previous: object, proposed: object, *,
+                    session: object = None) -> None:
+    """Change a signed-in user's password after checking the previous one; ``session`` is
+    the ``origin_jti`` of the access token that asked, whose family survives."""
     require_enabled(user)
     limits.hit("ChangePassword", user)
     if not isinstance(previous, str) or not passwords.verify(user, previous):
@@ -148,6 +151,7 @@ def change_password(user: PoolUser, previous: object, proposed: object) -> None:
         passwords.set_password(user, proposed, check_policy_first=False)
         save_user(user, passwords.PASSWORD_FIELDS)
         passwords.record_history(user)
+    tokens.password_changed(user, keep=session)
 
 
 def admin_reset_user_password(user: PoolUser, *,
@@ -160,4 +164,5 @@ def admin_reset_user_password(user: PoolUser, *,
         message = send_reset_code(None, user, client_metadata)
         user.status = UserStatus.RESET_REQUIRED
         save_user(user, ["status"])
+    tokens.password_changed(user)
     delivery.send(user.pool, message)

@@ -210,13 +210,26 @@ def revoke_token(client: AppClient, token: object, client_secret: object = None)
     _forget([str(record.origin_jti)])
 
 
-def global_sign_out(user: PoolUser) -> None:
-    """GlobalSignOut / AdminUserGlobalSignOut: revoke every family of the user."""
+def global_sign_out(user: PoolUser, *, keep: object = None) -> None:
+    """GlobalSignOut / AdminUserGlobalSignOut: revoke every family of the user (but the
+    family ``keep`` names, an ``origin_jti``)."""
     with transaction.atomic():
         live = RefreshToken.objects.filter(user=user, revoked_at=None)
+        if keep is not None:
+            try:
+                live = live.exclude(origin_jti=uuid.UUID(str(keep)))
+            except ValueError:
+                pass
         jtis = [str(j) for j in live.values_list("origin_jti", flat=True)]
         live.update(revoked_at=now())
     _forget(jtis)
+
+
+def password_changed(user: PoolUser, *, keep: object = None) -> None:
+    """After a password change or reset: where the pool says so, end the user's other
+    sessions (``keep``: the family of the session that made the change)."""
+    if user.pool.revoke_tokens_on_password_change:
+        global_sign_out(user, keep=keep)
 
 
 def family_is_live(origin_jti: str) -> bool:

@@ -14,7 +14,7 @@ from django.contrib.auth import authenticate
 from django.test import Client, override_settings
 
 from django_cognito.models import AppClient, UserPool
-from django_cognito.services import access, admin_users, groups, signin, tokens
+from django_cognito.services import access, admin_users, groups, recovery, signin, tokens
 from tests.factories import PASSWORD, create_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("example_project.urls"),
@@ -125,6 +125,33 @@ def test_session_login_from_an_id_token(app: AppClient, alice: Any) -> None:
     assert response.status_code == 200
     assert response.json() == {"username": str(alice.sub)}
     assert browser.get("/session/me/").json() == {"username": str(alice.sub)}
+
+
+@override_settings(AUTHENTICATION_BACKENDS=["django_cognito.backends.CognitoTokenBackend"])
+@pytest.mark.parametrize("event", ["global_sign_out", "revoke_token", "password_change",
+                                   "disable_then_enable"])
+def test_a_session_from_tokens_ends_with_them(app: AppClient, alice: Any, event: str) -> None:
+    """A Django session made from an ID token is tied to its token family: what revokes the
+    family logs the session out (issue 11, finding 6), and re-enabling does not revive it."""
+    browser = Client(enforce_csrf_checks=False)
+    result = sign_in(app)
+    assert browser.post("/session/login/", {"id_token": result.id_token}).status_code == 200
+    other = Client(enforce_csrf_checks=False)  # a second session, of another sign-in
+    assert other.post("/session/login/", {"id_token": sign_in(app).id_token}).status_code == 200
+    assert browser.get("/session/me/").status_code == 200
+    if event == "global_sign_out":
+        tokens.global_sign_out(alice)
+    elif event == "revoke_token":
+        tokens.revoke_token(app, result.refresh_token)
+    elif event == "password_change":
+        recovery.change_password(alice, PASSWORD, "N3w-Passw0rd!")
+    else:
+        admin_users.set_enabled(alice, False)
+        admin_users.set_enabled(alice, True)
+    assert browser.get("/session/me/").status_code == 302  # logged out: to the login page
+    assert browser.get("/session/me/").status_code == 302
+    survives = event == "revoke_token"  # only that one family was revoked
+    assert other.get("/session/me/").status_code == (200 if survives else 302)
 
 
 def test_password_backend_follows_pool_rules(app: AppClient, alice: Any, pool: UserPool) -> None:

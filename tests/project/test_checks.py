@@ -233,6 +233,18 @@ def test_w005_no_encryption_keys_in_production() -> None:
     assert settings_messages(config, debug=True) == []
 
 
+def test_w008_sessions_from_tokens_need_the_middleware_that_ends_them() -> None:
+    backends = ["django_cognito.backends.CognitoTokenBackend"]
+    middleware = ["django.contrib.sessions.middleware.SessionMiddleware",
+                  "django.contrib.auth.middleware.AuthenticationMiddleware"]
+    with override_settings(AUTHENTICATION_BACKENDS=backends, MIDDLEWARE=middleware):
+        messages = checks.check_settings()
+    assert [m.id for m in messages if m.id == "cognito.W008"] == ["cognito.W008"]
+    with override_settings(AUTHENTICATION_BACKENDS=backends, MIDDLEWARE=[
+            *middleware, "django_cognito.backends.TokenSessionMiddleware"]):
+        assert "cognito.W008" not in [m.id for m in checks.check_settings()]
+
+
 @pytest.mark.parametrize("secret_key", [
     "test-secret-key-not-for-production", "dev-only-insecure-secret-key-change-me",
     "django-insecure-" + "x" * 60, "ab" * 40])

@@ -52,9 +52,9 @@ def delete_user(call: Call) -> dict[str, Any]:
 
 @operation("ChangePassword")
 def change_password(call: Call) -> dict[str, Any]:
-    user, _ = _caller(call)
+    user, claims = user_for_access_token(call.params["AccessToken"])
     recovery.change_password(user, call.params.get("PreviousPassword"),
-                             call.params["ProposedPassword"])
+                             call.params["ProposedPassword"], session=claims.get("origin_jti"))
     return {}
 
 
