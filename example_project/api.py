@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
@@ -35,11 +36,16 @@ class Me(APIView):
         })
 
 
+def example_pool() -> str:
+    """The example's own user pool, whose ``admins`` group this API means."""
+    return str(settings.EXAMPLE_POOL_ID)
+
+
 class AdminsOnly(APIView):
-    """Only members of the ``admins`` group."""
+    """Only members of the ``admins`` group of the example's pool."""
 
     authentication_classes = [CognitoAuthentication]
-    permission_classes = [IsAuthenticated, RequireGroups("admins")]
+    permission_classes = [IsAuthenticated, RequireGroups("admins", pool=example_pool)]
 
     def get(self, request: Request) -> Response:
         return Response({"message": f"hello, admin {request.user.username}"})

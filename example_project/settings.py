@@ -79,12 +79,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The example's own pool and app client (cognito_demo creates them with these ids). Its API
+# trusts tokens of this pool and client only: where several pools live in one database, a
+# token of another pool must not pass its checks (a group named "admins" there is not ours).
+EXAMPLE_POOL_ID = os.environ.get("EXAMPLE_POOL_ID", "us-east-1_Example01")
+EXAMPLE_CLIENT_ID = os.environ.get("EXAMPLE_CLIENT_ID", "exampleclient0000000000001")
+
 COGNITO = {
     "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
     "REGION": "us-east-1",
+    "LOCAL_POOLS": [{"user_pool_id": EXAMPLE_POOL_ID, "client_ids": [EXAMPLE_CLIENT_ID]}],
 }
 
 COGNITO_DEMO = {
+    "POOL_ID": EXAMPLE_POOL_ID,
+    "CLIENT_ID": EXAMPLE_CLIENT_ID,
     "USER_PASSWORD": os.environ.get("COGNITO_DEMO_USER_PASSWORD") or "Demo-Passw0rd!",
     "ADMIN_USERNAME": "admin",
     "ADMIN_PASSWORD": os.environ.get("COGNITO_DEMO_ADMIN_PASSWORD") or "admin-Passw0rd!",

@@ -41,6 +41,9 @@ TEMPLATE_LIMITS = {"SmsMessage": 140, "SMSMessage": 140, "EmailSubject": 140,
                    "EmailSubjectByLink": 140, "EmailMessage": 20000, "EmailMessageByLink": 20000}
 # UserPoolNameType and ClientNameType of the botocore model.
 NAME_RE = re.compile(r"[\w\s+=,.@-]+")
+# The shapes of AWS's ids (botocore: UserPoolIdType, ClientIdType at most 128 of [\w+]).
+POOL_ID_RE = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)
+CLIENT_ID_RE = re.compile(r"[0-9a-zA-Z]{1,55}", re.ASCII)
 
 
 M = TypeVar("M", UserPool, AppClient)
@@ -183,13 +186,31 @@ def _check_update_settings(settings: Mapping[str, Any], verified: list[str]) -> 
             "AutoVerifiedAttributes")
 
 
-def create_user_pool(name: str, **config: Any) -> UserPool:
-    """Create a pool from Cognito-shaped configuration (CreateUserPool's members)."""
+def create_user_pool(name: str, *, pool_id: str | None = None, **config: Any) -> UserPool:
+    """Create a pool from Cognito-shaped configuration (CreateUserPool's members).
+
+    ``pool_id`` keeps an id of one's choosing (a pool moving off AWS keeps its issuer; a
+    project names its pool in settings); otherwise a new random one.
+    """
     pool = build_user_pool(name, **config)
     with transaction.atomic():
-        _insert_with_new_id(pool, lambda: cs.new_pool_id(app_settings.REGION))
+        if pool_id is None:
+            _insert_with_new_id(pool, lambda: cs.new_pool_id(app_settings.REGION))
+        else:
+            _insert_with_id(pool, pool_id, POOL_ID_RE, "user pool")
         enable_sms_factor(pool)
     return pool
+
+
+def _insert_with_id(obj: M, chosen: object, pattern: re.Pattern[str], kind: str) -> M:
+    """Insert ``obj`` under the id ``chosen``, which must have the shape AWS gives it."""
+    if not isinstance(chosen, str) or len(chosen) > 55 or not pattern.fullmatch(chosen):
+        raise InvalidParameterException(f"Invalid {kind} id {str(chosen)[:64]!r}.")
+    if type(obj)._default_manager.filter(pk=chosen).exists():
+        raise InvalidParameterException(f"A {kind} with id {chosen} already exists.")
+    obj.id = chosen
+    obj.save(force_insert=True)
+    return obj
 
 
 def enable_sms_factor(pool: UserPool) -> None:
@@ -291,11 +312,15 @@ def _default_validity(unit: str) -> tuple[int, str]:
     return 3600 // TOKEN_UNITS[unit], unit
 
 
-def create_user_pool_client(pool: UserPool, name: str, **config: Any) -> AppClient:
-    """Create an app client with Cognito's defaults and validity rules (reference §2.5)."""
+def create_user_pool_client(pool: UserPool, name: str, *, client_id: str | None = None,
+                            **config: Any) -> AppClient:
+    """Create an app client with Cognito's defaults and validity rules (reference §2.5);
+    ``client_id`` keeps an id of one's choosing, as ``create_user_pool``'s ``pool_id``."""
     client = build_user_pool_client(pool, name, **config)
     if AppClient.objects.filter(pool=pool).count() >= MAX_CLIENTS_PER_POOL:
         raise LimitExceededException("The user pool has reached its limit of app clients.")
+    if client_id is not None:
+        return _insert_with_id(client, client_id, CLIENT_ID_RE, "user pool client")
     return _insert_with_new_id(client, cs.new_client_id)
 
 

@@ -25,7 +25,8 @@ FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
 @pytest.fixture
-def app(pool: UserPool, make_client: Any) -> AppClient:
+def app(pool: UserPool, make_client: Any, settings: Any) -> AppClient:
+    settings.EXAMPLE_POOL_ID = pool.id  # the example's own pool, as its settings name it
     return make_client(pool, explicit_auth_flows=FLOWS)
 
 
@@ -107,6 +108,22 @@ def test_group_permission(app: AppClient, alice: Any, pool: UserPool) -> None:
     response = get("/api/admins/", sign_in(app).access_token)
     assert response.status_code == 200
     assert response.json() == {"message": "hello, admin alice"}
+
+
+def test_a_group_of_another_pool_is_not_the_examples(app: AppClient, alice: Any,
+                                                    make_pool: Any, make_client: Any) -> None:
+    """Issue 11, finding 8: with every local pool trusted, a user of another pool in a group
+    that happens to be named "admins" (which a key scoped to that pool can create) is still
+    refused: the example names the pool whose group it means."""
+    tenant = make_pool(name="tenant")
+    tenant_app = make_client(tenant, explicit_auth_flows=FLOWS)
+    eve = create_user(tenant, "eve", attributes={}, temporary_password=None)
+    groups.add_user_to_group(eve, groups.create_group(tenant, "admins"))
+    token = sign_in(tenant_app, "eve").access_token
+    assert get("/api/me/", token).status_code == 200  # trusted: every local pool, by default
+    response = get("/api/admins/", token)
+    assert response.status_code == 403
+    assert response.json()["detail"] == "User is not in any of the groups: admins of its user pool."
 
 
 def test_scope_permission_refuses_api_tokens(app: AppClient, alice: Any) -> None:

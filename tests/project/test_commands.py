@@ -69,6 +69,26 @@ def test_create_pool_prints_the_id_of_a_pool_with_defaults() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db
+def test_a_pool_and_a_client_keep_ids_of_ones_choosing() -> None:
+    """A pool moving off AWS keeps its id (and so its issuer); a project names its own."""
+    assert run("cognito_create_pool", "shop", "--pool-id", "eu-west-1_Kept12345") == \
+        "eu-west-1_Kept12345\n"
+    output = run("cognito_create_client", "eu-west-1_Kept12345", "web", "--client-id",
+                 "keptclientid0000000000001", "--json")
+    assert json.loads(output)["ClientId"] == "keptclientid0000000000001"
+    for argv, message in (
+            (("cognito_create_pool", "again", "--pool-id", "eu-west-1_Kept12345"),
+             "A user pool with id eu-west-1_Kept12345 already exists."),
+            (("cognito_create_pool", "bad", "--pool-id", "no-underscore"),
+             "Invalid user pool id 'no-underscore'."),
+            (("cognito_create_client", "eu-west-1_Kept12345", "x", "--client-id", "bad id!"),
+             "Invalid user pool client id 'bad id!'.")):
+        with pytest.raises(CommandError, match=re.escape(message)):
+            run(*argv)
+    assert UserPool.objects.count() == 1 and AppClient.objects.count() == 1
+
+
 def test_create_pool_options_from_the_command_line() -> None:
     output = run("cognito_create_pool", "shop", "--username-attributes", "email", "phone_number",
                  "--case-insensitive", "--auto-verify", "email", "--auto-verify", "phone_number",

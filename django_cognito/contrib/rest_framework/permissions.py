@@ -3,11 +3,16 @@
 ``RequireScopes("orders.read", "orders.write")`` needs every scope;
 ``RequireScopes("a", "b", any_of=True)`` needs one of them; ``RequireGroups("admin", "ops")``
 needs membership in at least one group (``cognito:groups``), as aws-jwt-verify's ``groups``.
-A request without verified Cognito claims is refused (401 when unauthenticated).
+A group is named within its pool: where the verifier trusts more than one pool (several local
+pools, or a real AWS pool beside them), another pool may hold a group of the same name, so
+name the pool: ``RequireGroups("admin", pool="us-east-1_Ab12Cd34E")`` (or a callable that
+returns the id, read per request). A request without verified Cognito claims is refused (401
+when unauthenticated).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework.permissions import BasePermission
@@ -39,8 +44,14 @@ class GroupPermission(_ClaimsPermission):
     """Base of the classes :func:`RequireGroups` returns."""
 
     groups: tuple[str, ...] = ()
+    pool: str | Callable[[], str] | None = None
 
     def allows(self, claims: Claims) -> bool:
+        if self.pool is not None:
+            pool = self.pool() if callable(self.pool) else self.pool
+            trusted = claims.trusted_issuer  # the pool comes from the issuer, not the token
+            if trusted is None or trusted.user_pool_id != pool:
+                return False
         return in_any_group(claims, self.groups)
 
 
@@ -56,11 +67,15 @@ def RequireScopes(*scopes: str, any_of: bool = False) -> type[ScopePermission]: 
     })
 
 
-def RequireGroups(*groups: str) -> type[GroupPermission]:  # noqa: N802
-    """A permission class requiring membership in at least one of ``groups``."""
+def RequireGroups(*groups: str, pool: str | Callable[[], str] | None = None  # noqa: N802
+                  ) -> type[GroupPermission]:
+    """A permission class requiring membership in at least one of ``groups`` (of the user
+    pool ``pool``, when given: a pool id, or a callable returning one)."""
     if not groups:
         raise ValueError("RequireGroups needs at least one group")
     return type(f"RequireGroups({', '.join(groups)})", (GroupPermission,), {
         "groups": tuple(groups),
-        "message": f"User is not in any of the groups: {', '.join(groups)}.",
+        "pool": staticmethod(pool) if callable(pool) else pool,
+        "message": f"User is not in any of the groups: {', '.join(groups)}"
+                   + (" of its user pool." if pool is not None else "."),
     })

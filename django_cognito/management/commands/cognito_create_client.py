@@ -28,6 +28,9 @@ class Command(CognitoCommand):
         parser.add_argument("--prevent-user-existence-errors", action="store_true",
                             help="Answer unknown users like wrong passwords "
                                  "(PreventUserExistenceErrors=ENABLED).")
+        parser.add_argument("--client-id", metavar="ID",
+                            help="Keep this id (such as a client's id on AWS) instead of a "
+                                 "new random one.")
         parser.add_argument("--json", action="store_true", help="Print the client as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,7 +39,7 @@ class Command(CognitoCommand):
             pool, options["name"], generate_secret=options["generate_secret"],
             explicit_auth_flows=options["auth_flows"],
             prevent_user_existence_errors="ENABLED" if options["prevent_user_existence_errors"]
-            else "LEGACY")
+            else "LEGACY", client_id=options["client_id"])
         if options["json"]:
             data: dict[str, Any] = {
                 "UserPoolId": pool.id, "ClientName": client.name, "ClientId": client.id,

@@ -65,6 +65,9 @@ class Command(CognitoCommand):
                             help="Refuse the last N passwords (0 to 24).")
         parser.add_argument("--deletion-protection", action="store_true",
                             help="Refuse to delete the pool until this is turned off.")
+        parser.add_argument("--pool-id", metavar="ID",
+                            help="Keep this id (such as a pool's id on AWS) instead of a new "
+                                 "random one.")
         parser.add_argument("--json", action="store_true",
                             help="Print the pool's key settings as JSON.")
 
@@ -80,7 +83,7 @@ class Command(CognitoCommand):
             alias_attributes=options["alias_attributes"],
             case_sensitive=not options["case_insensitive"],
             auto_verified_attributes=options["auto_verify"], password_policy=policy,
-            deletion_protection=options["deletion_protection"])
+            deletion_protection=options["deletion_protection"], pool_id=options["pool_id"])
         if options["json"]:
             self.write_json(pool_summary(pool))
         else:

@@ -41,7 +41,10 @@ DEV_PAGES = (("SMS outbox", "dev-sms-outbox"), ("TOTP enrolment", "dev-totp"))
 # like the passwords it is public, which is why the demo refuses to run without DEBUG.
 DEFAULTS = {"USER_PASSWORD": "Demo-Passw0rd!", "ADMIN_USERNAME": "admin",
             "ADMIN_PASSWORD": "admin-Passw0rd!", "AWS_ACCESS_KEY_ID": "AKIADEMODEMODEMO0000",
-            "AWS_SECRET_ACCESS_KEY": "DevOnly/CognitoDemoSecretKey/NotForProd0"}
+            "AWS_SECRET_ACCESS_KEY": "DevOnly/CognitoDemoSecretKey/NotForProd0",
+            # Ids to create the pool and client with (a project names them in its settings);
+            # empty: random ones, the pool found again by its name.
+            "POOL_ID": "", "CLIENT_ID": ""}
 
 
 #: The credentials the defaults make public.
@@ -54,13 +57,16 @@ def demo_settings() -> dict[str, str]:
     return {key: str(configured.get(key) or default) for key, default in DEFAULTS.items()}
 
 
-def demo_pool() -> UserPool:
-    """The oldest pool named ``demo``, created when there is none."""
-    pool = UserPool.objects.filter(name=POOL_NAME).order_by("created_at", "id").first()
+def demo_pool(pool_id: str | None = None) -> UserPool:
+    """The pool ``pool_id`` (or, when none is named, the oldest pool named ``demo``), created
+    when there is none."""
+    found = UserPool.objects.filter(pk=pool_id) if pool_id else \
+        UserPool.objects.filter(name=POOL_NAME).order_by("created_at", "id")
+    pool = found.first()
     if pool is None:
         pool = pools.create_user_pool(
             POOL_NAME, alias_attributes=["email"], case_sensitive=False,
-            auto_verified_attributes=["email"], deletion_protection=False)
+            auto_verified_attributes=["email"], deletion_protection=False, pool_id=pool_id)
     demo_mfa(pool)
     return pool
 
@@ -75,11 +81,15 @@ def demo_mfa(pool: UserPool) -> None:
     pool_config.set_mfa_config(pool, mode, config)
 
 
-def demo_client(pool: UserPool) -> AppClient:
-    """The pool's oldest client named ``demo-app``, created when there is none."""
-    client = pool.clients.filter(name=CLIENT_NAME).order_by("created_at", "id").first()
+def demo_client(pool: UserPool, client_id: str | None = None) -> AppClient:
+    """The client ``client_id`` (or the pool's oldest client named ``demo-app``), created when
+    there is none."""
+    found = pool.clients.filter(pk=client_id) if client_id else \
+        pool.clients.filter(name=CLIENT_NAME).order_by("created_at", "id")
+    client = found.first()
     if client is None:
-        return pools.create_user_pool_client(pool, CLIENT_NAME, explicit_auth_flows=AUTH_FLOWS)
+        return pools.create_user_pool_client(pool, CLIENT_NAME, explicit_auth_flows=AUTH_FLOWS,
+                                             client_id=client_id)
     missing = [flow for flow in AUTH_FLOWS if flow not in client.explicit_auth_flows]
     if missing:  # a client seeded by an older demo: add flows, keep whatever else it allows
         client.explicit_auth_flows = [*client.explicit_auth_flows, *missing]
@@ -150,8 +160,8 @@ class Command(CognitoCommand):
                 "With DEBUG=False the demo's public credentials are not seeded: set "
                 f"{', '.join(public)} in settings.COGNITO_DEMO.")
         with transaction.atomic():
-            pool = demo_pool()
-            client = demo_client(pool)
+            pool = demo_pool(config["POOL_ID"] or None)
+            client = demo_client(pool, config["CLIENT_ID"] or None)
             demo_user(pool, config["USER_PASSWORD"])
             admin_login(config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"])
             access_keys.ensure_access_key(config["AWS_ACCESS_KEY_ID"],
