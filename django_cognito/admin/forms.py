@@ -95,6 +95,11 @@ class PoolCreationForm(PasswordPolicyForm):
     case_sensitive = forms.BooleanField(
         required=False, help_text=_("Whether usernames and preferred usernames are "
                                     "case-sensitive. Fixed once the pool exists."))
+    normalize_usernames = forms.BooleanField(
+        required=False, initial=True,
+        help_text=_("Compare usernames in NFKC form, so full-width and decomposed forms name "
+                    "one user, and refuse names mixing scripts into look-alikes (not what "
+                    "AWS does; recommended). Fixed once the pool exists."))
     auto_verified_attributes = _checkboxes(USERNAME_ATTRIBUTE_CHOICES, initial=["email"])
     allow_self_sign_up = forms.BooleanField(required=False, initial=True)
     custom_attributes = forms.CharField(
@@ -134,6 +139,7 @@ class PoolCreationForm(PasswordPolicyForm):
             "username_attributes": data["username_attributes"],
             "alias_attributes": data["alias_attributes"],
             "case_sensitive": data["case_sensitive"],
+            "normalize_usernames": data["normalize_usernames"],
             "auto_verified_attributes": data["auto_verified_attributes"],
             "schema": data["custom_attributes"],
             "password_policy": {

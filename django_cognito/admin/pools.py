@@ -29,7 +29,7 @@ class UserPoolAdmin(CognitoModelAdmin):
     fieldsets = (
         (None, {"fields": ("id", "name", "related", "created_at", "modified_at")}),
         (_("Sign-in"), {"fields": ("username_attributes", "alias_attributes", "case_sensitive",
-                                   "auto_verified_attributes")}),
+                                   "normalize_usernames", "auto_verified_attributes")}),
         (_("Password policy"), {"fields": PASSWORD_POLICY_FIELDS}),
         (_("Security"), {"fields": ("mfa_configuration", "deletion_protection",
                                     "revoke_tokens_on_password_change")}),
@@ -38,14 +38,15 @@ class UserPoolAdmin(CognitoModelAdmin):
     add_fieldsets = (
         (None, {"fields": ("name",)}),
         (_("Sign-in"), {"fields": ("username_attributes", "alias_attributes", "case_sensitive",
-                                   "auto_verified_attributes", "allow_self_sign_up")}),
+                                   "normalize_usernames", "auto_verified_attributes",
+                                   "allow_self_sign_up")}),
         (_("Password policy"), {"fields": PASSWORD_POLICY_FIELDS}),
         (_("Security"), {"fields": ("mfa_configuration", "deletion_protection")}),
         (_("Custom attributes"), {"fields": ("custom_attributes",)}),
     )
     readonly_fields = ("id", "related", "created_at", "modified_at", "username_attributes",
-                       "alias_attributes", "case_sensitive", "auto_verified_attributes",
-                       "schema_display")
+                       "alias_attributes", "case_sensitive", "normalize_usernames",
+                       "auto_verified_attributes", "schema_display")
 
     def get_fieldsets(self, request: HttpRequest, obj: UserPool | None = None) -> Any:
         return self.add_fieldsets if obj is None else self.fieldsets

@@ -51,6 +51,13 @@ class UserPool(models.Model):
     # Not Cognito's: a password change or reset ends every other session of the user (the
     # family that changed it survives ChangePassword), so a leaked refresh token stops with
     # the password it was obtained with.
+    # Not Cognito's (AWS does not normalise usernames): NFKC, then case folding in a
+    # case-insensitive pool, so full-width and decomposed forms name one user, and new names
+    # that mix scripts into look-alikes ("аlice" with a Cyrillic а) are refused.
+    normalize_usernames = models.BooleanField(
+        default=False, help_text="Usernames are compared in NFKC form (case folded in a "
+                                 "case-insensitive pool), and new ones mixing scripts into "
+                                 "look-alikes are refused. Fixed once the pool exists.")
     revoke_tokens_on_password_change = models.BooleanField(
         default=True, help_text="A password change or reset revokes the user's other "
                                 "refresh tokens and the access tokens they issued.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import uuid
 from typing import Any
 
@@ -52,6 +53,17 @@ ALIAS_KEY_LENGTH = 512
 def search_key(value: str) -> str:
     """The indexed form of a searchable value: lower-cased, cut to the filter's reach."""
     return value.lower()[:SEARCH_KEY_LENGTH]
+
+
+def name_key(value: str, case_sensitive: bool, normalize: bool = False) -> str:
+    """The compared form of a username or preferred_username: as typed, lower-cased where the
+    pool ignores case; with ``normalize``, NFKC (UAX #15) and, ignoring case, case folded and
+    NFKC again, so that full-width ("ａｌｉｃｅ") and decomposed ("e" + U+0301) forms name
+    the same user."""
+    if not normalize:
+        return value if case_sensitive else value.lower()
+    value = unicodedata.normalize("NFKC", value)
+    return value if case_sensitive else unicodedata.normalize("NFKC", value.casefold())
 
 
 def alias_key(value: str, case_sensitive: bool = False) -> str:
@@ -149,7 +161,8 @@ class PoolUser(models.Model):
     def refresh_keys(self) -> None:
         """Recompute the indexed key and alias columns from the attributes."""
         pool = self.pool
-        self.username_key = self.username if pool.case_sensitive else self.username.lower()
+        self.username_key = name_key(self.username, pool.case_sensitive,
+                                     pool.normalize_usernames)
         for name, column in SEARCH_COLUMNS.items():
             value = self.attributes.get(name)
             setattr(self, column, search_key(value) if value else None)
@@ -159,8 +172,11 @@ class PoolUser(models.Model):
                 name in pool.username_attributes
                 or (name in pool.alias_attributes
                     and (name == "preferred_username" or self.is_verified(name))))
-            sensitive = name == "preferred_username" and pool.case_sensitive
-            setattr(self, column, alias_key(value, sensitive) if active else None)
+            if active and name == "preferred_username":
+                value = name_key(value, pool.case_sensitive, pool.normalize_usernames)
+                setattr(self, column, alias_key(value, case_sensitive=True))
+            else:
+                setattr(self, column, alias_key(value) if active else None)
 
 class Group(models.Model):
     """A group of a pool, with precedence and an IAM role for tokens."""

@@ -262,9 +262,14 @@ def build_user_pool(name: str, *, username_attributes: Iterable[str] | None = No
     _check_update_settings(update_settings, verified)
     _flag(case_sensitive, "CaseSensitive")
     _flag(config.get("deletion_protection", False), "DeletionProtection")
+    # Not Cognito's members: settings of this app, from the admin and the commands.
+    _flag(config.get("normalize_usernames", False), "normalize_usernames")
+    _flag(config.get("revoke_tokens_on_password_change", True),
+          "revoke_tokens_on_password_change")
     allowed = {"mfa_configuration", "email_configuration", "sms_configuration",
                "sms_authentication_message", "lambda_config", "deletion_protection",
-               "tags", "user_pool_tier"}
+               "tags", "user_pool_tier", "normalize_usernames",
+               "revoke_tokens_on_password_change"}
     unknown = set(config) - allowed
     if unknown:
         raise TypeError(f"Unknown pool settings: {sorted(unknown)}")

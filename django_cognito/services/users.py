@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
+from confusable_homoglyphs import confusables
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
@@ -19,7 +20,7 @@ from ..exceptions import (
     UserNotFoundException,
 )
 from ..models import ALIAS_COLUMNS, PoolUser, UserPool
-from ..models.user import alias_key
+from ..models.user import alias_key, name_key
 from .schema import EMAIL_RE, PHONE_RE, storable
 
 # Cognito's username pattern [\p{L}\p{M}\p{S}\p{N}\p{P}]+: letters, marks, symbols, numbers
@@ -32,14 +33,20 @@ def _lookups(pool: UserPool, username: str, key: str) -> list[tuple[str, str]]:
     """The (column, value) pairs any of which names the user: username key, then aliases."""
     pairs = [("username_key", key)] if len(key) <= MAX_USERNAME_LENGTH else []
     for name in pool.sign_in_aliases():
-        sensitive = name == "preferred_username" and pool.case_sensitive
-        pairs.append((ALIAS_COLUMNS[name], alias_key(username, sensitive)))
+        value = alias_key(key, case_sensitive=True) if name == "preferred_username" \
+            else alias_key(username)
+        pairs.append((ALIAS_COLUMNS[name], value))
     return pairs
+
+
+def username_key(pool: UserPool, username: str) -> str:
+    """The form in which ``pool`` compares ``username`` (case, and NFKC where it normalises)."""
+    return name_key(username, pool.case_sensitive, pool.normalize_usernames)
 
 
 def same_username(pool: UserPool, a: str, b: str) -> bool:
     """Whether two typed names name the same user in ``pool`` (case as the pool says)."""
-    return a == b or (not pool.case_sensitive and a.lower() == b.lower())
+    return a == b or username_key(pool, a) == username_key(pool, b)
 
 
 def find_user(pool: UserPool, username: object) -> PoolUser | None:
@@ -47,7 +54,7 @@ def find_user(pool: UserPool, username: object) -> PoolUser | None:
     if not isinstance(username, str) or not username or len(username) > 2048 or \
             not storable(username):
         return None
-    key = username if pool.case_sensitive else username.lower()
+    key = username_key(pool, username)
     pairs = _lookups(pool, username, key)
     if not pairs:
         return None
@@ -106,6 +113,8 @@ def check_new_username(pool: UserPool, username: object) -> str:
         raise InvalidParameterException(
             "1 validation error detected: Value at 'username' failed to satisfy constraint: "
             "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
+    if pool.normalize_usernames:
+        _check_normalised(username, username_key(pool, username))
     if "email" in pool.alias_attributes and EMAIL_RE.match(username):
         raise InvalidParameterException(
             "Username cannot be of email format, since user pool is configured for email alias.")
@@ -113,6 +122,17 @@ def check_new_username(pool: UserPool, username: object) -> str:
         raise InvalidParameterException("Username cannot be of phone number format, since user "
                                         "pool is configured for phone number alias.")
     return ""
+
+
+def _check_normalised(username: str, key: str) -> None:
+    """A pool that normalises usernames refuses names whose NFKC form no longer fits, and
+    names mixing scripts into look-alikes of another (Unicode TR39's mixed-script
+    confusables, through confusable_homoglyphs): "аlice" with a Cyrillic а, "αlice"."""
+    if len(key) > MAX_USERNAME_LENGTH:
+        raise InvalidParameterException("Username is too long once normalised.")
+    if confusables.is_dangerous(unicodedata.normalize("NFKC", username)):
+        raise InvalidParameterException(
+            "Username mixes scripts into a look-alike of another name.")
 
 
 def new_user(pool: UserPool, username: object, attributes: Mapping[str, str]) -> PoolUser:

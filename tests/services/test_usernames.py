@@ -362,3 +362,50 @@ def test_case_insensitive_email_alias_and_email_username(make_pool: Any,
     assert users.find_user(emails.pool, "ben@example.com") == other
     sign_up_fails(emails, UsernameExistsException,
                   "An account with the given email already exists.", "BEN@example.com")
+
+
+# Normalised usernames (a pool setting, off by default as in AWS) --------------------------
+
+LOOK_ALIKES = {
+    "full-width": "ａｌｉｃｅ",        # U+FF41…: NFKC makes it "alice"
+    "decomposed": "alice\u0301",      # e + combining acute: NFKC composes "alicé"
+    "cyrillic": "\u0430lice",         # Cyrillic а in a Latin name
+    "greek": "\u03b1lice",            # Greek α in a Latin name
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form", list(LOOK_ALIKES))
+def test_look_alikes_are_other_users_unless_the_pool_normalises(make_pool: Any,
+                                                                 form: str) -> None:
+    """AWS compares usernames as typed: each look-alike of "alice" is another user. A pool
+    with normalize_usernames names one user by full-width and decomposed forms, and refuses
+    new names mixing scripts into look-alikes."""
+    name = LOOK_ALIKES[form]
+    plain = make_pool(name="plain")
+    admin_users.admin_create_user(plain, "alice", message_action="SUPPRESS")
+    admin_users.admin_create_user(plain, name, message_action="SUPPRESS")
+    assert plain.users.count() == 2
+    strict = make_pool(name="strict", normalize_usernames=True)
+    original = admin_users.admin_create_user(
+        strict, "alicé" if form == "decomposed" else "alice", message_action="SUPPRESS")
+    if form in ("full-width", "decomposed"):
+        assert users.find_user(strict, name) == original  # the same user, by either form
+        with pytest.raises(UsernameExistsException):
+            admin_users.admin_create_user(strict, name, message_action="SUPPRESS")
+    else:
+        assert users.find_user(strict, name) is None
+        with pytest.raises(InvalidParameterException, match="mixes scripts"):
+            admin_users.admin_create_user(strict, name, message_action="SUPPRESS")
+    assert strict.users.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_case_insensitive_pool_folds_case_after_normalising(make_pool: Any) -> None:
+    pool = make_pool(case_sensitive=False, normalize_usernames=True)
+    user = admin_users.admin_create_user(pool, "Straße", message_action="SUPPRESS")
+    for typed in ("STRASSE", "strasse", "ＳＴＲＡＳＳＥ", "straße"):
+        assert users.find_user(pool, typed) == user
+    assert users.same_username(pool, "Straße", "ＳＴＲＡＳＳＥ")
+    # Scripts that are not mixed are names like any other.
+    assert admin_users.admin_create_user(pool, "иван", message_action="SUPPRESS")

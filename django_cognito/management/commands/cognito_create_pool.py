@@ -65,6 +65,10 @@ class Command(CognitoCommand):
                             help="Refuse the last N passwords (0 to 24).")
         parser.add_argument("--deletion-protection", action="store_true",
                             help="Refuse to delete the pool until this is turned off.")
+        parser.add_argument("--normalize-usernames", action="store_true",
+                            help="Compare usernames in NFKC form (case folded when "
+                                 "case-insensitive) and refuse mixed-script look-alikes; not "
+                                 "Cognito's behaviour, recommended for new pools.")
         parser.add_argument("--pool-id", metavar="ID",
                             help="Keep this id (such as a pool's id on AWS) instead of a new "
                                  "random one.")
@@ -83,7 +87,8 @@ class Command(CognitoCommand):
             alias_attributes=options["alias_attributes"],
             case_sensitive=not options["case_insensitive"],
             auto_verified_attributes=options["auto_verify"], password_policy=policy,
-            deletion_protection=options["deletion_protection"], pool_id=options["pool_id"])
+            deletion_protection=options["deletion_protection"], pool_id=options["pool_id"],
+            normalize_usernames=options["normalize_usernames"])
         if options["json"]:
             self.write_json(pool_summary(pool))
         else:

@@ -66,7 +66,8 @@ def demo_pool(pool_id: str | None = None) -> UserPool:
     if pool is None:
         pool = pools.create_user_pool(
             POOL_NAME, alias_attributes=["email"], case_sensitive=False,
-            auto_verified_attributes=["email"], deletion_protection=False, pool_id=pool_id)
+            auto_verified_attributes=["email"], deletion_protection=False, pool_id=pool_id,
+            normalize_usernames=True)
     demo_mfa(pool)
     return pool
 
