@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
         "CustomAuthFlow": 30,
         "SignInCode": 30,
     },
+    # A right password under an outdated hasher or cost is hashed again and saved (as Django's
+    # ModelBackend does); False keeps stored hashes as they are.
+    "UPGRADE_PASSWORD_HASHES": True,
     # Wrong answers to custom challenges count toward the user's sign-in lockout.
     "CUSTOM_AUTH_LOCKOUT": True,
     # Wrong answers a single code tolerates before it is void.

@@ -105,6 +105,14 @@ COGNITO_DEMO = {
     or "DevOnly/CognitoDemoSecretKey/NotForProd0",
 }
 
+# Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): the recommended hasher for pool
+# users and Django users alike; older hashes are upgraded at their next password sign-in.
+PASSWORD_HASHERS = [
+    "django_cognito.hashers.Argon2idOWASPPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "django_cognito.backends.CognitoTokenBackend",

@@ -55,4 +55,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 COGNITO = {
     "PUBLIC_BASE_URL": os.environ.get("BENCH_AUTH_BASE_URL", "http://127.0.0.1"),
     "REGION": "us-east-1",
+    # The light user's one-iteration hash measures a sign-in without the hasher's cost; an
+    # upgrade on its first sign-in would turn it into a real one. Steady state either way:
+    # a hash at the configured cost is never upgraded.
+    "UPGRADE_PASSWORD_HASHES": False,
 }

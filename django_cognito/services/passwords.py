@@ -9,6 +9,7 @@ import string
 from django.contrib.auth.hashers import check_password, make_password
 
 from ..clock import now
+from ..conf import app_settings
 from ..crypto import srp
 from ..exceptions import (
     InvalidPasswordException,
@@ -95,11 +96,23 @@ def record_history(user: PoolUser) -> None:
 
 
 def verify(user: PoolUser, password: str) -> bool:
-    """Check ``password`` against the stored hash (constant time inside the hasher)."""
+    """Check ``password`` against the stored hash (constant time inside the hasher).
+
+    A right password stored with an outdated hasher or cost (a project raised PBKDF2's
+    iterations, or moved to Argon2) is hashed again the current way and saved, as Django's
+    ModelBackend does; ``COGNITO["UPGRADE_PASSWORD_HASHES"]`` turns that off. SRP sign-ins
+    never see the password, so only password checks upgrade.
+    """
     if not user.password or not storable(password):  # unencodable: never a stored password
         spend_a_hash(password)
         return False
-    return check_password(password, user.password)
+
+    def upgrade(raw: str) -> None:
+        user.password = make_password(raw)
+        PoolUser.objects.filter(pk=user.pk).update(password=user.password)
+
+    setter = upgrade if app_settings.UPGRADE_PASSWORD_HASHES else None
+    return check_password(password, user.password, setter)
 
 
 def spend_a_hash(password: str) -> None:
