@@ -69,7 +69,6 @@ def test_create_pool_prints_the_id_of_a_pool_with_defaults() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.django_db
 def test_a_pool_and_a_client_keep_ids_of_ones_choosing() -> None:
     """A pool moving off AWS keeps its id (and so its issuer); a project names its own."""
     assert run("cognito_create_pool", "shop", "--pool-id", "eu-west-1_Kept12345") == \
@@ -89,6 +88,7 @@ def test_a_pool_and_a_client_keep_ids_of_ones_choosing() -> None:
     assert UserPool.objects.count() == 1 and AppClient.objects.count() == 1
 
 
+@pytest.mark.django_db
 def test_create_pool_options_from_the_command_line() -> None:
     output = run("cognito_create_pool", "shop", "--username-attributes", "email", "phone_number",
                  "--case-insensitive", "--auto-verify", "email", "--auto-verify", "phone_number",
