@@ -36,6 +36,10 @@ DEFAULTS: dict[str, Any] = {
         "CustomAuthFlow": 30,
         "SignInCode": 30,
     },
+    # For clients with PreventUserExistenceErrors, codes of account recovery, resent sign-up
+    # codes and passwordless sign-in codes go out after the response (waiting would tell a
+    # real user from someone who is not there by time); False sends during the request.
+    "BACKGROUND_DELIVERY": True,
     # A right password under an outdated hasher or cost is hashed again and saved (as Django's
     # ModelBackend does); False keeps stored hashes as they are.
     "UPGRADE_PASSWORD_HASHES": True,

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from django_cognito.models import PasswordHistoryEntry, PoolUser, VerificationCode
-from django_cognito.services import delivery
+from django_cognito.services import background, delivery
 
 
 def counts() -> tuple[int, int, int, int]:
@@ -18,12 +18,14 @@ def counts() -> tuple[int, int, int, int]:
 
 
 def outboxes() -> tuple[int, int]:
-    """How many emails and SMS messages were sent."""
+    """How many emails and SMS messages were sent (those sent after the response included)."""
+    background.flush()
     return len(mail.outbox), len(delivery.outbox)
 
 
 def last_code(destination: str | None = None) -> str:
     """The six-digit code of the last email (or SMS to ``destination``) sent."""
+    background.flush()  # a code sent after the response is in the outbox once this returns
     texts = [m.body for m in mail.outbox if destination in (None, *m.to)]
     texts += [m["message"] for m in delivery.outbox
               if destination in (None, m["phone_number"])]

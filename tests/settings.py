@@ -94,4 +94,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 COGNITO = {
     "PUBLIC_BASE_URL": "http://testserver",
     "REGION": "us-east-1",
+    # Messages sent during the call, so an outbox read right after it is complete; the
+    # delivery after the response (the default) has tests of its own (test_background,
+    # tests/security/).
+    "BACKGROUND_DELIVERY": False,
 }

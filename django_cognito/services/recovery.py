@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from ..exceptions import (
-    CodeMismatchException,
     InvalidParameterException,
     NotAuthorizedException,
     UserNotFoundException,
 )
 from ..models import AppClient, CodePurpose, PoolUser, UserPool, UserStatus
-from . import codes, delivery, limits, passwords, tokens, triggers
+from . import background, codes, delivery, limits, passwords, tokens, triggers
+from . import simulated as hidden
 from .clients import check_secret_hash
 from .migration import migrate_on_forgot_password
 from .schema import string_map
@@ -88,12 +88,15 @@ def forgot_password(client: AppClient, username: object, *,
     if user is None and isinstance(username, str):
         user = migrate_on_forgot_password(client, username, client_metadata)
     simulated = simulated_delivery(client, username, recovery_channel(pool))
-    if user is None:
-        if simulated:
-            return simulated
-        raise UserNotFoundException()
-    if simulated and (not user.enabled or recovery_attribute(user) is None):
+    if simulated and (user is None or not user.enabled or recovery_attribute(user) is None):
+        # Held to the same hourly cap as a real user, and with a code "outstanding" that
+        # ConfirmForgotPassword answers as it would a real one.
+        hidden.limit("ForgotPassword", pool, username)
+        hidden.code_sent(pool, str(username), CodePurpose.FORGOT_PASSWORD,
+                         codes.LIFETIMES[CodePurpose.FORGOT_PASSWORD])
         return simulated
+    if user is None:
+        raise UserNotFoundException()
     require_enabled(user)
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         # Cognito refuses: a reset code would let the user skip the temporary-password
@@ -102,7 +105,10 @@ def forgot_password(client: AppClient, username: object, *,
     limits.hit("ForgotPassword", user)
     with transaction.atomic():
         message = send_reset_code(client, user, client_metadata)
-    delivery.send(pool, message)
+    if simulated:  # hiding who exists: the answer must not wait for the message
+        background.send(pool, message)
+    else:
+        delivery.send(pool, message)
     return message.details()
 
 
@@ -115,9 +121,15 @@ def confirm_forgot_password(client: AppClient, username: object, code: object,
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
-    if user is None or (not user.enabled and client.prevents_user_existence_errors):
-        if client.prevents_user_existence_errors:
-            raise CodeMismatchException()
+    purpose = CodePurpose.FORGOT_PASSWORD
+    if client.prevents_user_existence_errors and isinstance(username, str) and (
+            user is None or not user.enabled or (codes.outstanding(user, purpose) is None
+                                                 and hidden.has_code(pool, username, purpose))):
+        # No code went to a real, enabled user: answered as one would be (§2.6: mismatch
+        # while a "sent" code is outstanding, expired otherwise), under the same cap.
+        hidden.limit("ConfirmForgotPassword", pool, username)
+        hidden.answer_code(pool, username, purpose)
+    if user is None:
         raise UserNotFoundException()
     require_enabled(user)
     limits.hit("ConfirmForgotPassword", user)

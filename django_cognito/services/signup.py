@@ -10,13 +10,13 @@ from django.db import transaction
 
 from .. import signals
 from ..exceptions import (
-    CodeMismatchException,
     InvalidParameterException,
     NotAuthorizedException,
     UserNotFoundException,
 )
 from ..models import AppClient, CodePurpose, PoolUser, UserPool, UserStatus
-from . import codes, delivery, limits, passwords, simulated, triggers
+from . import background, codes, delivery, limits, passwords, triggers
+from . import simulated as hidden
 from .clients import check_secret_hash
 from .schema import parse_attribute_list, required_attributes, string_map, validate_write
 from .signin.choice import check_sign_up_session
@@ -141,10 +141,15 @@ def confirm_sign_up(client: AppClient, username: object, code: object, *,
     pool = client.pool
     check_secret_hash(client, username, secret_hash)
     user = find_user(pool, username)
-    if user is None:
-        if client.prevents_user_existence_errors:
-            raise CodeMismatchException()
+    hiding = client.prevents_user_existence_errors
+    if user is None and not hiding:
         raise UserNotFoundException()
+    if user is None or (hiding and user.status != UserStatus.UNCONFIRMED):
+        # Someone not there, or already confirmed, is answered as an unconfirmed user with a
+        # code outstanding would be: a mismatch, expired after the attempts a code takes.
+        hidden.limit("ConfirmSignUp", pool, username)
+        hidden.answer_code(pool, str(username), CodePurpose.SIGN_UP,
+                           sent_for=codes.LIFETIMES[CodePurpose.SIGN_UP])
     limits.hit("ConfirmSignUp", user)
     if user.status != UserStatus.UNCONFIRMED:
         raise NotAuthorizedException(
@@ -173,15 +178,16 @@ def resend_confirmation_code(client: AppClient, username: object, *,
     simulated = simulated_delivery(client, username, channel)
     if simulated and channel is None:
         raise InvalidParameterException(NO_AUTO_VERIFICATION)  # as for every user of the pool
-    if user is None:
-        if simulated:
-            return simulated
-        raise UserNotFoundException()
-    if not user.enabled and simulated:
+    if simulated and (user is None or not user.enabled):
+        hidden.limit("ResendConfirmationCode", pool, username)
         return simulated
+    if user is None:
+        raise UserNotFoundException()
     require_enabled(user)
     limits.hit("ResendConfirmationCode", user)
     if user.status != UserStatus.UNCONFIRMED:
+        if simulated:  # as for someone who is not there
+            return simulated
         raise InvalidParameterException("User is already confirmed.")
     attribute = delivery_attribute(user)
     if attribute is None:
@@ -191,7 +197,10 @@ def resend_confirmation_code(client: AppClient, username: object, *,
         message = delivery.render(pool, client, user, attribute=attribute,
                                   source=triggers.MESSAGE_RESEND_CODE, code=code,
                                   client_metadata=client_metadata)
-    delivery.send(pool, message)
+    if simulated:  # hiding who exists: the answer must not wait for the message
+        background.send(pool, message)
+    else:
+        delivery.send(pool, message)
     return message.details()
 
 
@@ -202,7 +211,7 @@ def simulated_delivery(client: AppClient, username: object,
     username; ``None`` when the client reveals that the user does not exist."""
     if not client.prevents_user_existence_errors:
         return None
-    return simulated.code_delivery_details(client.pool, username, attribute or "email")
+    return hidden.code_delivery_details(client.pool, username, attribute or "email")
 
 
 def sign_up_channel(pool: UserPool) -> str | None:

@@ -9,14 +9,20 @@ secret key, so they are the same on every call and every process.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import string
+from typing import NoReturn
 
 from django.conf import settings
+from django.core.cache import caches
 
+from ..clock import now
+from ..conf import app_settings
+from ..exceptions import CodeMismatchException, ExpiredCodeException
 from ..models import UserPool
-from . import delivery
+from . import delivery, limits
 
 # The first letter of common mail domains, as often as they come up.
 _DOMAIN_LETTERS = "gggghhhooyymiaaceltw"
@@ -62,3 +68,58 @@ def lock_id(pool: UserPool, username: str) -> int:
     """A number standing for a hidden username in the sign-in lockout (1 to 10^11 - 1), so
     that wrong answers for someone who is not there lock as they would for a real user."""
     return int.from_bytes(digest(pool, username, "lockout", 8), "big") % (10**11 - 1) + 1
+
+
+# Codes "sent" to someone who is not there: kept in the shared cache for as long as a real
+# code would live, and answered as a real one would be (CodeMismatchException while it is
+# outstanding, ExpiredCodeException once it is not), so neither the answer nor its change over
+# time tells who exists.
+
+def _code_key(pool: UserPool, username: str, purpose: str) -> str:
+    return f"django_cognito:hidden-code:{pool.pk}:{lock_id(pool, username)}:{purpose}"
+
+
+def code_sent(pool: UserPool, username: str, purpose: str, lifetime: dt.timedelta) -> None:
+    """Remember a code "sent" to ``username`` for ``purpose`` (a new one replaces the old)."""
+    caches[app_settings.CACHE_ALIAS].set(
+        _code_key(pool, username, purpose),
+        {"expires": now().timestamp() + lifetime.total_seconds(), "attempts": 0},
+        timeout=int(lifetime.total_seconds()) + 60)
+
+
+def has_code(pool: UserPool, username: str, purpose: str) -> bool:
+    """Whether a simulated code for ``username`` is outstanding."""
+    state = caches[app_settings.CACHE_ALIAS].get(_code_key(pool, username, purpose))
+    return isinstance(state, dict) and state.get("expires", 0) > now().timestamp()
+
+
+def answer_code(pool: UserPool, username: str, purpose: str,
+                sent_for: dt.timedelta | None = None) -> NoReturn:
+    """Answer a code for someone who is not there, as ``codes.consume`` answers a wrong one:
+    mismatch while the code is outstanding, expired when none is (or after the attempts a
+    real code takes). ``sent_for``: answer as if a code of that lifetime had been sent, where
+    a real user would hold one without asking (the sign-up code)."""
+    cache = caches[app_settings.CACHE_ALIAS]
+    key = _code_key(pool, username, purpose)
+    state = cache.get(key)
+    if state is None and sent_for is not None:
+        code_sent(pool, username, purpose, sent_for)
+        state = cache.get(key)
+    if not isinstance(state, dict) or state.get("expires", 0) <= now().timestamp() or \
+            state.get("attempts", 0) >= app_settings.CODE_MAX_ATTEMPTS:
+        cache.delete(key)
+        raise ExpiredCodeException()
+    attempts = int(state.get("attempts", 0)) + 1
+    if attempts >= app_settings.CODE_MAX_ATTEMPTS:
+        cache.delete(key)
+    else:
+        cache.set(key, {**state, "attempts": attempts},
+                  timeout=max(int(state["expires"] - now().timestamp()), 1) + 60)
+    raise CodeMismatchException()
+
+
+def limit(operation: str, pool: UserPool, username: object) -> None:
+    """Count ``operation`` toward the hourly cap of someone who is not there, as a real
+    user's attempt counts toward theirs (``limits.hit``)."""
+    limits.hit_hidden(operation, pool, lock_id(pool, username if isinstance(username, str)
+                                                else ""))

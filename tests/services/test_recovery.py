@@ -306,6 +306,11 @@ def test_confirm_forgot_password_for_unknown_user(client_app: Any,
                                                   enabled_client: AppClient) -> None:
     with pytest.raises(UserNotFoundException):
         recovery.confirm_forgot_password(client_app, "ghost", "123456", NEW_PASSWORD)
+    # Hiding who exists, "ghost" is answered as a real user is (§2.6): no code outstanding,
+    # expired; once ForgotPassword "sent" one, a mismatch.
+    with pytest.raises(ExpiredCodeException):
+        recovery.confirm_forgot_password(enabled_client, "ghost", "123456", NEW_PASSWORD)
+    recovery.forgot_password(enabled_client, "ghost")
     with pytest.raises(CodeMismatchException):
         recovery.confirm_forgot_password(enabled_client, "ghost", "123456", NEW_PASSWORD)
 
@@ -319,6 +324,12 @@ def test_confirm_forgot_password_for_disabled_user(client_app: Any,
     with pytest.raises(NotAuthorizedException) as raised:
         recovery.confirm_forgot_password(client_app, "alice", code, NEW_PASSWORD)
     assert raised.value.message == "User is disabled."
+    # Hiding who exists, a disabled user is answered as someone who is not there: no code
+    # "sent" through this client, expired; after ForgotPassword, a mismatch, even for the
+    # code the user really holds.
+    with pytest.raises(ExpiredCodeException):
+        recovery.confirm_forgot_password(enabled_client, "alice", code, NEW_PASSWORD)
+    recovery.forgot_password(enabled_client, "alice")
     with pytest.raises(CodeMismatchException):
         recovery.confirm_forgot_password(enabled_client, "alice", code, NEW_PASSWORD)
     assert passwords.verify(reload(user), PASSWORD)
@@ -472,8 +483,10 @@ def test_confirm_forgot_password_checks_the_code_before_the_password(
     client = make_client(pool, prevent_user_existence_errors="ENABLED")
     user = confirmed_user(client)
     for guess in (PASSWORD, "Wr0ng-Guess!", "weak"):
-        with pytest.raises(ExpiredCodeException):  # no code outstanding
-            recovery.confirm_forgot_password(client, "alice", "000000", guess)
+        for name in ("alice", "ghost"):
+            with pytest.raises(ExpiredCodeException):  # no code outstanding
+                recovery.confirm_forgot_password(client, name, "000000", guess)
+    recovery.forgot_password(client, "ghost")
     recovery.forgot_password(client, "alice")
     code = last_code()
     for guess in (PASSWORD, "weak"):

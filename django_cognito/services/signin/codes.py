@@ -21,7 +21,7 @@ from ...exceptions import (
     TooManyRequestsException,
 )
 from ...models import PoolUser, UserPool
-from .. import delivery, limits, lockout, simulated, triggers
+from .. import background, delivery, limits, lockout, simulated, triggers
 from ..clients import check_secret_hash
 from ..mfa import SMS
 from ..pool_config import mfa_config
@@ -55,7 +55,11 @@ def send(signin: SignIn, challenge: str, attribute: str, *, first_factor: bool =
         "CODE_DELIVERY_DELIVERY_MEDIUM": message.medium,
         "CODE_DELIVERY_DESTINATION": delivery.mask(message.medium, message.destination)},
         code=code, **data)
-    delivery.send(signin.pool, message)
+    if first_factor and signin.hides_users:
+        # A passwordless code goes to a real user or nowhere: the answer must not wait for it.
+        background.send(signin.pool, message)
+    else:
+        delivery.send(signin.pool, message)
     return result
 
 
