@@ -40,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     # codes and passwordless sign-in codes go out after the response (waiting would tell a
     # real user from someone who is not there by time); False sends during the request.
     "BACKGROUND_DELIVERY": True,
+    # Under PreventUserExistenceErrors, ForgotPassword, ConfirmForgotPassword, ConfirmSignUp
+    # and ResendConfirmationCode answer no sooner than this many seconds, whoever asked (a
+    # real user's code is written and rendered; someone not there gets a computed answer).
+    "EVEN_ANSWER_SECONDS": 0.05,
     # A right password under an outdated hasher or cost is hashed again and saved (as Django's
     # ModelBackend does); False keeps stored hashes as they are.
     "UPGRADE_PASSWORD_HASHES": True,

@@ -77,6 +77,7 @@ def send_reset_code(client: AppClient | None, user: PoolUser,
                            client_metadata=client_metadata)
 
 
+@hidden.even_answer
 def forgot_password(client: AppClient, username: object, *,
                     client_metadata: Mapping[str, str] | None = None,
                     secret_hash: object = None) -> dict[str, str]:
@@ -88,7 +89,8 @@ def forgot_password(client: AppClient, username: object, *,
     if user is None and isinstance(username, str):
         user = migrate_on_forgot_password(client, username, client_metadata)
     simulated = simulated_delivery(client, username, recovery_channel(pool))
-    if simulated and (user is None or not user.enabled or recovery_attribute(user) is None):
+    if simulated and (user is None or not user.enabled or recovery_attribute(user) is None
+                      or user.status == UserStatus.FORCE_CHANGE_PASSWORD):
         # Held to the same hourly cap as a real user, and with a code "outstanding" that
         # ConfirmForgotPassword answers as it would a real one.
         hidden.limit("ForgotPassword", pool, username)
@@ -112,6 +114,7 @@ def forgot_password(client: AppClient, username: object, *,
     return message.details()
 
 
+@hidden.even_answer
 def confirm_forgot_password(client: AppClient, username: object, code: object,
                             password: object, *,
                             client_metadata: Mapping[str, str] | None = None,

@@ -129,6 +129,7 @@ def post_confirmation(client: AppClient | None, user: PoolUser, source: str,
     triggers.send(signals.post_confirmation, event, user.pool, client)
 
 
+@hidden.even_answer
 def confirm_sign_up(client: AppClient, username: object, code: object, *,
                     force_alias_creation: bool = False,
                     client_metadata: Mapping[str, str] | None = None,
@@ -166,6 +167,7 @@ def confirm_sign_up(client: AppClient, username: object, code: object, *,
     return user
 
 
+@hidden.even_answer
 def resend_confirmation_code(client: AppClient, username: object, *,
                              client_metadata: Mapping[str, str] | None = None,
                              secret_hash: object = None) -> dict[str, str]:
@@ -178,16 +180,18 @@ def resend_confirmation_code(client: AppClient, username: object, *,
     simulated = simulated_delivery(client, username, channel)
     if simulated and channel is None:
         raise InvalidParameterException(NO_AUTO_VERIFICATION)  # as for every user of the pool
-    if simulated and (user is None or not user.enabled):
+    if simulated and (user is None or not user.enabled or user.status != UserStatus.UNCONFIRMED):
+        # Someone not there (or confirmed) "gets" a new code, answered by ConfirmSignUp as a
+        # real one would be, under the same hourly cap.
         hidden.limit("ResendConfirmationCode", pool, username)
+        hidden.code_sent(pool, str(username), CodePurpose.SIGN_UP,
+                         codes.LIFETIMES[CodePurpose.SIGN_UP])
         return simulated
     if user is None:
         raise UserNotFoundException()
     require_enabled(user)
     limits.hit("ResendConfirmationCode", user)
     if user.status != UserStatus.UNCONFIRMED:
-        if simulated:  # as for someone who is not there
-            return simulated
         raise InvalidParameterException("User is already confirmed.")
     attribute = delivery_attribute(user)
     if attribute is None:

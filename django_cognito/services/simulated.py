@@ -10,10 +10,13 @@ secret key, so they are the same on every call and every process.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import string
-from typing import NoReturn
+import time
+from collections.abc import Callable
+from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -21,7 +24,7 @@ from django.core.cache import caches
 from ..clock import now
 from ..conf import app_settings
 from ..exceptions import CodeMismatchException, ExpiredCodeException
-from ..models import UserPool
+from ..models import AppClient, UserPool
 from . import delivery, limits
 
 # The first letter of common mail domains, as often as they come up.
@@ -80,11 +83,15 @@ def _code_key(pool: UserPool, username: str, purpose: str) -> str:
 
 
 def code_sent(pool: UserPool, username: str, purpose: str, lifetime: dt.timedelta) -> None:
-    """Remember a code "sent" to ``username`` for ``purpose`` (a new one replaces the old)."""
+    """Remember a code "sent" to ``username`` for ``purpose`` (a new one replaces the old).
+
+    Kept twice its lifetime: a spent or expired code answers "expired" until then, as a real
+    one does until a new one is sent.
+    """
     caches[app_settings.CACHE_ALIAS].set(
         _code_key(pool, username, purpose),
         {"expires": now().timestamp() + lifetime.total_seconds(), "attempts": 0},
-        timeout=int(lifetime.total_seconds()) + 60)
+        timeout=2 * int(lifetime.total_seconds()) + 60)
 
 
 def has_code(pool: UserPool, username: str, purpose: str) -> bool:
@@ -107,15 +114,37 @@ def answer_code(pool: UserPool, username: str, purpose: str,
         state = cache.get(key)
     if not isinstance(state, dict) or state.get("expires", 0) <= now().timestamp() or \
             state.get("attempts", 0) >= app_settings.CODE_MAX_ATTEMPTS:
-        cache.delete(key)
-        raise ExpiredCodeException()
-    attempts = int(state.get("attempts", 0)) + 1
-    if attempts >= app_settings.CODE_MAX_ATTEMPTS:
-        cache.delete(key)
-    else:
-        cache.set(key, {**state, "attempts": attempts},
-                  timeout=max(int(state["expires"] - now().timestamp()), 1) + 60)
+        raise ExpiredCodeException()  # the spent state stays: "expired" until a new code
+    # Counted as a real code's wrong answers are; the last one leaves it spent.
+    cache.set(key, {**state, "attempts": int(state.get("attempts", 0)) + 1},
+              timeout=2 * max(int(state["expires"] - now().timestamp()), 1) + 60)
     raise CodeMismatchException()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def even_answer(operation: Callable[Concatenate[AppClient, P], R]
+                ) -> Callable[Concatenate[AppClient, P], R]:
+    """Under the client's PreventUserExistenceErrors, ``operation`` answers no sooner than
+    ``COGNITO["EVEN_ANSWER_SECONDS"]`` after it began, whoever it was for.
+
+    A real user's code is written, rendered and handed over while someone who is not there
+    gets a computed answer: without a floor the time alone would tell them apart. Waiting
+    sleeps (it costs no CPU), and an error answers no sooner either.
+    """
+    @functools.wraps(operation)
+    def answer(client: AppClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        start = time.monotonic()
+        try:
+            return operation(client, *args, **kwargs)
+        finally:
+            if client.prevents_user_existence_errors:
+                rest = float(app_settings.EVEN_ANSWER_SECONDS) - (time.monotonic() - start)
+                if rest > 0:
+                    time.sleep(rest)
+    return answer
 
 
 def limit(operation: str, pool: UserPool, username: object) -> None:

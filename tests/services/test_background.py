@@ -15,7 +15,7 @@ from django_cognito.services import background, recovery
 from tests.effects import last_code
 from tests.factories import create_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # the worker thread sees commits only
 
 gate = threading.Event()
 

@@ -18,10 +18,9 @@ from ...exceptions import (
 )
 from ...models import PoolUser, UserStatus
 from .. import passwords, triggers
-from ..clients import check_secret_hash
 from ..schema import parse_attribute_list, required_attributes, validate_write
-from ..users import find_user, save_user
-from . import sessions
+from ..users import save_user
+from . import challenges
 from .results import INVALID_SESSION, WRONG_PASSWORD, AuthResult, Proceed, SignIn
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -59,16 +58,14 @@ def status_step(signin: SignIn) -> AuthResult | None:
 
 
 def _new_password_challenge(signin: SignIn, user: PoolUser) -> AuthResult:
-    client = signin.answering_client(NEW_PASSWORD_REQUIRED)
+    # Held in the challenge store, as MFA challenges are: only a Session the server issued
+    # after the temporary password names it, and it answers once.
     attributes = {k: v for k, v in user.attributes.items() if not k.endswith("_verified")}
     missing = [f"userAttributes.{name}" for name in required_attributes(signin.pool)
                if not user.attributes.get(name)]
-    return AuthResult(
-        challenge_name=NEW_PASSWORD_REQUIRED,
-        session=sessions.issue(client, user.pk, NEW_PASSWORD_REQUIRED, user.username),
-        challenge_parameters={"USER_ID_FOR_SRP": user.username,
-                              "requiredAttributes": json.dumps(missing),
-                              "userAttributes": json.dumps(attributes)})
+    return challenges.issue(signin, NEW_PASSWORD_REQUIRED, {
+        "USER_ID_FOR_SRP": user.username, "requiredAttributes": json.dumps(missing),
+        "userAttributes": json.dumps(attributes)})
 
 
 def answer_new_password(signin: SignIn) -> Proceed:
@@ -76,16 +73,11 @@ def answer_new_password(signin: SignIn) -> Proceed:
     still missing), confirm the user, then go on to the second factor."""
     client = signin.answering_client(NEW_PASSWORD_REQUIRED)
     answers = signin.presented
-    username = signin.require("USERNAME")
-    check_secret_hash(client, username, answers.get("SECRET_HASH"))
-    state = sessions.read(client, signin.session, NEW_PASSWORD_REQUIRED)
-    user = PoolUser.objects.select_related("pool").filter(pk=state.user_id).first()
-    if user is None or user not in (find_user(client.pool, username),):
-        raise NotAuthorizedException(INVALID_SESSION)
+    # The user the challenge was issued to, named by USERNAME, still enabled (a user disabled
+    # since is refused before anything changes).
+    user, record, _ = challenges.open_answer(signin, NEW_PASSWORD_REQUIRED)
     if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
         raise NotAuthorizedException(INVALID_SESSION)
-    if not user.enabled:  # disabled since the challenge: refuse before changing anything
-        raise NotAuthorizedException("User is disabled.")
     new_password = passwords.check_policy(client.pool, signin.require("NEW_PASSWORD"))
     attrs = parse_attribute_list({k.removeprefix("userAttributes."): v
                                   for k, v in answers.items()
@@ -107,6 +99,7 @@ def answer_new_password(signin: SignIn) -> Proceed:
         user.status = UserStatus.CONFIRMED
         save_user(user)
         passwords.record_history(user)
+        challenges.spend(record)  # one new password per challenge
     signin.user = user
     signin.source = triggers.TOKEN_NEW_PASSWORD_CHALLENGE
     return Proceed(signin, after="status")

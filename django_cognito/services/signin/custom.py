@@ -221,10 +221,14 @@ def _issue(flow: _Flow, challenge: str, state: dict[str, Any]) -> str:
         raise InvalidLambdaResponseException(
             "Invalid lambda response: the challenge parameters are too large.")
     name = secrets.token_hex(16)
-    caches[app_settings.CACHE_ALIAS].set(_state_key(name), state,
+    user_id = signin.user.pk if signin.user else 0
+    # Whose state it is is kept with it: a Session sealed with the key cannot point another
+    # user's (or name's) sign-in at state of the attacker's own flow.
+    owner = {"client": client.pk, "user": user_id, "name": flow.username,
+             "admin": signin.admin, "challenge": challenge}
+    caches[app_settings.CACHE_ALIAS].set(_state_key(name), {**state, "owner": owner},
                                          timeout=client.auth_session_validity * 60 + 60)
-    return sessions.issue(client, signin.user.pk if signin.user else 0, challenge,
-                          flow.username, a=signin.admin, x=name)
+    return sessions.issue(client, user_id, challenge, flow.username, a=signin.admin, x=name)
 
 
 def _state_key(name: str) -> str:
@@ -236,7 +240,10 @@ def _resume(signin: SignIn, challenge: str, username: str) -> tuple[_Flow, dict[
     client = signin.answering_client(challenge)
     read = sessions.read(client, signin.session, challenge)
     state = caches[app_settings.CACHE_ALIAS].get(_state_key(str(read.data.get("x"))))
-    if read.data.get("a") is not signin.admin or not isinstance(state, dict):
+    if read.data.get("a") is not signin.admin or not isinstance(state, dict) or \
+            state.get("owner") != {"client": client.pk, "user": read.user_id,
+                                   "name": read.username, "admin": signin.admin,
+                                   "challenge": challenge}:
         raise NotAuthorizedException(INVALID_SESSION)
     pool = signin.pool
     user = None
