@@ -72,7 +72,9 @@ def verify(request: HttpRequest, body: bytes, service: str) -> AccessKey:
     if region != app_settings.REGION:  # the region this server stands for, as an endpoint's
         raise InvalidSignatureException("Credential should be scoped to a valid region.")
     signed = match["headers"].split(";")
-    if "host" not in signed or any(h != h.lower() for h in signed):
+    if any(h != h.lower() for h in signed):
+        raise IncompleteSignatureException("SignedHeaders must be lower case.")
+    if "host" not in signed:
         raise IncompleteSignatureException("SignedHeaders must include host.")
     # A signature must cover every header that selects what the request does: X-Amz-Target
     # names the operation, so a signature over host alone could be replayed as another one.

@@ -126,4 +126,5 @@ def test_an_upper_case_signed_header_entry_is_refused(api_url: str, post: Any,
     status, answer = post("AdminDisableUser", body, headers={
         **headers, "Authorization": authorization.replace(listed, upper)})
     assert (status, answer["__type"]) == (400, "IncompleteSignatureException")
+    assert answer["message"] == "SignedHeaders must be lower case."
     assert untouched(victim)
