@@ -41,6 +41,7 @@ def admin_create_user(pool: UserPool, username: object, *, attributes: Any = Non
     client_metadata = string_map(client_metadata)
     if message_action not in MESSAGE_ACTIONS:
         raise InvalidParameterException("MessageAction must be RESEND or SUPPRESS.")
+    explicit = bool(desired_delivery_mediums)
     mediums = list(desired_delivery_mediums or ["SMS"])
     if not all(medium in MEDIUMS for medium in mediums):
         raise InvalidParameterException("DesiredDeliveryMediums must be EMAIL and/or SMS.")
@@ -62,15 +63,19 @@ def admin_create_user(pool: UserPool, username: object, *, attributes: Any = Non
                         metadata)
         insert_user(user)
         passwords.record_history(user)
+        # A user with neither an email nor a phone number, and no mediums asked for, is
+        # created with nothing sent (verified against AWS); otherwise the mediums must find
+        # their attribute.
+        reachable = explicit or any(user.attributes.get(a) for a in ("email", "phone_number"))
         messages = [] if message_action == "SUPPRESS" else \
-            _invitations(user, password, mediums, metadata)
+            _invitations(user, password, mediums, metadata, required=reachable)
     for message in messages:
         delivery.send(pool, message)
     return user
 
 
 def _invitations(user: PoolUser, password: str, mediums: list[str],
-                 metadata: dict[str, str]) -> list[delivery.Message]:
+                 metadata: dict[str, str], *, required: bool = True) -> list[delivery.Message]:
     messages = []
     for medium in mediums:
         attribute = "email" if medium == "EMAIL" else "phone_number"
@@ -79,7 +84,7 @@ def _invitations(user: PoolUser, password: str, mediums: list[str],
                 user.pool, None, user, attribute=attribute,
                 source=triggers.MESSAGE_ADMIN_CREATE_USER, code=password, client_metadata=metadata,
                 username=login_name(user)))
-    if not messages and mediums:
+    if not messages and mediums and required:
         raise InvalidParameterException(
             "User has no attribute matching desired delivery mediums")
     return messages

@@ -283,8 +283,10 @@ def build_user_pool(name: str, *, username_attributes: Iterable[str] | None = No
         raise InvalidParameterException("MfaConfiguration must be OFF, ON or OPTIONAL.")
     if not isinstance(pool.sms_configuration, Mapping):
         raise InvalidParameterException("SmsConfiguration must be a structure.")
+    # An SmsConfiguration is what SMS MFA needs; AWS does not also require phone numbers to
+    # be verified automatically (verified against AWS: such a pool is created).
     if pool.mfa_configuration != "OFF" and not other_mfa_factors and \
-            not (pool.sms_configuration and "phone_number" in verified):
+            not pool.sms_configuration:
         raise InvalidParameterException(MFA_NEEDS_SMS)
     return pool
 

@@ -192,7 +192,7 @@ def check_value(pool: UserPool, name: str, value: str) -> None:
             raise _conform(name, f"Number must be no less than {limits['MinValue']}")
         if "MaxValue" in limits and number > float(limits["MaxValue"]):
             raise _conform(name, f"Number must be no greater than {limits['MaxValue']}")
-    elif kind == "Boolean" and value not in ("true", "false"):
+    elif kind == "Boolean" and value.lower() not in ("true", "false"):
         raise _conform(name, "Boolean attribute value must be true or false.")
     elif kind == "DateTime":
         try:
@@ -230,17 +230,22 @@ def parse_attribute_list(items: Any) -> dict[str, str]:
 def validate_write(pool: UserPool, attributes: Mapping[str, str], *,
                    client: AppClient | None = None, admin: bool = False,
                    creating: bool = False, unset: Container[str] = ()) -> None:
-    """Validate a set of attribute writes: schema, types, mutability, client permissions.
+    """Validate a set of attribute writes: schema, types, mutability, client permissions;
+    Boolean values are put in their canonical lower case (in a dict given).
 
     ``unset`` names attributes the user has no value for yet: an immutable one among them
     may still get its first value (a NEW_PASSWORD_REQUIRED answer supplying a required
     attribute that AdminCreateUser left out).
     """
     schema = pool.schema_by_name()
-    for name, value in attributes.items():
+    for name, value in list(attributes.items()):
         if name == "sub":
             raise _conform(name, "Attribute cannot be updated. (changing an immutable attribute)")
         check_value(pool, name, value)
+        if schema[name]["AttributeDataType"] == "Boolean" and isinstance(attributes, dict):
+            # AWS takes "True" as well as "true" (verified); stored the one way every
+            # reader compares.
+            attributes[name] = value.lower()
         if not creating and name not in unset and not schema[name].get("Mutable", True):
             raise _conform(name, "Attribute cannot be updated. (changing an immutable attribute)")
         if name in VERIFIED_FLAGS and not admin:

@@ -1,0 +1,56 @@
+"""No stricter than AWS where AWS is lenient (issue 12, item 9): three requests real Cognito
+accepts, through boto3 over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import mail
+
+from django_cognito.models import PoolUser, UserPool, UserStatus
+from django_cognito.services import delivery
+
+pytest_plugins = ["tests.api_fixtures"]
+
+
+def test_admin_create_user_without_contact_or_message_action(cognito: Any,
+                                                             pool: UserPool) -> None:
+    """No email, no phone, no MessageAction: AWS creates the user and sends nothing."""
+    user = cognito.admin_create_user(UserPoolId=pool.id, Username="nocontact")["User"]
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    stored = PoolUser.objects.get(pool=pool, username="nocontact")
+    assert stored.status == UserStatus.FORCE_CHANGE_PASSWORD
+    assert mail.outbox == [] and delivery.outbox == []
+
+
+def test_admin_create_user_still_refuses_mediums_it_cannot_use(cognito: Any, fails: Any,
+                                                               pool: UserPool) -> None:
+    assert fails(cognito.admin_create_user, UserPoolId=pool.id, Username="nocontact",
+                 DesiredDeliveryMediums=["EMAIL"]) == (
+        "InvalidParameterException", "User has no attribute matching desired delivery mediums")
+    assert not PoolUser.objects.filter(username="nocontact").exists()
+
+
+def test_mfa_with_an_sms_configuration_needs_no_auto_verified_phone(cognito: Any) -> None:
+    for mode in ("ON", "OPTIONAL"):
+        created = cognito.create_user_pool(
+            PoolName=f"mfa-{mode.lower()}", MfaConfiguration=mode,
+            AutoVerifiedAttributes=["email"],
+            SmsConfiguration={"SnsCallerArn": "arn:aws:iam::123456789012:role/sns",
+                              "ExternalId": "x"})["UserPool"]
+        assert created["MfaConfiguration"] == mode
+        assert cognito.get_user_pool_mfa_config(UserPoolId=created["Id"])[
+            "MfaConfiguration"] == mode
+
+
+def test_boolean_attribute_values_ignore_case(cognito: Any, pool: UserPool) -> None:
+    cognito.admin_create_user(
+        UserPoolId=pool.id, Username="ann", MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "ann@example.com"},
+                        {"Name": "email_verified", "Value": "True"}])
+    assert PoolUser.objects.get(username="ann").is_verified("email")  # stored as "true"
+    cognito.admin_update_user_attributes(
+        UserPoolId=pool.id, Username="ann",
+        UserAttributes=[{"Name": "email_verified", "Value": "FALSE"}])
+    got = cognito.admin_get_user(UserPoolId=pool.id, Username="ann")["UserAttributes"]
+    assert {"Name": "email_verified", "Value": "false"} in got
