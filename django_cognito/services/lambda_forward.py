@@ -66,7 +66,7 @@ def _client(region: str, endpoint_url: str | None, timeout: float, attempts: int
     except ImportError as exc:
         raise ImproperlyConfigured(
             "A pool's LambdaConfig names a Lambda function but boto3 is not installed; "
-            "install django-cognito[aws].") from exc
+            "install django-cognito-idp[aws].") from exc
     # Cognito waits 5 s for a trigger and retries up to 3 times (reference §4.1).
     config = Config(connect_timeout=timeout, read_timeout=timeout,
                     retries={"max_attempts": attempts, "mode": "standard"})

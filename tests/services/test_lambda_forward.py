@@ -124,7 +124,7 @@ def test_missing_boto3_is_improperly_configured(
     pool = forwarding_pool(make_pool, PreSignUp=arn("pre"))
     client = make_client(pool)
     monkeypatch.setitem(sys.modules, "boto3", None)  # what "not installed" looks like to import
-    with pytest.raises(ImproperlyConfigured, match=r"django-cognito\[aws\]"):
+    with pytest.raises(ImproperlyConfigured, match=r"django-cognito-idp\[aws\]"):
         signup.sign_up(client, "alice", PASSWORD, [{"Name": "email", "Value": EMAIL}])
     assert lambda_server.calls == []
     _nothing_written(pool)
