@@ -2,7 +2,8 @@
 
 Errors (always): E001 ``COGNITO`` is not a dict, E002 unknown key, E003 a dotted path that
 does not import, E004 unusable ``ENCRYPTION_KEYS``, E005 malformed ``PUBLIC_BASE_URL``,
-E006 unknown ``CACHE_ALIAS``, E007 malformed limits; E008 (``DEBUG=False``) keys derived
+E006 unknown ``CACHE_ALIAS``, E007 malformed limits, E009 / E010 malformed
+``TRUSTED_ISSUERS`` / ``LOCAL_POOLS``; E008 (``DEBUG=False``) keys derived
 from a guessable ``SECRET_KEY``. Warnings: W006 region shape, W008 sessions made from tokens
 without the middleware that ends them (always);
 W001–W005 and W007 production settings (``DEBUG=False``); W010, W011 pools that cannot deliver their
@@ -74,8 +75,35 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             hint="Use a name such as 'us-east-1': pool ids start with it, and aws-jwt-verify "
                  "and Amplify read the region from that prefix."))
     messages += _token_sessions()
+    messages += _trust()
     if not settings.DEBUG:
         messages += _production_warnings()
+    return messages
+
+
+def _trust() -> list[CheckMessage]:
+    """TRUSTED_ISSUERS and LOCAL_POOLS parsed as the verifier parses them: a shape it would
+    refuse at the first authenticated request (a 500 for every one) is an error here."""
+    from .verify.issuers import issuers_from_settings
+    from .verify.verifier import local_pools_from_setting
+
+    messages: list[CheckMessage] = []
+    try:
+        entries = app_settings.TRUSTED_ISSUERS
+        if not isinstance(entries, list | tuple):
+            raise ImproperlyConfigured("COGNITO['TRUSTED_ISSUERS'] must be a list.")
+        issuers_from_settings(entries)
+    except ImproperlyConfigured as exc:
+        messages.append(Error(str(exc), id="cognito.E009", hint=(
+            "List entries such as {'region': 'eu-west-1', 'user_pool_id': 'eu-west-1_AbC123'} "
+            "or {'issuer': 'https://…', 'jwks_url': 'https://…/.well-known/jwks.json'}, each "
+            "with an optional 'client_ids' list.")))
+    try:
+        local_pools_from_setting(app_settings.LOCAL_POOLS)
+    except ImproperlyConfigured as exc:
+        messages.append(Error(str(exc), id="cognito.E010", hint=(
+            "Use None (every local pool) or a list of pool ids and "
+            "{'user_pool_id': …, 'client_ids': […]} entries.")))
     return messages
 
 

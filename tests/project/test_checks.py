@@ -340,3 +340,37 @@ def test_pool_checks_skip_a_database_not_yet_migrated(make_pool: Any,
                         lambda *args, **kwargs: [])
     with override_settings(EMAIL_BACKEND=DUMMY):
         assert checks.check_pools(databases=["default"]) == []
+
+
+@pytest.mark.parametrize("value", [
+    "eu-west-1_AbC123",                                           # not a list
+    [["eu-west-1", "eu-west-1_AbC123"]],                           # an entry not a dict
+    [{"region": "eu-west-1"}],                                     # no pool id
+    [{"region": "eu-west-1", "user_pool_id": "us-east-1_AbC123"}],  # pool of another region
+    [{"region": "eu-west-1", "user_pool_id": "eu-west-1_AbC123", "clients": ["x"]}],
+    [{"region": "eu-west-1", "user_pool_id": "eu-west-1_AbC123", "client_ids": "x"}],
+    [{"issuer": "https://idp.example.com"}],                       # no jwks_url
+    [{"issuer": "https://idp.example.com", "jwks_url": "https://idp.example.com/jwks"}] * 2,
+])
+def test_e009_a_malformed_trusted_issuers_fails_the_check(value: object) -> None:
+    """A shape the verifier refuses would answer every authenticated request with a 500;
+    manage.py check says so first (issue 12, item 5)."""
+    messages = settings_messages({**CLEAN, "TRUSTED_ISSUERS": value})
+    assert [m.id for m in messages] == ["cognito.E009"]
+    assert messages[0].hint and messages[0].is_serious()
+
+
+@pytest.mark.parametrize("value", ["us-east-1_AbC123", [42], [{"client_ids": ["x"]}],
+                                   [{"user_pool_id": "us-east-1_AbC123", "client_ids": "x"}]])
+def test_e010_a_malformed_local_pools_fails_the_check(value: object) -> None:
+    messages = settings_messages({**CLEAN, "LOCAL_POOLS": value})
+    assert [m.id for m in messages] == ["cognito.E010"]
+    assert messages[0].hint
+
+
+def test_well_formed_trust_settings_pass() -> None:
+    assert settings_messages({**CLEAN, "TRUSTED_ISSUERS": [
+        {"region": "eu-west-1", "user_pool_id": "eu-west-1_AbC123", "client_ids": ["a"]},
+        {"issuer": "https://idp.example.com", "jwks_url": "https://idp.example.com/jwks"}],
+        "LOCAL_POOLS": ["us-east-1_AbC123", {"user_pool_id": "us-east-1_Other1",
+                                             "client_ids": ["b"]}]}) == []
