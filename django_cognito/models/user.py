@@ -194,6 +194,9 @@ class Group(models.Model):
         app_label = "django_cognito"
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["pool", "name"], name="dc_group_name")]
+        # Beside django.contrib.auth's "Groups" in the admin: named for what they are.
+        verbose_name = "user pool group"
+        verbose_name_plural = "user pool groups"
 
     def __str__(self) -> str:
         return self.name

@@ -798,7 +798,7 @@ def test_add_and_change_group_through_the_services(admin_client: Client,
 @pytest.mark.parametrize(("data", "field", "error"), [
     ({"name": "has space"}, "name", "A group name cannot contain whitespace."),
     ({"role_arn": "not-an-arn"}, "role_arn", "Enter an IAM role ARN (arn:aws:iam::…:role/…)."),
-    ({"name": "taken"}, "__all__", "Group with this Pool and Name already exists."),
+    ({"name": "taken"}, "__all__", "User pool group with this Pool and Name already exists."),
 ])
 def test_group_form_errors(admin_client: Client, pool: UserPool, data: dict[str, Any],
                            field: str, error: str) -> None:
@@ -824,7 +824,8 @@ def test_every_page_renders(admin_client: Client, pool: UserPool, confidential: 
     assert admin_client.get(url("pooluser", "add") + f"?pool={pool.pk}").context[
         "adminform"].form.initial["pool"] == pool.pk
     group_delete = admin_client.get(url("group", "delete", group.pk))
-    assert dict(group_delete.context["model_count"]) == {"groups": "1", "group memberships": "1"}
+    assert dict(group_delete.context["model_count"]) == {"user pool groups": "1",
+                                                         "group memberships": "1"}
 
 
 def test_pool_ids_that_look_quoted_open_from_the_changelist(admin_client: Client,
