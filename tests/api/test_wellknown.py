@@ -15,7 +15,7 @@ from django.test import override_settings
 from django_cognito.models import SigningKey
 from django_cognito.tokens import issuer_for, keys, mint_access_token, mint_id_token
 from tests.factories import insert_user
-from tests.node_scripts import NODE_DIR
+from tests.node_scripts import NODE_DIR, node
 from tests.signing_keys import reuse_rsa_keys  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("reuse_rsa_keys")
@@ -176,7 +176,7 @@ AWS_BASE = "https://cognito-idp.us-east-1.amazonaws.com"
 def _aws_jwt_verify(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Run the checks through the npm package aws-jwt-verify (tests/node/verify_tokens.mjs)."""
     done = subprocess.run(  # noqa: S603
-        ["node", str(NODE_DIR / "verify_tokens.mjs")],  # noqa: S607
+        [node(), str(NODE_DIR / "verify_tokens.mjs")],
         input=json.dumps({"checks": checks}), capture_output=True, text=True, timeout=60,
         check=True)
     results: list[dict[str, Any]] = json.loads(done.stdout)
