@@ -1,4 +1,4 @@
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean docs
 
 VENV := .venv
 LINT_PATHS := $(wildcard django_cognito tests bench example_project)
@@ -11,6 +11,10 @@ test:
 
 bench:
 	bash scripts/bench.sh $(ARGS)
+
+docs:
+	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
+	DJANGO_SETTINGS_MODULE=tests.settings $(VENV)/bin/python -c 'import django; django.setup(); from django_cognito.api.catalog import render; print(render(), end="")' > docs/operations.md
 
 lint:
 	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
