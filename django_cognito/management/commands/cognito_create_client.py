@@ -32,6 +32,8 @@ class Command(CognitoCommand):
                             help="Keep this id (such as a client's id on AWS) instead of a "
                                  "new random one.")
         parser.add_argument("--json", action="store_true", help="Print the client as JSON.")
+        parser.add_argument("--quiet", action="store_true",
+                            help="Print the client id only (for CLIENT=$(...) in a shell).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         pool = pools.get_pool(options["pool_id"])
@@ -40,6 +42,9 @@ class Command(CognitoCommand):
             explicit_auth_flows=options["auth_flows"],
             prevent_user_existence_errors="ENABLED" if options["prevent_user_existence_errors"]
             else "LEGACY", client_id=options["client_id"])
+        if options["quiet"]:
+            self.stdout.write(client.id)
+            return
         if options["json"]:
             data: dict[str, Any] = {
                 "UserPoolId": pool.id, "ClientName": client.name, "ClientId": client.id,
