@@ -67,7 +67,11 @@ DATABASES = {
     }
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process in development: a local cache will do, but large enough that a burst of
+# requests cannot evict lockout counters and one-use markers (Django's default is 300
+# entries). Production shares Redis (docs: COGNITO["CACHE_ALIAS"]).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "OPTIONS": {"MAX_ENTRIES": 1_000_000}}}
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

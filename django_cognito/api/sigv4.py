@@ -22,9 +22,9 @@ from ..exceptions import CognitoError
 from ..models import AccessKey
 
 MAX_SKEW = dt.timedelta(minutes=15)
-# Headers SDKs add after signing (AWS SDK for JavaScript v3 leaves its user agent unsigned);
-# they select nothing.
-UNSIGNABLE = frozenset({"x-amz-user-agent"})
+# Headers added after signing, which select nothing: the AWS SDK for JavaScript v3 leaves its
+# user agent unsigned, and CloudFront adds its request id in front of an origin.
+UNSIGNABLE = frozenset({"x-amz-user-agent", "x-amz-cf-id"})
 _AUTH_RE = re.compile(
     r"^AWS4-HMAC-SHA256\s+Credential=(?P<cred>[^,\s]+),\s*SignedHeaders=(?P<headers>[^,\s]+),"
     r"\s*Signature=(?P<sig>[0-9a-f]{64})\s*$")

@@ -56,10 +56,17 @@ def consume(user: PoolUser, purpose: str, code: object,
         if record is not None:
             record.delete()
         raise ExpiredCodeException()
+    # The attempt is taken before the code is checked: parallel guesses each take their own,
+    # so no burst gets more than CODE_MAX_ATTEMPTS.
+    if not VerificationCode.objects.filter(
+            pk=record.pk, attempts__lt=app_settings.CODE_MAX_ATTEMPTS).update(
+            attempts=F("attempts") + 1):
+        raise ExpiredCodeException()
     if not isinstance(code, str) or not storable(code) or \
             not cs.check_code(code, record.salt, record.code_hash):
-        VerificationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
         if record.attempts + 1 >= app_settings.CODE_MAX_ATTEMPTS:
             VerificationCode.objects.filter(pk=record.pk).delete()
         raise CodeMismatchException()
+    # A right code costs no attempt: one followed by a refused password stays as it was.
+    VerificationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") - 1)
     return record

@@ -107,9 +107,13 @@ def verify(user: PoolUser, password: str) -> bool:
         spend_a_hash(password)
         return False
 
+    read = user.password
+
     def upgrade(raw: str) -> None:
-        user.password = make_password(raw)
-        PoolUser.objects.filter(pk=user.pk).update(password=user.password)
+        # Only over the hash that was checked: a password changed meanwhile stays changed.
+        encoded = make_password(raw)
+        if PoolUser.objects.filter(pk=user.pk, password=read).update(password=encoded):
+            user.password = encoded
 
     setter = upgrade if app_settings.UPGRADE_PASSWORD_HASHES else None
     return check_password(password, user.password, setter)

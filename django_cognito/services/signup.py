@@ -10,6 +10,8 @@ from django.db import transaction
 
 from .. import signals
 from ..exceptions import (
+    CodeMismatchException,
+    ExpiredCodeException,
     InvalidParameterException,
     NotAuthorizedException,
     UserNotFoundException,
@@ -145,18 +147,25 @@ def confirm_sign_up(client: AppClient, username: object, code: object, *,
     hiding = client.prevents_user_existence_errors
     if user is None and not hiding:
         raise UserNotFoundException()
+    lifetime = codes.LIFETIMES[CodePurpose.SIGN_UP]
     if user is None or (hiding and user.status != UserStatus.UNCONFIRMED):
         # Someone not there, or already confirmed, is answered as an unconfirmed user with a
         # code outstanding would be: a mismatch, expired after the attempts a code takes.
         hidden.limit("ConfirmSignUp", pool, username)
-        hidden.answer_code(pool, str(username), CodePurpose.SIGN_UP,
-                           sent_for=codes.LIFETIMES[CodePurpose.SIGN_UP])
+        hidden.answer_code(pool, str(username), CodePurpose.SIGN_UP, sent_for=lifetime)
     limits.hit("ConfirmSignUp", user)
     if user.status != UserStatus.UNCONFIRMED:
         raise NotAuthorizedException(
             f"User cannot be confirmed. Current status is {user.status}")
     check_sign_up_session(client, user, session)
-    record = codes.consume(user, CodePurpose.SIGN_UP, code)
+    try:
+        record = codes.consume(user, CodePurpose.SIGN_UP, code)
+    except (CodeMismatchException, ExpiredCodeException):
+        if not hiding:
+            raise
+        # The real code still counts its attempts, but the answer is the one a name that is
+        # not there gets: the two cannot drift apart (an expired code, a spent one).
+        hidden.answer_code(pool, str(username), CodePurpose.SIGN_UP, sent_for=lifetime)
     with transaction.atomic():
         if record.attribute:
             mark_verified(user, record.attribute, force_alias=force_alias_creation)
@@ -196,6 +205,9 @@ def resend_confirmation_code(client: AppClient, username: object, *,
     attribute = delivery_attribute(user)
     if attribute is None:
         raise InvalidParameterException(NO_AUTO_VERIFICATION)
+    if simulated:  # a new code: its wrong answers count afresh, as a hidden name's would
+        hidden.code_sent(pool, str(username), CodePurpose.SIGN_UP,
+                         codes.LIFETIMES[CodePurpose.SIGN_UP])
     with transaction.atomic():
         code = codes.issue(user, CodePurpose.SIGN_UP, attribute)
         message = delivery.render(pool, client, user, attribute=attribute,

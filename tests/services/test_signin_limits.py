@@ -210,3 +210,45 @@ def test_passwordless_codes_sent_are_capped_per_user(
         assert signin.initiate_auth(app, "USER_AUTH", start).challenge_name == "EMAIL_OTP"
     with pytest.raises(TooManyRequestsException):
         signin.initiate_auth(app, "USER_AUTH", start)
+
+
+@pytest.mark.django_db(transaction=True)  # the answering threads see the challenge row
+def test_parallel_answers_share_the_three_attempts(pool: UserPool, alice: PoolUser,
+                                                  make_client: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A burst of answers to one code challenge gets no more guesses than answers in turn:
+    each takes an attempt before its code is checked."""
+    import threading
+
+    from django.db import connections
+
+    from django_cognito.crypto import secrets as cs
+
+    stored = pool_config.settings_of(pool)
+    stored.extra = {**stored.extra,
+                    "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
+    stored.save()
+    app = make_client(pool, explicit_auth_flows=["ALLOW_USER_AUTH"])
+    session = signin.initiate_auth(app, "USER_AUTH", {
+        "USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"}).session
+    checked: list[str] = []
+    real_check = cs.check_code
+    monkeypatch.setattr(cs, "check_code", lambda *args: checked.append("x") or real_check(*args))
+    start = threading.Barrier(12)
+
+    def guess() -> None:
+        start.wait()
+        try:
+            signin.respond_to_auth_challenge(
+                app, "EMAIL_OTP", {"USERNAME": "alice", "EMAIL_OTP_CODE": "000000"}, session)
+        except Exception:  # noqa: BLE001, S110 - wrong codes and a dead challenge, by design
+            pass
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(checked) <= 3

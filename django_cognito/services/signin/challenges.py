@@ -80,6 +80,15 @@ def open_answer(signin: SignIn, challenge: str
     return user, record, state
 
 
+def reserve_attempt(record: AuthChallenge) -> None:
+    """Take one of the challenge's attempts before its answer is checked: parallel answers
+    each take their own, so no burst gets more than MAX_ATTEMPTS guesses."""
+    taken = AuthChallenge.objects.filter(pk=record.pk, attempts__lt=MAX_ATTEMPTS).update(
+        attempts=F("attempts") + 1)
+    if not taken:
+        raise NotAuthorizedException(INVALID_SESSION)
+
+
 def count_wrong(record: AuthChallenge) -> None:
     """Record a wrong answer; it survives the error raised next (no enclosing transaction)."""
     AuthChallenge.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)

@@ -100,8 +100,8 @@ def answer(challenge: str, signin: SignIn) -> Proceed:
     # A passwordless first factor (USER_AUTH) is guarded as a password is; a second factor
     # by a lock of its own, which a correct password does not reset.
     (lockout.check if first else lockout.check_second_factor)(user)
+    challenges.reserve_attempt(record)
     if not cs.check_code(code[:16], record.salt, record.code_hash):
-        challenges.count_wrong(record)
         (lockout.failed if first else lockout.failed_second_factor)(user)
         raise CodeMismatchException(WRONG_CODE)
     challenges.spend(record)

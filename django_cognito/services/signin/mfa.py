@@ -85,8 +85,8 @@ def answer_totp(signin: SignIn) -> Proceed:
     code = signin.require("SOFTWARE_TOKEN_MFA_CODE")
     user, record, _ = challenges.open_answer(signin, TOTP)
     lockout.check_second_factor(user)
+    challenges.reserve_attempt(record)
     if not spend_totp(user, code):
-        challenges.count_wrong(record)
         lockout.failed_second_factor(user)
         raise CodeMismatchException(WRONG_CODE)
     challenges.spend(record)
