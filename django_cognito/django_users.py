@@ -26,6 +26,20 @@ def linked(pool_user: PoolUser) -> Any:
     return django_user
 
 
+def end_sessions(pool_user: PoolUser) -> None:
+    """End the Django sessions of the user linked to ``pool_user`` (sign-out, a password
+    change, a disabled user): Django checks every session against a hash of the Django user's
+    password, so a new unusable password ends them all. A Django user with a usable password
+    of its own (a project's staff account linked by hand) is left as it is."""
+    if pool_user.user_id is None:
+        return
+    django_user = pool_user.user
+    if django_user is None or django_user.has_usable_password():
+        return
+    django_user.set_unusable_password()
+    django_user.save(update_fields=["password"])
+
+
 def for_claims(claims: Claims, *, mirror_remote: bool = True) -> Any:
     """The Django user of verified claims: a local pool user's, or (``mirror_remote``) the
     mirror of a remote one; ``None`` when there is none.

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.cache import caches
 from django.db import transaction
 
-from .. import prepared
+from .. import django_users, prepared
 from ..clock import now
 from ..conf import app_settings
 from ..exceptions import (
@@ -223,6 +223,10 @@ def global_sign_out(user: PoolUser, *, keep: object = None) -> None:
         jtis = [str(j) for j in live.values_list("origin_jti", flat=True)]
         live.update(revoked_at=now())
     _forget(jtis)
+    if keep is None:
+        # Django sessions made by the password backend hold no token: they end with a new
+        # hash. A ChangePassword keeps the caller's session, token-made ones included.
+        django_users.end_sessions(user)
 
 
 def password_changed(user: PoolUser, *, keep: object = None) -> None:

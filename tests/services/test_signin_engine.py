@@ -174,3 +174,26 @@ def test_a_custom_session_forged_with_the_key_names_no_state(pool: UserPool, ali
         with pytest.raises(NotAuthorizedException, match="Invalid session for the user."):
             signin.respond_to_auth_challenge(client, "CUSTOM_CHALLENGE",
                                              {"USERNAME": "alice", "ANSWER": "1"}, forged)
+
+
+@pytest.mark.urls("example_project.urls")
+@pytest.mark.parametrize("event", ["global_sign_out", "password_reset", "disable"])
+def test_a_django_login_ends_with_the_sessions_of_its_user(pool: UserPool, alice: PoolUser,
+                                                           event: str) -> None:
+    """A session made by the password backend holds no token; it ends all the same when the
+    user is signed out everywhere, their password is reset or they are disabled."""
+    from django.test import Client
+
+    from django_cognito.services import recovery, tokens
+
+    browser = Client()
+    with override_settings(AUTHENTICATION_BACKENDS=BACKEND):
+        assert browser.login(username="alice", password=PASSWORD, pool_id=pool.id)
+        assert browser.get("/session/me/").status_code == 200
+        if event == "global_sign_out":
+            tokens.global_sign_out(alice)
+        elif event == "password_reset":
+            recovery.admin_reset_user_password(PoolUser.objects.get(pk=alice.pk))
+        else:
+            admin_users.set_enabled(alice, False)
+        assert browser.get("/session/me/").status_code == 302  # to the login page
