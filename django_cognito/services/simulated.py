@@ -15,7 +15,8 @@ import hashlib
 import hmac
 import string
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from ..clock import now
 from ..conf import app_settings
 from ..exceptions import CodeMismatchException, ExpiredCodeException
 from ..models import AppClient, UserPool
+from ..models.user import name_key
 from . import delivery, limits
 
 # The first letter of common mail domains, as often as they come up.
@@ -34,7 +36,8 @@ _DOMAIN_LETTERS = "gggghhhooyymiaaceltw"
 def digest(pool: UserPool, username: str, purpose: str, size: int = 32) -> bytes:
     """Keyed bytes that stay the same for a (pool, username) across calls and processes."""
     key = hashlib.sha256(b"django_cognito.srp-simulated:" + settings.SECRET_KEY.encode()).digest()
-    name = username if pool.case_sensitive else username.lower()
+    # The name as the pool compares it (case, NFKC): every form of one name is one hidden user.
+    name = name_key(username, pool.case_sensitive, pool.normalize_usernames)
     message = "\x00".join((purpose, pool.id, name)).encode("utf-8", "surrogatepass")
     blocks = (hmac.new(key, message + bytes([i]), hashlib.sha256).digest()
               for i in range(-(-size // 32)))
@@ -136,15 +139,23 @@ def even_answer(operation: Callable[Concatenate[AppClient, P], R]
     """
     @functools.wraps(operation)
     def answer(client: AppClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        start = time.monotonic()
-        try:
+        with even_time(client):
             return operation(client, *args, **kwargs)
-        finally:
-            if client.prevents_user_existence_errors:
-                rest = float(app_settings.EVEN_ANSWER_SECONDS) - (time.monotonic() - start)
-                if rest > 0:
-                    time.sleep(rest)
     return answer
+
+
+@contextmanager
+def even_time(client: AppClient, applies: bool = True) -> Iterator[None]:
+    """The block takes no less than ``COGNITO["EVEN_ANSWER_SECONDS"]`` where ``client`` hides
+    who exists and ``applies`` (see :func:`even_answer`)."""
+    start = time.monotonic()
+    try:
+        yield
+    finally:
+        if applies and client.prevents_user_existence_errors:
+            rest = float(app_settings.EVEN_ANSWER_SECONDS) - (time.monotonic() - start)
+            if rest > 0:
+                time.sleep(rest)
 
 
 def limit(operation: str, pool: UserPool, username: object) -> None:

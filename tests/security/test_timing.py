@@ -121,3 +121,22 @@ def test_sign_up_with_another_users_email(post: Send, make_pool: Any,
             "ClientId": app.id, "Username": f"new-{name}-{r}-{i:02d}", "Password": PASSWORD,
             "UserAttributes": [{"Name": "email", "Value": f"user-{r}-{i:02d}@{domain}"}]})
     assert_same_time(post, ask("a", "example.com"), ask("b", "elsewhere.com"))
+
+
+@pytest.mark.parametrize("preferred", [None, "EMAIL_OTP"])
+def test_user_auth_first_factors(post: Send, pool: UserPool, hiding_app: AppClient,
+                                 first_factors: Any, preferred: str | None) -> None:
+    """USER_AUTH writes a challenge (SELECT_CHALLENGE) or sends a code (EMAIL_OTP) for a real
+    user only: the answers are held to the same floor as the recovery operations."""
+    first_factors(pool, ["PASSWORD", "EMAIL_OTP"])
+    users(pool)
+
+    def ask(name: str) -> Request:
+        def request(r: int, i: int) -> tuple[str, dict[str, Any]]:
+            parameters = {"USERNAME": f"{name}-{r}-{i:02d}"}
+            if preferred:
+                parameters["PREFERRED_CHALLENGE"] = preferred
+            return "InitiateAuth", {"ClientId": hiding_app.id, "AuthFlow": "USER_AUTH",
+                                    "AuthParameters": parameters}
+        return request
+    assert_same_time(post, ask("user"), ask("nobe"))

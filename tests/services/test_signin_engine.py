@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import pytest
@@ -197,3 +198,43 @@ def test_a_django_login_ends_with_the_sessions_of_its_user(pool: UserPool, alice
         else:
             admin_users.set_enabled(alice, False)
         assert browser.get("/session/me/").status_code == 302  # to the login page
+
+
+def srp_start(client: Any, name: str) -> dict[str, str]:
+    big_a = pow(srp.G, srp.new_private(), srp.N)
+    return signin.initiate_auth(client, "USER_SRP_AUTH",
+                                {"USERNAME": name, "SRP_A": srp.hexstr(big_a)}).challenge_parameters
+
+
+def test_a_hidden_name_is_shown_as_a_real_one_would_be(make_pool: Any, make_client: Any,
+                                                       connect: Any) -> None:
+    """Under PreventUserExistenceErrors a missing name must not be echoed as typed where a
+    real user's answer shows the stored name: case, width and generated usernames alike."""
+    insensitive = make_pool(name="ci", case_sensitive=False, normalize_usernames=True)
+    app = make_client(insensitive, explicit_auth_flows=["ALLOW_USER_SRP_AUTH"],
+                      prevent_user_existence_errors="ENABLED")
+    create_user(insensitive, "alice")
+    assert srp_start(app, "aLiCe")["USER_ID_FOR_SRP"] == "alice"
+    assert srp_start(app, "gHoSt")["USER_ID_FOR_SRP"] == "ghost"
+    # Every form of one missing name is one hidden user: the same salt, as for a real one.
+    assert srp_start(app, "ghost")["SALT"] == srp_start(app, "ｇｈｏｓｔ")["SALT"]
+    assert srp_start(app, "alice")["SALT"] == srp_start(app, "ａｌｉｃｅ")["SALT"]
+    # Where usernames are generated, a custom flow shows a UUID for both.
+    by_email = make_pool(name="email", username_attributes=["email"])
+    custom_app = make_client(by_email, explicit_auth_flows=["ALLOW_CUSTOM_AUTH"],
+                             prevent_user_existence_errors="ENABLED")
+    create_user(by_email, "real@example.com", attributes={"email": "real@example.com"})
+
+    def define(sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
+        event["response"].update(challengeName="CUSTOM_CHALLENGE", issueTokens=False,
+                                 failAuthentication=False)
+
+    def create(sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
+        event["response"].update(publicChallengeParameters={}, privateChallengeParameters={})
+
+    connect(signals.define_auth_challenge, define)
+    connect(signals.create_auth_challenge, create)
+    shown = [signin.initiate_auth(custom_app, "CUSTOM_AUTH", {"USERNAME": name})
+             .challenge_parameters["USERNAME"]
+             for name in ("real@example.com", "fake.person@example.com")]
+    assert all(re.fullmatch(r"[0-9a-f-]{36}", name) for name in shown), shown

@@ -35,8 +35,8 @@ from ..clients import check_secret_hash
 from ..mfa import enabled_for
 from ..pool_config import settings_of
 from ..triggers import TOKEN_AUTHENTICATION
-from ..users import find_user, same_username
-from . import challenges, codes, once, password, sessions, user_srp
+from ..users import find_user
+from . import challenges, codes, once, password, sessions, srp, user_srp
 from .account import pre_authentication
 from .results import INVALID_SESSION, AuthResult, Outcome, Proceed, SignIn
 
@@ -82,7 +82,10 @@ def _reachable(user: PoolUser, challenge: str) -> bool:
 def _hidden_session(client: AppClient, challenge: str, username: str, **data: Any) -> str:
     """A Session for someone PreventUserExistenceErrors hides: user 0, and the same fields
     as a real one of ``challenge`` (its length tells nothing either)."""
-    return sessions.issue(client, 0, challenge, username, m=str(uuid.uuid4()),
+    # Under the name a real user's Session would carry (the stored username, or a UUID where
+    # usernames are generated), so neither its content nor its length tells them apart.
+    shown = srp.fake_user_id(client.pool, username)
+    return sessions.issue(client, 0, challenge, shown, m=str(uuid.uuid4()),
                           s=TOKEN_AUTHENTICATION, **data)
 
 
@@ -212,7 +215,7 @@ def answer_select(signin: SignIn) -> Outcome:
         raise InvalidParameterException(f"ANSWER must be one of {', '.join(offered)}")
     if state.user_id == 0:
         # A hidden user's SELECT_CHALLENGE Session is single use, as a real one is.
-        if not same_username(client.pool, username, state.username) or \
+        if not srp.shows_as(client.pool, username, state.username) or \
                 not once.spend("hidden-select", str(signin.session)):
             raise NotAuthorizedException(INVALID_SESSION)
         return _start(signin, None, username, str(choice))

@@ -25,8 +25,8 @@ from .. import background, delivery, limits, lockout, simulated, triggers
 from ..clients import check_secret_hash
 from ..mfa import SMS
 from ..pool_config import mfa_config
-from ..users import find_user, mark_verified, same_username, save_user
-from . import challenges, sessions
+from ..users import find_user, mark_verified, save_user
+from . import challenges, sessions, srp
 from .results import INVALID_SESSION, WRONG_CODE, AuthResult, Proceed, SignIn
 
 #: The ChallengeResponses member that carries each challenge's code.
@@ -134,11 +134,11 @@ def _answer_hidden(signin: SignIn, challenge: str) -> NoReturn:
     username = signin.require("USERNAME")
     check_secret_hash(client, username, signin.presented.get("SECRET_HASH"))
     named = sessions.read(client, signin.session, challenge).username
-    if not same_username(signin.pool, username, named):
+    if not srp.shows_as(signin.pool, username, named):
         raise NotAuthorizedException(INVALID_SESSION)
     if _uses(str(signin.session)) > challenges.MAX_ATTEMPTS:
         raise NotAuthorizedException(INVALID_SESSION)
-    lock_of(signin.pool, named, failed=True)
+    lock_of(signin.pool, username, failed=True)
     raise CodeMismatchException(WRONG_CODE)
 
 

@@ -34,7 +34,7 @@ from ...exceptions import (
 from ...models import PoolUser
 from .. import limits, lockout, triggers
 from ..clients import check_secret_hash
-from ..users import find_user, same_username
+from ..users import find_user
 from . import codes, once, sessions, srp
 from .account import pre_authentication
 from .results import INVALID_SESSION, WRONG_PASSWORD, AuthResult, Outcome, Proceed, SignIn
@@ -56,8 +56,11 @@ class _Flow:
     """The sign-in and what happened in it so far."""
 
     signin: SignIn
-    username: str  # the user's username, or the name typed for an unknown user
+    #: The user's username, or the name an unknown one is shown under (srp.fake_user_id).
+    username: str
     history: list[dict[str, Any]] = field(default_factory=list)
+    #: The name as typed, where the flow starts (SRP derives a hidden user's challenge).
+    typed: str = ""
 
     def session(self) -> list[dict[str, Any]]:
         """``request.session``: a copy, so a receiver cannot rewrite the history."""
@@ -107,7 +110,8 @@ def initiate(signin: SignIn) -> Outcome:
         if not signin.hides_users:
             raise UserNotFoundException("User does not exist.")
         # Someone who is not there is held back as a real user would be.
-        codes.lock_of(signin.pool, username, limit=CUSTOM_AUTH_FLOW)
+        codes.lock_of(signin.pool, srp.fake_user_id(signin.pool, username),
+                      limit=CUSTOM_AUTH_FLOW)
     else:
         if big_a is not None or app_settings.CUSTOM_AUTH_LOCKOUT:
             lockout.check(user)
@@ -115,7 +119,8 @@ def initiate(signin: SignIn) -> Outcome:
         limits.hit(CUSTOM_AUTH_FLOW, user, error=TooManyRequestsException)
         pre_authentication(signin, user)
     signin.user = user
-    flow = _Flow(signin, user.username if user else username)
+    flow = _Flow(signin, user.username if user else srp.fake_user_id(signin.pool, username),
+                 typed=username)
     if big_a is not None:
         flow.history.append(_entry("SRP_A", True, None))
     return _next(flow, big_a)
@@ -251,7 +256,7 @@ def _resume(signin: SignIn, challenge: str, username: str) -> tuple[_Flow, dict[
         user = PoolUser.objects.select_related("pool").filter(pk=read.user_id, pool=pool).first()
         if user is None or (username != user.username and find_user(pool, username) != user):
             raise NotAuthorizedException(INVALID_SESSION)
-    elif not same_username(pool, username, read.username) and challenge == CUSTOM:
+    elif not srp.shows_as(pool, username, read.username) and challenge == CUSTOM:
         raise NotAuthorizedException(INVALID_SESSION)
     # A replayed Session would reset nothing but add attempts.
     if not once.spend("custom-auth", str(signin.session)):
@@ -295,7 +300,8 @@ def answer_challenge(signin: SignIn) -> Outcome:
 
 def _password_verifier(flow: _Flow, big_a: int) -> AuthResult:
     """The PASSWORD_VERIFIER challenge of a custom flow that started with SRP_A."""
-    parameters = srp.user_challenge(flow.signin, big_a, flow.username, client_tag=_BLOCK_TAG)
+    parameters = srp.user_challenge(flow.signin, big_a, flow.typed or flow.username,
+                                    client_tag=_BLOCK_TAG)
     session = _issue(flow, VERIFIER,
                      {"h": flow.history, "b": _digest(parameters["SECRET_BLOCK"])})
     return AuthResult(challenge_name=VERIFIER, session=session, challenge_parameters=parameters)

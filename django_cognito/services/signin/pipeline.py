@@ -18,7 +18,7 @@ from functools import partial
 from ... import signals
 from ...exceptions import InvalidParameterException
 from ...models import AppClient, UserPool
-from .. import devices, tokens, triggers
+from .. import devices, simulated, tokens, triggers
 from ..schema import string_map
 from . import account, choice, codes, custom, device, mfa, password, refresh, user_srp
 from .results import AuthResult, Outcome, SignIn
@@ -71,6 +71,12 @@ CHALLENGE_HANDLERS: dict[str, Flow] = {
     "DEVICE_PASSWORD_VERIFIER": device.answer_device_verifier,
 }
 
+# Where a real user's answer writes a challenge or sends a code and a hidden one's does not
+# (a password's hash takes the same time either way), answers under PreventUserExistenceErrors
+# take no less than COGNITO["EVEN_ANSWER_SECONDS"] (simulated.even_time).
+EVEN_FLOWS = frozenset({"USER_AUTH", "CUSTOM_AUTH"})
+EVEN_CHALLENGES = frozenset({"SELECT_CHALLENGE", "EMAIL_OTP", "SMS_OTP", "CUSTOM_CHALLENGE"})
+
 PASSWORD_FLOWS = {"USER_PASSWORD_AUTH": False, "ADMIN_USER_PASSWORD_AUTH": True,
                   "ADMIN_NO_SRP_AUTH": True}
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
@@ -113,7 +119,8 @@ def initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
     require_flow(client, flow)
     signin = SignIn(pool=client.pool, client=client, presented=params, metadata=metadata,
                     admin=admin, session=session)
-    return proceed(FLOWS[flow](signin))
+    with simulated.even_time(client, flow in EVEN_FLOWS):
+        return proceed(FLOWS[flow](signin))
 
 
 def respond_to_auth_challenge(client: AppClient, challenge_name: object, responses: object,
@@ -127,7 +134,8 @@ def respond_to_auth_challenge(client: AppClient, challenge_name: object, respons
         raise InvalidParameterException(f"Unsupported challenge {str(challenge_name)[:64]}")
     signin = SignIn(pool=client.pool, client=client, presented=answers, metadata=metadata,
                     admin=admin, initiating=False, session=session)
-    return proceed(handler(signin))
+    with simulated.even_time(client, challenge_name in EVEN_CHALLENGES):
+        return proceed(handler(signin))
 
 
 def sign_in_password(pool: UserPool, username: str, password_: str) -> AuthResult:

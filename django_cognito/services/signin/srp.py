@@ -35,8 +35,9 @@ from ...crypto import srp
 from ...crypto.fields import fernet
 from ...exceptions import InvalidParameterException, NotAuthorizedException
 from ...models import PoolUser, UserPool
+from ...models.user import name_key
 from .. import lockout, simulated
-from ..users import check_new_username, find_user
+from ..users import check_new_username, find_user, same_username
 from . import once
 from .results import EXPIRED_SESSION, INVALID_SESSION, WRONG_PASSWORD, SignIn
 
@@ -240,10 +241,18 @@ def fake_user_id(pool: UserPool, username: str) -> str:
     if not pool.username_attributes:
         try:
             check_new_username(pool, username)  # a name the pool could give a user
-            return username
+            # As the pool compares it: a real user shows the stored name whatever the case
+            # (or width) it was typed in.
+            return name_key(username, pool.case_sensitive, pool.normalize_usernames)
         except InvalidParameterException:
             pass
     return str(uuid.UUID(bytes=simulated.digest(pool, username, "user-id")[:16], version=4))
+
+
+def shows_as(pool: UserPool, typed: str, shown: str) -> bool:
+    """Whether ``typed`` names whoever an answer showed as ``shown``: the same name as the
+    pool compares them, or the name a hidden user is shown under (:func:`fake_user_id`)."""
+    return same_username(pool, typed, shown) or fake_user_id(pool, typed) == shown
 
 
 def user_challenge(signin: SignIn, big_a: int, username: str, client_tag: str = ""
