@@ -54,6 +54,10 @@ from .challenge import AuthChallenge  # noqa: E402
 
 __all__ += ["AuthChallenge"]
 
+from .otp import PoolTOTPDevice  # noqa: E402
+
+__all__ += ["PoolTOTPDevice"]
+
 from .devices import Device, DeviceStatus  # noqa: E402
 
 __all__ += ["Device", "DeviceStatus"]

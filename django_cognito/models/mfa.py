@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from ..clock import now
+from ..crypto import totp
 from ..crypto.fields import EncryptedTextField
 from .user import PoolUser
 
@@ -36,6 +38,20 @@ class SoftwareToken(models.Model):
     @property
     def confirmed(self) -> bool:
         return bool(self.secret)
+
+    def spend(self, code: object) -> bool:
+        """Accept a TOTP code once: its step is claimed by a conditional update (no race)."""
+        if self.secret is None:
+            return False
+        step = totp.matching_step(self.secret, code, self.last_used_step)
+        if step is None:
+            return False
+        fresh = Q(last_used_step__isnull=True) | Q(last_used_step__lt=step)
+        claimed = SoftwareToken.objects.filter(Q(pk=self.pk) & fresh).update(
+            last_used_step=step) == 1
+        if claimed:
+            self.last_used_step = step
+        return claimed
 
 
 class MfaPreference(models.Model):

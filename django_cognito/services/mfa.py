@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db.models import Q
-
+from .. import django_users
 from ..clock import now
+from ..crypto import totp
 from ..exceptions import (
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
     SoftwareTokenMFANotFoundException,
 )
-from ..models import MfaPreference, PoolUser, SoftwareToken, UserPool
-from . import totp
+from ..models import MfaPreference, PoolTOTPDevice, PoolUser, SoftwareToken, UserPool
 from .pool_config import enabled_factors, mfa_config
 
 SMS, TOTP, EMAIL = "SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"
@@ -132,17 +131,16 @@ def verify_software_token(user: PoolUser, code: object, friendly_name: object = 
     token.friendly_name = friendly_name[:256] if isinstance(friendly_name, str) else ""
     token.verified_at = now()
     token.save()
+    # django-otp sees it too, as a device of the linked Django user (match_token,
+    # OTPMiddleware, otp_required).
+    PoolTOTPDevice.objects.update_or_create(
+        token=token, defaults={"user": django_users.linked(user),
+                               "name": token.friendly_name or "Software token",
+                               "confirmed": True})
     return token
 
 
 def spend_totp(user: PoolUser, code: object) -> bool:
     """Accept a TOTP code once: the step is claimed by a conditional update (no race)."""
     token = confirmed_token(user)
-    if token is None or token.secret is None:
-        return False
-    step = totp.matching_step(token.secret, code, token.last_used_step)
-    if step is None:
-        return False
-    fresh = Q(last_used_step__isnull=True) | Q(last_used_step__lt=step)
-    return SoftwareToken.objects.filter(Q(pk=token.pk) & fresh).update(
-        last_used_step=step) == 1
+    return token is not None and token.spend(code)

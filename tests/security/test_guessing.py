@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from django_cognito import clock
+from django_cognito.crypto import totp
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
-from django_cognito.services import mfa, pool_config, totp
+from django_cognito.services import mfa, pool_config
 from tests.effects import last_code, outboxes
 from tests.factories import PASSWORD
 

@@ -12,6 +12,7 @@ import pytest
 
 from django_cognito import clock
 from django_cognito.api.shapes import mfa_settings
+from django_cognito.crypto import totp
 from django_cognito.exceptions import (
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
@@ -26,7 +27,7 @@ from django_cognito.models import (
     SoftwareToken,
     UserPool,
 )
-from django_cognito.services import mfa, pool_config, signin, totp
+from django_cognito.services import mfa, pool_config, signin
 from django_cognito.services.signin import AuthResult, SignIn
 from django_cognito.services.signin import mfa as signin_mfa
 from django_cognito.services.users import save_user

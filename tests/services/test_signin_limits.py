@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from django_cognito import clock, signals
+from django_cognito.crypto import totp
 from django_cognito.exceptions import (
     CodeMismatchException,
     NotAuthorizedException,
     TooManyRequestsException,
 )
 from django_cognito.models import AppClient, PoolUser, UserPool
-from django_cognito.services import delivery, mfa, pool_config, signin, totp
+from django_cognito.services import delivery, mfa, pool_config, signin
 from tests.factories import PASSWORD, create_user
 
 LOCKED = "Password attempts exceeded"
