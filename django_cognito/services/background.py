@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Any
 
 from django.db import connections
 
@@ -29,30 +27,26 @@ _pending: set[Future[None]] = set()
 _lock = threading.Lock()
 
 
-def send(pool: UserPool, message: delivery.Message) -> None:
-    """Deliver ``message`` without making the caller wait (or during the call, if set so)."""
-    run(delivery.send, pool, message)
-
-
-def run(job: Callable[..., object], *args: Any) -> None:
-    """Run ``job(*args)`` (making and sending a code) after the answer, on a worker thread;
-    during the call when ``BACKGROUND_DELIVERY`` is off. A failure is logged, not raised."""
-    if not app_settings.BACKGROUND_DELIVERY:
-        job(*args)
+def send(pool: UserPool, message: delivery.Message, *, after_answer: bool) -> None:
+    """Deliver ``message``: during the call, or (``after_answer``, where waiting would tell
+    who exists) on a worker thread, a failure then logged rather than raised.
+    ``BACKGROUND_DELIVERY`` off delivers during the call always."""
+    if not (after_answer and app_settings.BACKGROUND_DELIVERY):
+        delivery.send(pool, message)
         return
     global _executor
     with _lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=2,
                                            thread_name_prefix="django_cognito-delivery")
-        future = _executor.submit(_work, job, *args)
+        future = _executor.submit(_deliver, pool, message)
         _pending.add(future)
     future.add_done_callback(_forget)
 
 
-def _work(job: Callable[..., object], *args: Any) -> None:
+def _deliver(pool: UserPool, message: delivery.Message) -> None:
     try:
-        job(*args)
+        delivery.send(pool, message)
     except CodeDeliveryFailureException:
         pass  # logged by delivery.send; nobody is waiting to be told
     except Exception:

@@ -213,10 +213,8 @@ def resend_confirmation_code(client: AppClient, username: object, *,
         message = delivery.render(pool, client, user, attribute=attribute,
                                   source=triggers.MESSAGE_RESEND_CODE, code=code,
                                   client_metadata=client_metadata)
-    if simulated:  # hiding who exists: the answer must not wait for the message
-        background.send(pool, message)
-    else:
-        delivery.send(pool, message)
+    # Hiding who exists, the answer must not wait for the message.
+    background.send(pool, message, after_answer=bool(simulated))
     return message.details()
 
 

@@ -55,11 +55,8 @@ def send(signin: SignIn, challenge: str, attribute: str, *, first_factor: bool =
         "CODE_DELIVERY_DELIVERY_MEDIUM": message.medium,
         "CODE_DELIVERY_DESTINATION": delivery.mask(message.medium, message.destination)},
         code=code, **data)
-    if first_factor and signin.hides_users:
-        # A passwordless code goes to a real user or nowhere: the answer must not wait for it.
-        background.send(signin.pool, message)
-    else:
-        delivery.send(signin.pool, message)
+    # A passwordless code goes to a real user or nowhere: that answer must not wait for it.
+    background.send(signin.pool, message, after_answer=first_factor and signin.hides_users)
     return result
 
 

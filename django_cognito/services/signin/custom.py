@@ -31,7 +31,6 @@ from ...exceptions import (
     TooManyRequestsException,
     UserNotFoundException,
 )
-from ...models import PoolUser
 from .. import limits, lockout, triggers
 from ..clients import check_secret_hash
 from ..users import find_user
@@ -253,8 +252,8 @@ def _resume(signin: SignIn, challenge: str, username: str) -> tuple[_Flow, dict[
     pool = signin.pool
     user = None
     if read.user_id:
-        user = PoolUser.objects.select_related("pool").filter(pk=read.user_id, pool=pool).first()
-        if user is None or (username != user.username and find_user(pool, username) != user):
+        user = srp.user_named(pool, read.user_id, username)
+        if user is None:
             raise NotAuthorizedException(INVALID_SESSION)
     elif not srp.shows_as(pool, username, read.username) and challenge == CUSTOM:
         raise NotAuthorizedException(INVALID_SESSION)

@@ -14,7 +14,7 @@ from ...clock import now
 from ...conf import app_settings
 from ...crypto.srp import hexstr
 from ...exceptions import NotAuthorizedException, ResourceNotFoundException
-from ...models import AppClient, Device, PoolUser, UserPool
+from ...models import AppClient, Device, PoolUser
 from .. import devices, lockout
 from ..clients import check_secret_hash
 from ..triggers import TOKEN_AUTHENTICATE_DEVICE
@@ -60,7 +60,7 @@ def _challenged(client: AppClient, session: object, username: str, key: str
     source = None
     if session is not None:
         state = sessions.read(client, session, DEVICE_SRP_AUTH)
-        user = _user_named(client.pool, state.user_id, username)
+        user = srp.user_named(client.pool, state.user_id, username)
         if user is None or state.data.get("device") != key:
             raise invalid
         source = str(state.data.get("s") or TOKEN_AUTHENTICATE_DEVICE)
@@ -73,16 +73,6 @@ def _challenged(client: AppClient, session: object, username: str, key: str
     if not isinstance(pending, str) or not cache.delete(_pending_key(client, user, key)):
         raise invalid
     return user, source if source is not None else pending
-
-
-def _user_named(pool: UserPool, user_pk: int | None, username: str) -> PoolUser | None:
-    """The user ``user_pk`` if ``username`` names it (its username or an alias)."""
-    if not user_pk:
-        return None
-    user = PoolUser.objects.select_related("pool").filter(pk=user_pk, pool=pool).first()
-    if user is None or (username != user.username and find_user(pool, username) != user):
-        return None
-    return user
 
 
 def _device(user: PoolUser, key: str) -> Device:
@@ -128,7 +118,7 @@ def answer_device_verifier(signin: SignIn) -> Proceed:
             block.admin != signin.admin or block.name != key:
         raise NotAuthorizedException(INVALID_SESSION)
     moment = srp.answer_time(block, presented.timestamp)
-    user = _user_named(pool, block.user_pk, presented.username)
+    user = srp.user_named(pool, block.user_pk, presented.username)
     if user is None:
         raise NotAuthorizedException(INVALID_SESSION)
     lockout.check(user)

@@ -288,7 +288,7 @@ def check_user_proof(signin: SignIn, block: Block, raw: bytes, answer: VerifierA
     username, timestamp, claim = answer.username, answer.timestamp, answer.claim
     if stale(answer_time(block, timestamp)):
         raise NotAuthorizedException(WRONG_PASSWORD)
-    user = _user_of(pool, block, username)
+    user = user_named(pool, block.user_pk, username)
     if user is None:
         _refuse_hidden(pool, block, raw, username, timestamp)
     lockout.check(user)
@@ -318,12 +318,13 @@ def _refuse_hidden(pool: UserPool, block: Block, raw: bytes, username: str,
     raise NotAuthorizedException(WRONG_PASSWORD)
 
 
-def _user_of(pool: UserPool, block: Block, username: str) -> PoolUser | None:
-    """The block's user, if ``username`` names it (its internal username or an alias)."""
-    if block.user_pk is None:
+def user_named(pool: UserPool, user_pk: int | None, username: str) -> PoolUser | None:
+    """The user ``user_pk`` of ``pool``, if ``username`` names it (its username or an alias):
+    the user a block or Session was issued to, answering under a name that is theirs."""
+    if not user_pk:
         return None
     # Every SRP answer reads its user: the query is compiled once, not per answer.
-    found = prepared.fetch("srp_auth.user", PoolUser, _user_query, [block.user_pk, pool.pk])
+    found = prepared.fetch("srp_auth.user", PoolUser, _user_query, [user_pk, pool.pk])
     if not found:
         return None
     user = found[0]
