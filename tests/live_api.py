@@ -78,6 +78,15 @@ def sign_in(idp: Any, app: AppClient, username: str, password: str = PASSWORD
     return result
 
 
+def respond(idp: Any, app: AppClient, name: str, session: str | None, username: str = "alice",
+            **answers: str) -> dict[str, Any]:
+    """RespondToAuthChallenge ``name`` for ``username`` with ``answers`` (boto3)."""
+    answer: dict[str, Any] = idp.respond_to_auth_challenge(
+        ClientId=app.id, ChallengeName=name, Session=session,
+        ChallengeResponses={"USERNAME": username, **answers})
+    return answer
+
+
 def verify_with_pyjwt(api_url: str, pool: UserPool, app: AppClient, token: str,
                       token_use: str) -> dict[str, Any]:
     """Claims of ``token`` checked by PyJWT against the JWKS fetched over HTTP."""

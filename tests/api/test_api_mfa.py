@@ -37,7 +37,7 @@ from tests.api_fixtures import error_of  # noqa: E402
 from tests.effects import last_code  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
-from tests.live_api import ALL_FLOWS, sign_in, verify_with_pyjwt  # noqa: E402
+from tests.live_api import ALL_FLOWS, respond, sign_in, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
@@ -66,12 +66,6 @@ def start(idp: Any, app: Any, username: str = "alice", password: str = PASSWORD
         AuthParameters={"USERNAME": username, "PASSWORD": password})
     return answer
 
-
-def respond(idp: Any, app: Any, name: str, session: str, **answers: str) -> dict[str, Any]:
-    answer: dict[str, Any] = idp.respond_to_auth_challenge(
-        ClientId=app.id, ChallengeName=name, Session=session,
-        ChallengeResponses={"USERNAME": "alice", **answers})
-    return answer
 
 
 def totp_now(secret: str, steps: int = 0) -> str:

@@ -30,7 +30,7 @@ from django_cognito.services.users import save_user  # noqa: E402
 from tests.api_fixtures import error_of  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from tests.factories import create_user as make_user  # noqa: E402
-from tests.live_api import verify_with_pyjwt  # noqa: E402
+from tests.live_api import respond, verify_with_pyjwt  # noqa: E402
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
@@ -71,13 +71,6 @@ def start(idp: Any, app: Any, username: str = "alice", **parameters: str) -> dic
         AuthParameters={"USERNAME": username, **parameters})
     return answer
 
-
-def respond(idp: Any, app: Any, name: str, session: str, username: str = "alice",
-            **answers: str) -> dict[str, Any]:
-    answer: dict[str, Any] = idp.respond_to_auth_challenge(
-        ClientId=app.id, ChallengeName=name, Session=session,
-        ChallengeResponses={"USERNAME": username, **answers})
-    return answer
 
 
 def last_code(text: str) -> str:

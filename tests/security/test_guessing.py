@@ -19,6 +19,7 @@ from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.services import mfa, pool_config
 from tests.effects import last_code, outboxes
 from tests.factories import PASSWORD
+from tests.live_api import respond
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 
@@ -37,14 +38,6 @@ def password_sign_in(idp: Any, app: AppClient) -> dict[str, Any]:
     answer: dict[str, Any] = idp.initiate_auth(
         ClientId=app.id, AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD})
-    return answer
-
-
-def respond(idp: Any, app: AppClient, name: str, session: str, username: str = "alice",
-            **answers: str) -> dict[str, Any]:
-    answer: dict[str, Any] = idp.respond_to_auth_challenge(
-        ClientId=app.id, ChallengeName=name, Session=session,
-        ChallengeResponses={"USERNAME": username, **answers})
     return answer
 
 

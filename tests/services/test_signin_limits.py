@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from django_cognito import clock, signals
+from django_cognito import clock
 from django_cognito.crypto import totp
 from django_cognito.exceptions import (
     CodeMismatchException,
@@ -19,6 +19,9 @@ from django_cognito.exceptions import (
 from django_cognito.models import AppClient, PoolUser, UserPool
 from django_cognito.services import delivery, mfa, pool_config, signin
 from tests.factories import PASSWORD, create_user
+from tests.quiz import Quiz
+
+RIGHT = "four-secret"  # what the quiz asks for
 
 LOCKED = "Password attempts exceeded"
 
@@ -102,51 +105,22 @@ def test_wrong_sms_codes_lock_the_second_factor(pool: UserPool, app: AppClient,
     assert len(delivery.outbox) == sent  # no code is sent to a locked second factor
 
 
-class Pin:
-    """Custom-auth receivers of a passwordless PIN: each flow asks for "2468"."""
-
-    def __init__(self, connect: Any) -> None:
-        connect(signals.define_auth_challenge, self.define)
-        connect(signals.create_auth_challenge, self.create)
-        connect(signals.verify_auth_challenge_response, self.verify)
-
-    @staticmethod
-    def define(sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
-        session = event["request"]["session"]
-        if session and session[-1]["challengeResult"]:
-            event["response"].update(issueTokens=True, failAuthentication=False)
-        else:
-            event["response"].update(challengeName="CUSTOM_CHALLENGE", issueTokens=False,
-                                     failAuthentication=False)
-
-    @staticmethod
-    def create(sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
-        event["response"].update(publicChallengeParameters={"hint": "pin"},
-                                 privateChallengeParameters={"pin": "2468"})
-
-    @staticmethod
-    def verify(sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
-        request = event["request"]
-        event["response"]["answerCorrect"] = \
-            request["challengeAnswer"] == request["privateChallengeParameters"].get("pin")
-
-
 def custom(app: AppClient, name: str = "alice") -> signin.AuthResult:
     return signin.initiate_auth(app, "CUSTOM_AUTH", {"USERNAME": name})
 
 
-def answer(app: AppClient, result: signin.AuthResult, pin: str, name: str = "alice"
+def answer(app: AppClient, result: signin.AuthResult, value: str, name: str = "alice"
            ) -> signin.AuthResult:
     return signin.respond_to_auth_challenge(app, "CUSTOM_CHALLENGE",
-                                            {"USERNAME": name, "ANSWER": pin}, result.session)
+                                            {"USERNAME": name, "ANSWER": value}, result.session)
 
 
 @pytest.mark.parametrize("hiding", ["LEGACY", "ENABLED"])
 def test_wrong_custom_answers_count_toward_the_lockout(
         pool: UserPool, make_client: Any, alice: PoolUser, connect: Any, hiding: str) -> None:
-    """Five wrong PINs over two flows lock the user: a sixth flow cannot even start, and a
+    """Five wrong answers over two flows lock the user: a sixth flow cannot even start, and a
     password sign-in is locked too. Someone who is not there is locked alike when hidden."""
-    Pin(connect)
+    Quiz(connect)
     app = make_client(pool, explicit_auth_flows=["ALLOW_CUSTOM_AUTH",
                                                  "ALLOW_USER_PASSWORD_AUTH"],
                       prevent_user_existence_errors=hiding)
@@ -156,7 +130,7 @@ def test_wrong_custom_answers_count_toward_the_lockout(
             result = custom(app, name)
             for _ in range(wrong):
                 try:
-                    result = answer(app, result, "0000", name)
+                    result = answer(app, result, "wrong", name)
                 except NotAuthorizedException as failed:  # the third wrong answer ends it
                     assert failed.message == "Incorrect username or password."
         with pytest.raises(NotAuthorizedException, match=LOCKED):
@@ -164,26 +138,26 @@ def test_wrong_custom_answers_count_toward_the_lockout(
     with pytest.raises(NotAuthorizedException, match=LOCKED):
         password(app)
     clock.advance(dt.timedelta(seconds=1.5))
-    assert answer(app, custom(app), "2468").tokens is not None  # the right PIN, once unlocked
+    assert answer(app, custom(app), RIGHT).tokens is not None  # the right answer, once unlocked
 
 
 def test_the_lockout_setting_turns_custom_answers_off(pool: UserPool, app: AppClient,
                                                       alice: PoolUser, connect: Any,
                                                       settings: Any) -> None:
     settings.COGNITO = {**settings.COGNITO, "CUSTOM_AUTH_LOCKOUT": False}
-    Pin(connect)
+    Quiz(connect)
     for _ in range(3):
         result = custom(app)
         for _ in range(2):
-            result = answer(app, result, "0000")
-    assert answer(app, custom(app), "2468").tokens is not None
+            result = answer(app, result, "wrong")
+    assert answer(app, custom(app), RIGHT).tokens is not None
 
 
 @pytest.mark.parametrize("name", ["alice", "nobody"])
 def test_custom_flows_are_capped_per_user(pool: UserPool, make_client: Any, alice: PoolUser,
                                           connect: Any, settings: Any, name: str) -> None:
     settings.COGNITO = {**settings.COGNITO, "RATE_LIMITS": {"CustomAuthFlow": 3}}
-    Pin(connect)
+    Quiz(connect)
     app = make_client(pool, explicit_auth_flows=["ALLOW_CUSTOM_AUTH"],
                       prevent_user_existence_errors="ENABLED")
     for _ in range(3):
