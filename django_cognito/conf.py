@@ -11,6 +11,12 @@ DEFAULTS: dict[str, Any] = {
     "REGION": "us-east-1",
     # Public base URL of the host project (scheme + host + prefix); never guessed from Host.
     "PUBLIC_BASE_URL": "",
+    # Base URL of a pool's prefix domain, with ``{domain}`` for the prefix, as Cognito's
+    # ``https://{domain}.auth.<region>.amazoncognito.com``: requests whose Host is such a name,
+    # or a pool's custom domain, reach its managed login and OAuth endpoints (with
+    # ``django_cognito.hosted.middleware.DomainMiddleware``). Domains are also served under
+    # ``<app>/domains/<domain>/``, the only way when this is unset.
+    "HOSTED_DOMAIN_URL": None,
     # Dotted path of ``callable(phone_number, message, *, pool, purpose)`` that delivers SMS.
     "SMS_SENDER": "django_cognito.services.delivery.log_sms_sender",
     # ``From`` address when a pool has no EmailConfiguration.From.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path, register_converter
+from django.urls import URLPattern, URLResolver, include, path, register_converter
 
 from .api import ops  # noqa: F401  (registers the operation handlers)
 from .api.views import endpoint
-from .oauth2 import wellknown
+from .hosted import urls as hosted_urls
+from .hosted import wellknown
 
 app_name = "django_cognito"
 
@@ -17,4 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<pool_id:pool_id>/.well-known/jwks.json", wellknown.jwks, name="jwks"),
     path("<pool_id:pool_id>/.well-known/openid-configuration", wellknown.openid_configuration,
          name="openid-configuration"),
+    # A pool domain's managed login and OAuth endpoints, for single-host deployments; with
+    # COGNITO["HOSTED_DOMAIN_URL"] they also answer on the domain's own host.
+    path("domains/<str:domain>/", include(hosted_urls)),
 ]

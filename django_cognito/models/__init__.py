@@ -61,3 +61,7 @@ __all__ += ["PoolTOTPDevice"]
 from .devices import Device, DeviceStatus  # noqa: E402
 
 __all__ += ["Device", "DeviceStatus"]
+
+from .oauth import AuthorizationCode, LoginSession  # noqa: E402
+
+__all__ += ["AuthorizationCode", "LoginSession"]

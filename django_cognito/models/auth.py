@@ -32,6 +32,9 @@ class RefreshToken(models.Model):
     # period a reuse is RefreshTokenReuseException.
     rotated_at = models.DateTimeField(null=True, blank=True)
     device_key = models.CharField(max_length=64, blank=True, default="")
+    # The scopes an OAuth 2.0 grant gave the family; empty for API sign-ins, whose access
+    # tokens carry aws.cognito.signin.user.admin alone (reference §3.3).
+    scopes = models.JSONField(default=list, blank=True)
 
     class Meta:
         app_label = "django_cognito"

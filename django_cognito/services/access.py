@@ -70,8 +70,9 @@ def forget_issuers() -> None:
         _resolved.clear()
 
 
-def user_for_access_token(token: object) -> tuple[PoolUser, Claims]:
-    """The enabled user an access token with ``aws.cognito.signin.user.admin`` belongs to."""
+def user_for_access_token(token: object, scope: str = ADMIN_SCOPE,
+                          pool: UserPool | None = None) -> tuple[PoolUser, Claims]:
+    """The enabled user an access token with ``scope`` belongs to (of ``pool`` if given)."""
     try:
         claims = get_api_verifier().verify(token)
     except ExpiredTokenError:
@@ -83,7 +84,9 @@ def user_for_access_token(token: object) -> tuple[PoolUser, Claims]:
     trusted = claims.trusted_issuer
     if trusted is None or trusted.load_jwks is None or trusted.user_pool_id is None:
         raise NotAuthorizedException("Invalid Access Token")
-    if ADMIN_SCOPE not in str(claims.get("scope", "")).split():
+    if pool is not None and trusted.user_pool_id != pool.pk:
+        raise NotAuthorizedException("Invalid Access Token")
+    if scope not in str(claims.get("scope", "")).split():
         raise NotAuthorizedException("Access Token does not have required scopes")
     try:
         sub = uuid.UUID(str(claims.get("sub")))

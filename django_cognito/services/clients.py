@@ -1,4 +1,4 @@
-"""Checks tied to an app client: SECRET_HASH (reference §1.1)."""
+"""Checks tied to an app client: SECRET_HASH (reference §1.1); finding a pool's client."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hmac
 
 from ..crypto.secrets import secret_hash as compute_secret_hash
 from ..exceptions import NotAuthorizedException
-from ..models import AppClient
+from ..models import AppClient, UserPool
 from .schema import storable
 
 
@@ -24,3 +24,8 @@ def check_secret_hash(client: AppClient, username: object, presented: object) ->
     expected = compute_secret_hash(secret, username, client.id)
     if not hmac.compare_digest(expected.encode(), presented.encode()):
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
+
+
+def find_client(pool: UserPool, client_id: str) -> AppClient | None:
+    """The app client ``client_id`` of ``pool``, if there is one."""
+    return AppClient.objects.select_related("pool").filter(pool=pool, pk=client_id).first()

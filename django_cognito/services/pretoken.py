@@ -74,9 +74,13 @@ def _apply_scopes(scopes: Iterable[str], add: list[str], suppress: list[str]) ->
 
 
 def pre_token_generation(client: AppClient, user: PoolUser, source: str,
-                         metadata: dict[str, str]) -> Overrides:
-    """Send the trigger (when connected) and turn its response into minting overrides."""
-    overrides = Overrides()
+                         metadata: dict[str, str], *,
+                         scopes: list[str] | None = None) -> Overrides:
+    """Send the trigger (when connected) and turn its response into minting overrides.
+
+    ``scopes``: an OAuth grant's (API sign-ins carry aws.cognito.signin.user.admin alone).
+    """
+    overrides = Overrides() if scopes is None else Overrides(scopes=list(scopes))
     if not triggers.has_receivers(signals.pre_token_generation, client.pool):
         return overrides
     current = group_claims(user)
@@ -121,4 +125,37 @@ def pre_token_generation(client: AppClient, user: PoolUser, source: str,
             overrides.scopes = _apply_scopes(
                 overrides.scopes, _names(section.get("scopesToAdd"), "scopesToAdd"),
                 _names(section.get("scopesToSuppress"), "scopesToSuppress"))
+    return overrides
+
+
+def client_credentials(client: AppClient, scopes: list[str]) -> Overrides:
+    """Pre token generation for a client_credentials grant: only a V3 trigger sees one
+    (``TokenGeneration_ClientCredentials``, reference §4.2); it may change the access token's
+    claims and scopes."""
+    overrides = Overrides(scopes=list(scopes))
+    if _version(client) != "3" or not triggers.has_receivers(signals.pre_token_generation,
+                                                            client.pool):
+        return overrides
+    request = {"userAttributes": {}, "scopes": list(scopes), "clientMetadata": {},
+               "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [],
+                                      "preferredRole": None}}
+    event = triggers.build_event(client.pool, client, triggers.TOKEN_CLIENT_CREDENTIALS,
+                                 client.id, request,
+                                 {"claimsAndScopeOverrideDetails": None}, version="3")
+    details = triggers.send(signals.pre_token_generation, event, client.pool,
+                            client)["response"].get("claimsAndScopeOverrideDetails")
+    if details is None:
+        return overrides
+    if not isinstance(details, dict):
+        raise InvalidLambdaResponseException(
+            "Invalid lambda response: claimsAndScopeOverrideDetails.")
+    section = details.get("accessTokenGeneration") or {}
+    if not isinstance(section, dict):
+        raise InvalidLambdaResponseException("Invalid lambda response: accessTokenGeneration.")
+    overrides.access_claims = _claims(section.get("claimsToAddOrOverride"), strings_only=False)
+    overrides.access_suppress = [n for n in _names(section.get("claimsToSuppress"),
+                                                   "claimsToSuppress") if n not in RESERVED]
+    overrides.scopes = _apply_scopes(
+        overrides.scopes, _names(section.get("scopesToAdd"), "scopesToAdd"),
+        _names(section.get("scopesToSuppress"), "scopesToSuppress"))
     return overrides

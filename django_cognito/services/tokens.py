@@ -25,7 +25,7 @@ from ..exceptions import (
     UnsupportedTokenTypeException,
 )
 from ..models import AppClient, PoolUser, RefreshToken, validity_seconds
-from ..tokens import group_claims, mint_access_token, mint_id_token
+from ..tokens import OPENID, at_hash, group_claims, mint_access_token, mint_id_token
 from . import triggers
 from .clients import check_secret_hash
 from .pretoken import Overrides, pre_token_generation
@@ -39,7 +39,7 @@ class TokenSet:
     """An AuthenticationResult."""
 
     access_token: str
-    id_token: str
+    id_token: str | None
     refresh_token: str | None
     expires_in: int
     token_type: str = "Bearer"
@@ -49,7 +49,9 @@ class TokenSet:
     def as_dict(self) -> dict[str, Any]:
         """Cognito's AuthenticationResultType."""
         result: dict[str, Any] = {"AccessToken": self.access_token, "ExpiresIn": self.expires_in,
-                                  "TokenType": self.token_type, "IdToken": self.id_token}
+                                  "TokenType": self.token_type}
+        if self.id_token is not None:
+            result["IdToken"] = self.id_token
         if self.refresh_token is not None:
             result["RefreshToken"] = self.refresh_token
         if self.new_device is not None:
@@ -79,44 +81,70 @@ def hash_refresh_token(token: str) -> str:
 
 
 def _mint(client: AppClient, user: PoolUser, *, auth_time: dt.datetime, origin_jti: str,
-          overrides: Overrides, refresh_token: str | None, device_key: str = "") -> TokenSet:
+          overrides: Overrides, refresh_token: str | None, device_key: str = "",
+          scopes: list[str] | None = None, nonce: str = "") -> TokenSet:
+    """ID and access tokens. ``scopes`` are an OAuth grant's: its access token says
+    ``version: 2``, and an ID token comes only with ``openid``, carrying the attributes the
+    scopes release, ``at_hash`` and the authorization request's ``nonce`` (reference §3)."""
     pool = client.pool
     event_id = str(uuid.uuid4())
     groups = overrides.groups if overrides.groups is not None else group_claims(user)
+    access_claims = dict(overrides.access_claims)
+    if scopes is not None:
+        access_claims["version"] = 2
     # The tracked device's key goes last: pre token generation does not replace it.
-    access_claims = ({**overrides.access_claims, "device_key": device_key} if device_key
-                     else overrides.access_claims)
+    if device_key:
+        access_claims["device_key"] = device_key
     access = mint_access_token(pool, client, user, auth_time=auth_time, origin_jti=origin_jti,
                                event_id=event_id, scope=overrides.scopes,
                                groups=groups, extra=access_claims,
                                suppress=overrides.access_suppress)
-    id_token = mint_id_token(pool, client, user, auth_time=auth_time, origin_jti=origin_jti,
-                             event_id=event_id, groups=groups,
-                             extra=overrides.id_claims, suppress=overrides.id_suppress)
-    return TokenSet(access_token=access.token, id_token=id_token.token,
+    id_token: str | None = None
+    if scopes is None or OPENID in scopes:
+        id_claims = dict(overrides.id_claims)
+        if scopes is not None:
+            id_claims["at_hash"] = at_hash(access.token)
+            if nonce:
+                id_claims["nonce"] = nonce
+        id_token = mint_id_token(pool, client, user, auth_time=auth_time,
+                                 origin_jti=origin_jti, event_id=event_id, groups=groups,
+                                 extra=id_claims, suppress=overrides.id_suppress,
+                                 scopes=scopes).token
+    return TokenSet(access_token=access.token, id_token=id_token,
                     refresh_token=refresh_token, expires_in=access.expires_in)
 
 
 def sign_in(client: AppClient, user: PoolUser, source: str, *,
             client_metadata: dict[str, str] | None = None, device_key: str = "",
-            new_device: dict[str, str] | None = None) -> TokenSet:
+            new_device: dict[str, str] | None = None, scopes: list[str] | None = None,
+            nonce: str = "", origin_jti: uuid.UUID | None = None,
+            with_refresh: bool = True, auth_time: dt.datetime | None = None) -> TokenSet:
     """Start a new token family for a user who has just authenticated.
 
     ``device_key`` names the tracked device the family belongs to (its refresh then needs
     DEVICE_KEY); ``new_device`` is the NewDeviceMetadata to hand out with the tokens.
+    ``scopes``, ``nonce`` and ``origin_jti`` come from an OAuth grant (the family its
+    authorization code named); ``with_refresh`` is false for the implicit grant;
+    ``auth_time``: when the managed login's session began (now for other sign-ins).
     """
-    overrides = pre_token_generation(client, user, source, client_metadata or {})
+    overrides = pre_token_generation(client, user, source, client_metadata or {},
+                                     scopes=scopes)
     token = secrets.token_urlsafe(96)[:REFRESH_TOKEN_LENGTH]
     moment = now()
-    origin_jti = uuid.uuid4()
+    origin_jti = origin_jti or uuid.uuid4()
     # Every sign-in writes this row: inserted through SQL built once (see ``prepared``).
+    # An implicit grant's family has a row too (never handed out), so that revocation and
+    # sign-out end its access token like any other.
     prepared.insert(RefreshToken, {
         "token_hash": hash_refresh_token(token), "origin_jti": origin_jti,
-        "client": client.pk, "user": user.pk, "auth_time": moment, "created_at": moment,
+        "client": client.pk, "user": user.pk, "auth_time": auth_time or moment,
+        "created_at": moment,
         "expires_at": moment + dt.timedelta(seconds=refresh_lifetime(client)),
-        "revoked_at": None, "rotated_at": None, "device_key": device_key})
-    tokens = _mint(client, user, auth_time=moment, origin_jti=str(origin_jti),
-                   overrides=overrides, refresh_token=token, device_key=device_key)
+        "revoked_at": None, "rotated_at": None, "device_key": device_key,
+        "scopes": scopes or []})
+    tokens = _mint(client, user, auth_time=auth_time or moment, origin_jti=str(origin_jti),
+                   overrides=overrides, refresh_token=token if with_refresh else None,
+                   device_key=device_key, scopes=scopes, nonce=nonce)
     tokens.new_device = new_device
     return tokens
 
@@ -152,7 +180,7 @@ def _rotate(client: AppClient, record: RefreshToken) -> str:
             token_hash=hash_refresh_token(token), client=client, user=record.user,
             origin_jti=record.origin_jti, auth_time=record.auth_time,
             expires_at=moment + dt.timedelta(seconds=refresh_lifetime(client)),
-            device_key=record.device_key)
+            device_key=record.device_key, scopes=record.scopes)
     return token
 
 
@@ -181,11 +209,13 @@ def refresh(client: AppClient, token: object, *, secret_hash: object = None,
         check_secret_hash(client, user.username, secret_hash)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
+    scopes = list(record.scopes) or None
     overrides = pre_token_generation(client, user, triggers.TOKEN_REFRESH_TOKENS,
-                                     client_metadata or {})
+                                     client_metadata or {}, scopes=scopes)
     new_token = _rotate(client, record) if rotate and rotation_enabled(client) else None
     return _mint(client, user, auth_time=record.auth_time, origin_jti=str(record.origin_jti),
-                 overrides=overrides, refresh_token=new_token, device_key=record.device_key)
+                 overrides=overrides, refresh_token=new_token, device_key=record.device_key,
+                 scopes=scopes)
 
 
 def _forget(origin_jtis: list[str]) -> None:
@@ -205,9 +235,14 @@ def revoke_token(client: AppClient, token: object, client_secret: object = None)
     record = RefreshToken.objects.filter(token_hash=hash_refresh_token(token)).first()
     if record is None or record.client_id != client.pk:
         return  # like /oauth2/revoke: an unknown token is not an error
-    RefreshToken.objects.filter(origin_jti=record.origin_jti, revoked_at=None).update(
+    revoke_family(record.origin_jti)
+
+
+def revoke_family(origin_jti: uuid.UUID) -> None:
+    """The family's refresh tokens and every access token minted from them stop working."""
+    RefreshToken.objects.filter(origin_jti=origin_jti, revoked_at=None).update(
         revoked_at=now())
-    _forget([str(record.origin_jti)])
+    _forget([str(origin_jti)])
 
 
 def global_sign_out(user: PoolUser, *, keep: object = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,14 @@ from ..models import (
 
 # SDK and API sign-ins always carry this scope alone (reference §3.3).
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
+# OpenID Connect's scopes, and the attribute claims ``email`` and ``phone`` release; with
+# ``profile``, or ``openid`` alone, an ID token holds every readable attribute (reference §5).
+OPENID = "openid"
+OIDC_SCOPES = ("email", "phone", "profile")
+SCOPE_CLAIMS = {
+    "email": ("email", "email_verified"),
+    "phone": ("phone_number", "phone_number_verified"),
+}
 # Cognito's caps for ID and access tokens (reference §3.1): 5 minutes to 1 day.
 MIN_LIFETIME, MAX_LIFETIME = 300, 86400
 
@@ -104,6 +112,18 @@ def _claim_value(name: str, value: str) -> Any:
     return str(value)
 
 
+def released(claims: Mapping[str, Any], scopes: Iterable[str] | None) -> dict[str, Any]:
+    """The attribute claims an OAuth grant of ``scopes`` releases (``None``: an API sign-in,
+    every one). From "Scopes, M2M, and APIs with resource servers" in Cognito's guide:
+    ``openid`` alone releases all the client can read; with ``email``, ``phone`` or
+    ``profile``, only what those scopes cover (``profile``: every readable attribute)."""
+    chosen = set(OIDC_SCOPES) & set(scopes) if scopes is not None else set()
+    if not chosen or "profile" in chosen:
+        return dict(claims)
+    allowed = {name for scope in chosen for name in SCOPE_CLAIMS[scope]}
+    return {name: value for name, value in claims.items() if name in allowed}
+
+
 def attribute_claims(pool: UserPool, client: AppClient | None, user: PoolUser) -> dict[str, Any]:
     """Every attribute ``client`` may read that has a value, typed for an ID token."""
     schema = pool.schema_by_name()
@@ -121,11 +141,13 @@ def attribute_claims(pool: UserPool, client: AppClient | None, user: PoolUser) -
 
 def id_token_claims(pool: UserPool, client: AppClient, user: PoolUser, *,
                     auth_time: int, origin_jti: str, event_id: str | None,
-                    groups: GroupClaims) -> dict[str, Any]:
-    """The ID token claims apart from ``iss``, ``iat``, ``exp`` and ``jti``."""
+                    groups: GroupClaims, scopes: Iterable[str] | None = None
+                    ) -> dict[str, Any]:
+    """The ID token claims apart from ``iss``, ``iat``, ``exp`` and ``jti`` (``scopes``: of
+    an OAuth grant, which decide the attributes released)."""
     claims: dict[str, Any] = {"sub": str(user.sub)}
     claims.update(groups.as_claims())
-    claims.update(attribute_claims(pool, client, user))
+    claims.update(released(attribute_claims(pool, client, user), scopes))
     claims.update({"aud": client.id, "token_use": "id", "auth_time": auth_time,
                    "origin_jti": origin_jti, "cognito:username": user.username})
     if event_id is not None:

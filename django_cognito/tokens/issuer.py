@@ -61,6 +61,10 @@ def mount_prefix() -> str:
     prefix = _prefixes.get(urlconf)
     if prefix is None:
         prefix = _include_path(get_resolver(urlconf).url_patterns, "")
+        if prefix is None and urlconf != settings.ROOT_URLCONF:
+            # A request for a pool's domain is resolved with the domain's URLconf; tokens
+            # issued there still name the app where ROOT_URLCONF mounts it.
+            prefix = _include_path(get_resolver(settings.ROOT_URLCONF).url_patterns, "")
         if prefix is None:
             raise ImproperlyConfigured(
                 f"django_cognito.urls is not included in ROOT_URLCONF (with its "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -66,6 +67,13 @@ def _header(kid: str) -> bytes:
     return encoded
 
 
+def at_hash(access_token: str) -> str:
+    """OpenID Connect's ``at_hash``: the left half of the access token's SHA-256, base64url
+    (OpenID Connect Core §3.1.3.6, for RS256)."""
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return _b64url(digest[:16]).decode()
+
+
 def sign(key: SigningKey, claims: Mapping[str, Any]) -> str:
     """A compact RS256 JWS of ``claims`` under ``key``."""
     payload = _b64url(json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode())
@@ -93,16 +101,19 @@ def mint_id_token(pool: UserPool, client: AppClient, user: PoolUser, *,
                   auth_time: dt.datetime | int, origin_jti: str, event_id: str | None,
                   groups: GroupClaims | None = None,
                   extra: Mapping[str, Any] | None = None,
-                  suppress: Iterable[str] = ()) -> MintedToken:
+                  suppress: Iterable[str] = (),
+                  scopes: Iterable[str] | None = None) -> MintedToken:
     """An ID token of ``user`` for ``client`` with the claims of reference §3.2.
 
     ``groups`` replaces the user's stored groups (pre token generation overrides);
     ``extra`` adds claims such as ``at_hash`` or ``nonce`` and ``suppress`` removes
     claims (suppression wins over addition), but neither touches a reserved claim.
+    ``scopes``, of an OAuth grant, decide which attributes it carries.
     """
     claims = id_token_claims(pool, client, user, auth_time=epoch(auth_time),
                              origin_jti=origin_jti, event_id=event_id,
-                             groups=group_claims(user) if groups is None else groups)
+                             groups=group_claims(user) if groups is None else groups,
+                             scopes=scopes)
     return _finish(pool, KeyPurpose.ID, token_lifetime(client, "IdToken"), claims, extra,
                    suppress)
 
@@ -121,5 +132,18 @@ def mint_access_token(pool: UserPool, client: AppClient, user: PoolUser, *,
     claims = access_token_claims(client, user, auth_time=epoch(auth_time),
                                  origin_jti=origin_jti, event_id=event_id, scope=scope_text,
                                  groups=group_claims(user) if groups is None else groups)
+    return _finish(pool, KeyPurpose.ACCESS, token_lifetime(client, "AccessToken"), claims,
+                   extra, suppress)
+
+
+def mint_client_token(pool: UserPool, client: AppClient, *, scopes: Iterable[str],
+                      extra: Mapping[str, Any] | None = None,
+                      suppress: Iterable[str] = ()) -> MintedToken:
+    """A client_credentials access token (reference §3.3): the client is its own subject;
+    no user, username or groups; ``version: 2`` as every token of the OAuth endpoints."""
+    issued = epoch(now())
+    claims: dict[str, Any] = {"sub": client.id, "token_use": "access",
+                              "scope": " ".join(scopes), "auth_time": issued,
+                              "version": 2, "client_id": client.id}
     return _finish(pool, KeyPurpose.ACCESS, token_lifetime(client, "AccessToken"), claims,
                    extra, suppress)

@@ -13,6 +13,7 @@ import pytest
 from django.test import override_settings
 
 from django_cognito.models import SigningKey
+from django_cognito.services import resources
 from django_cognito.tokens import issuer_for, keys, mint_access_token, mint_id_token
 from tests.factories import insert_user
 from tests.node_scripts import NODE_DIR, node
@@ -87,20 +88,25 @@ def test_discovery_document(client: Any, pool: Any) -> None:
     assert response.status_code == 200
     assert "max-age=300" in response["Cache-Control"]
     base = "http://testserver/"
-    assert response.json() == {
-        "issuer": f"{base}{pool.id}",
-        "jwks_uri": f"{base}{pool.id}/.well-known/jwks.json",
-        "authorization_endpoint": f"{base}oauth2/authorize",
-        "token_endpoint": f"{base}oauth2/token",
-        "userinfo_endpoint": f"{base}oauth2/userInfo",
-        "end_session_endpoint": f"{base}logout",
-        "revocation_endpoint": f"{base}oauth2/revoke",
-        "response_types_supported": ["code", "token"],
-        "scopes_supported": ["openid", "email", "phone", "profile"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-    }
+    document = response.json()
+    assert document["issuer"] == f"{base}{pool.id}"
+    assert document["jwks_uri"] == f"{base}{pool.id}/.well-known/jwks.json"
+    assert document["scopes_supported"] == ["openid", "email", "phone", "profile"]
+    assert document["subject_types_supported"] == ["public"]
+    assert document["id_token_signing_alg_values_supported"] == ["RS256"]
+    # Without a domain the pool has no OAuth endpoints, and the document names none (§5).
+    assert not {"authorization_endpoint", "token_endpoint", "userinfo_endpoint",
+                "end_session_endpoint", "revocation_endpoint"} & set(document)
+    resources.create_domain(pool, "docs-test")
+    document = client.get(_config_url(pool)).json()
+    domain = f"{base}domains/docs-test/"
+    assert document["authorization_endpoint"] == f"{domain}oauth2/authorize"
+    assert document["token_endpoint"] == f"{domain}oauth2/token"
+    assert document["userinfo_endpoint"] == f"{domain}oauth2/userInfo"
+    assert document["end_session_endpoint"] == f"{domain}logout"
+    assert document["revocation_endpoint"] == f"{domain}oauth2/revoke"
+    assert document["response_types_supported"] == ["code", "token"]
+    assert document["code_challenge_methods_supported"] == ["S256"]
 
 
 @pytest.mark.django_db
@@ -141,7 +147,10 @@ def test_issuer_and_endpoints_follow_the_include_prefix(client: Any, pool: Any) 
     document = client.get(f"/cognito{_config_url(pool)}").json()
     assert document["issuer"] == issuer
     assert document["jwks_uri"] == f"{issuer}/.well-known/jwks.json"
-    assert document["token_endpoint"] == "https://auth.example.com/sub/cognito/oauth2/token"
+    resources.create_domain(pool, "prefix-test")
+    document = client.get(f"/cognito{_config_url(pool)}").json()
+    assert document["token_endpoint"] == \
+        "https://auth.example.com/sub/cognito/domains/prefix-test/oauth2/token"
     assert client.get(f"/cognito{_jwks_url(pool)}").status_code == 200
 
 

@@ -8,8 +8,15 @@ SRP seam, ``challenges`` the server-side challenge store, ``sessions`` the Sessi
 and ``once`` the spend-once helper. See docs/architecture.md.
 """
 
-from .pipeline import initiate_auth, require_flow, respond_to_auth_challenge, sign_in_password
+from .pipeline import (
+    hosted_sign_in,
+    initiate_auth,
+    require_flow,
+    respond_to_auth_challenge,
+    sign_in_password,
+)
 from .results import AuthResult, SignIn
 
-__all__ = ["AuthResult", "SignIn", "initiate_auth", "require_flow", "respond_to_auth_challenge",
+__all__ = ["AuthResult", "SignIn", "hosted_sign_in", "initiate_auth", "require_flow",
+           "respond_to_auth_challenge",
            "sign_in_password"]

@@ -36,6 +36,8 @@ def issue(signin: SignIn, challenge: str, parameters: dict[str, str], *, code: s
         user=user, challenge=challenge, salt=salt,
         code_hash=cs.hash_code(code, salt) if code else "",
         expires_at=now() + dt.timedelta(minutes=client.auth_session_validity))
+    if signin.hosted:
+        data["h"] = 1
     session = sessions.issue(client, user.pk, challenge, user.username, m=str(record.pk),
                              s=signin.source, **data)
     return AuthResult(challenge_name=challenge, session=session,
@@ -70,11 +72,14 @@ def open_answer(signin: SignIn, challenge: str
     """The challenge a RespondToAuthChallenge call answers, for the USERNAME it presents.
 
     The sign-in continues with that user and the token source the challenge was issued for.
+    A challenge of the managed login answers only there, and an API one only through the API.
     """
     client = signin.answering_client(challenge)
     username = signin.require("USERNAME")
     check_secret_hash(client, username, signin.presented.get("SECRET_HASH"))
     user, record, state = open_named(client, signin.session, challenge, username)
+    if bool(state.data.get("h")) != signin.hosted:
+        raise NotAuthorizedException(INVALID_SESSION)
     signin.user = user
     signin.source = str(state.data.get("s") or signin.source)
     return user, record, state

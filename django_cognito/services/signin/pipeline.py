@@ -125,15 +125,16 @@ def initiate_auth(client: AppClient, flow: object, auth_parameters: object, *,
 
 def respond_to_auth_challenge(client: AppClient, challenge_name: object, responses: object,
                               session: object, *, client_metadata: object = None,
-                              admin: bool = False) -> AuthResult:
-    """Answer a challenge and continue the sign-in."""
+                              admin: bool = False, hosted: bool = False) -> AuthResult:
+    """Answer a challenge and continue the sign-in (``hosted``: one the managed login began,
+    see :func:`hosted_sign_in`)."""
     answers = string_map(responses, "ChallengeResponses")
     metadata = string_map(client_metadata)
     handler = CHALLENGE_HANDLERS.get(str(challenge_name))
     if handler is None:
         raise InvalidParameterException(f"Unsupported challenge {str(challenge_name)[:64]}")
     signin = SignIn(pool=client.pool, client=client, presented=answers, metadata=metadata,
-                    admin=admin, initiating=False, session=session)
+                    admin=admin, initiating=False, session=session, hosted=hosted)
     with simulated.even_time(client, challenge_name in EVEN_CHALLENGES):
         return proceed(handler(signin))
 
@@ -145,6 +146,17 @@ def sign_in_password(pool: UserPool, username: str, password_: str) -> AuthResul
     NotAuthorizedException."""
     signin = SignIn(pool=pool, client=None, presented={"USERNAME": username}, metadata={},
                     admin=True)
+    return proceed(password.first_factor(signin, username, password_))
+
+
+def hosted_sign_in(client: AppClient, username: str, password_: str) -> AuthResult:
+    """The managed login's sign-in with a password: the first factor and the steps after it as
+    for USER_PASSWORD_AUTH (user migration, lockout, pre authentication, NEW_PASSWORD_REQUIRED,
+    MFA), whatever the client's ExplicitAuthFlows (the managed login is not an API client of
+    its own) and without SECRET_HASH. It ends with the user, not tokens: the front end starts
+    a login session, and the OAuth grants issue tokens from it."""
+    signin = SignIn(pool=client.pool, client=client, presented={"USERNAME": username},
+                    metadata={}, source=triggers.TOKEN_HOSTED_AUTH, hosted=True)
     return proceed(password.first_factor(signin, username, password_))
 
 
@@ -167,7 +179,7 @@ def finish(signin: SignIn, source: str) -> AuthResult:
     """Run the post authentication trigger, then issue a new token family."""
     user, client = signin.found(), signin.client
     device_key, new_device = "", None
-    if client is not None:
+    if client is not None and not signin.hosted:
         device_key, new_device = devices.device_for_tokens(client, user, signin.device_key)
     metadata = signin.later_metadata
     if triggers.has_receivers(signals.post_authentication, signin.pool):
@@ -176,7 +188,7 @@ def finish(signin: SignIn, source: str) -> AuthResult:
         event = triggers.build_event(signin.pool, client, triggers.POST_AUTHENTICATION,
                                      user.username, request, {})
         triggers.send(signals.post_authentication, event, signin.pool, client)
-    if client is None:  # a Django login: signed in, no tokens
+    if client is None or signin.hosted:  # a Django login or the managed login: no tokens
         return AuthResult(user=user)
     return AuthResult(user=user, tokens=tokens.sign_in(
         client, user, source, client_metadata=metadata, device_key=device_key,

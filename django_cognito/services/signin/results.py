@@ -47,6 +47,9 @@ class SignIn:
     source: str = TOKEN_AUTHENTICATION
     #: The first factor was a one-time code: neither MFA nor a device proof follows it.
     passwordless: bool = False
+    #: The managed login signs in: the sign-in ends without tokens (the front end starts a
+    #: login session and the OAuth grants issue them), and its challenges answer only there.
+    hosted: bool = False
 
     @property
     def device_key(self) -> str:

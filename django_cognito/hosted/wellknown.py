@@ -10,7 +10,8 @@ from django.views.decorators.http import require_safe
 
 from ..exceptions import ResourceNotFoundException
 from ..services import pools
-from ..tokens import app_base_url, issuer_for, keys
+from ..tokens import issuer_for, keys
+from . import domains
 
 # Consumers cache these documents; a rotation only activates a key published at the
 # previous rotation, so a modest max-age never hides a signing key for long.
@@ -57,18 +58,29 @@ def openid_configuration(request: HttpRequest, pool_id: str) -> JsonResponse:
     except ResourceNotFoundException as exc:
         return _not_found(exc)
     issuer = issuer_for(pool)
-    base = app_base_url()
-    return _document({
-        "issuer": issuer,
-        "jwks_uri": f"{issuer}/.well-known/jwks.json",
-        "authorization_endpoint": f"{base}oauth2/authorize",
-        "token_endpoint": f"{base}oauth2/token",
-        "userinfo_endpoint": f"{base}oauth2/userInfo",
-        "end_session_endpoint": f"{base}logout",
-        "revocation_endpoint": f"{base}oauth2/revoke",
-        "response_types_supported": ["code", "token"],
+    document: dict[str, Any] = {"issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json"}
+    domain = domains.served_domain(pool.id)
+    if domain is not None:  # the OAuth endpoints exist only once the pool has a domain (§5)
+        base = domains.base_url(domain)
+        document.update({
+            "authorization_endpoint": f"{base}oauth2/authorize",
+            "token_endpoint": f"{base}oauth2/token",
+            "userinfo_endpoint": f"{base}oauth2/userInfo",
+            "end_session_endpoint": f"{base}logout",
+            "revocation_endpoint": f"{base}oauth2/revoke",
+            "response_types_supported": ["code", "token"],
+            "grant_types_supported": ["authorization_code", "implicit", "refresh_token",
+                                      "client_credentials"],
+            "code_challenge_methods_supported": ["S256"],
+        })
+    document.update({
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post",
+                                                  "none"],
+        "claims_supported": ["sub", "iss", "aud", "auth_time", "exp", "iat", "nonce",
+                             "at_hash", "email", "email_verified", "phone_number",
+                             "phone_number_verified", "cognito:username", "cognito:groups"],
     })
+    return _document(document)

@@ -1,0 +1,77 @@
+"""Which pool domain a request is for, and where each domain is served (reference §5).
+
+A prefix domain answers at ``HOSTED_DOMAIN_URL`` with its prefix in place of ``{domain}``, a
+custom domain at its own name (same scheme and port), and every domain also under
+``<app>/domains/<domain>/``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ..conf import app_settings
+from ..models import UserPoolDomain
+from ..services import resources
+from ..tokens import app_base_url
+
+PLACEHOLDER = "{domain}"
+
+
+def find(name: str) -> UserPoolDomain | None:
+    """The domain named ``name`` (a prefix, or a custom domain's host name): one indexed
+    read, so a domain deleted or moved to another pool answers for it at once."""
+    return resources.find_domain(name.lower())
+
+
+def _template() -> tuple[str, str, str] | None:
+    """``(scheme, host suffix after the prefix, port part)`` of HOSTED_DOMAIN_URL."""
+    template = app_settings.HOSTED_DOMAIN_URL
+    if not template or PLACEHOLDER not in template:
+        return None
+    parts = urlsplit(template.replace(PLACEHOLDER, "prefix"))
+    netloc = parts.netloc.lower()
+    host, _, port = netloc.partition(":")
+    return parts.scheme, host[len("prefix"):], f":{port}" if port else ""
+
+
+class Unknown(Exception):
+    """A host under the prefix domains' suffix that names no domain."""
+
+
+def for_host(host: str) -> UserPoolDomain | None:
+    """The domain a request's Host names; ``None`` for the project's own hosts.
+
+    Raises :class:`Unknown` for a name under the prefix domains' suffix that is no domain.
+    """
+    template = _template()
+    if template is None:
+        return None
+    _, suffix, port = template
+    host = host.lower()
+    name, _, host_port = host.partition(":")
+    if (f":{host_port}" if host_port else "") != port:
+        return None
+    if name.endswith(suffix) and len(name) > len(suffix):
+        domain = find(name[: -len(suffix)])
+        if domain is None or domain.is_custom:
+            raise Unknown(host)
+        return domain
+    domain = find(name)
+    return domain if domain is not None and domain.is_custom else None
+
+
+def base_url(domain: UserPoolDomain) -> str:
+    """The public URL at which ``domain``'s endpoints answer, ending in ``/``."""
+    template = _template()
+    if template is None:
+        return f"{app_base_url()}domains/{domain.domain}/"
+    scheme, suffix, port = template
+    host = domain.domain if domain.is_custom else domain.domain + suffix
+    return f"{scheme}://{host}{port}/"
+
+
+def served_domain(pool_id: str) -> UserPoolDomain | None:
+    """The domain a pool's discovery document advertises (the custom one when it has one)."""
+    domains = list(UserPoolDomain.objects.filter(pool_id=pool_id))
+    domains.sort(key=lambda d: not d.is_custom)
+    return domains[0] if domains else None

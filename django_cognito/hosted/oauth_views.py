@@ -1,0 +1,129 @@
+"""The OAuth 2.0 and OpenID Connect endpoints of a domain (reference §5)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ..exceptions import CognitoError
+from ..services.oauth import grants, sessions
+from .context import Site, hosted, site_of
+from .server import Client, SignedIn
+
+COOKIE = "cognito"
+
+
+def error_page(request: HttpRequest, error: str, description: str = "",
+               status: int = 400) -> HttpResponse:
+    """A request that cannot be sent back to a client: shown, never redirected."""
+    return render(request, "django_cognito/hosted/error.html",
+                  {"site": site_of(request), "error": error, "description": description},
+                  status=status)
+
+
+def login_url(site: Site, request: HttpRequest) -> str:
+    return f"{site.path('login')}?{request.GET.urlencode()}"
+
+
+@require_GET
+@hosted
+def authorize(request: HttpRequest) -> HttpResponse:
+    """``/oauth2/authorize``: with a live login session, a code or tokens for the client's
+    redirect URI; otherwise the sign-in page with the same parameters."""
+    site = site_of(request)
+    server = site.server()
+    try:
+        grant = server.get_consent_grant(request)
+    except OAuth2Error as error:
+        if error.redirect_uri:
+            return server.handle_error_response(request, error)
+        return error_page(request, error.error, error.description or "")
+    provider = request.GET.get("identity_provider")
+    if (provider and provider != "COGNITO") or request.GET.get("idp_identifier"):
+        refusal = InvalidRequestError("The identity provider is not enabled for this client.",
+                                      redirect_uri=grant.redirect_uri,
+                                      state=request.GET.get("state"))
+        return server.handle_error_response(request, refusal)
+    current = sessions.current(site.pool, request.COOKIES.get(COOKIE))
+    if current is None:
+        return HttpResponseRedirect(login_url(site, request))
+    return server.create_authorization_response(
+        request, grant_user=SignedIn(user=current.user, auth_time=current.auth_time),
+        grant=grant)
+
+
+@csrf_exempt
+@require_POST
+@hosted
+def token(request: HttpRequest) -> HttpResponse:
+    """``/oauth2/token``: authorization_code, refresh_token and client_credentials."""
+    try:
+        return site_of(request).server().create_token_response(request)
+    except CognitoError:
+        return JsonResponse({"error": "invalid_request"}, status=400)
+
+
+@csrf_exempt
+@require_POST
+@hosted
+def revoke(request: HttpRequest) -> HttpResponse:
+    """``/oauth2/revoke``: a refresh token and every token of its family."""
+    response = site_of(request).server().create_endpoint_response("revocation", request)
+    if response.status_code == 200:
+        return HttpResponse(b"", status=200)
+    return response
+
+
+def _bearer_error(error: str, status: int) -> JsonResponse:
+    response = JsonResponse({"error": error}, status=status)
+    response["WWW-Authenticate"] = f'Bearer error="{error}"'
+    return response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@hosted
+def userinfo(request: HttpRequest) -> HttpResponse:
+    """``/oauth2/userInfo``: the claims an access token with ``openid`` may read."""
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        return _bearer_error("invalid_request", 400)
+    try:
+        info = grants.userinfo(site_of(request).pool, credentials.strip())
+    except CognitoError:
+        return _bearer_error("invalid_token", 401)
+    return JsonResponse(info)
+
+
+@require_GET
+@hosted
+def logout(request: HttpRequest) -> HttpResponse:
+    """``/logout``: end the login session, then go to a registered ``logout_uri``, or to the
+    sign-in page for ``redirect_uri`` and ``response_type`` (reference §5)."""
+    site = site_of(request)
+    client = site.server().query_client(request.GET.get("client_id", ""))
+    if not isinstance(client, Client):
+        return error_page(request, "invalid_request", "Invalid client_id.")
+    logout_uri = request.GET.get("logout_uri")
+    if logout_uri is not None:
+        if logout_uri not in client.model.logout_urls:
+            return error_page(request, "invalid_request", "Invalid logout_uri.")
+        target = logout_uri
+    else:
+        redirect_uri = request.GET.get("redirect_uri")
+        if not redirect_uri or not client.check_redirect_uri(redirect_uri) or \
+                not request.GET.get("response_type"):
+            return error_page(request, "invalid_request",
+                              "logout_uri, or redirect_uri and response_type, are required.")
+        keep = {k: v for k, v in request.GET.items() if k != "logout_uri"}
+        target = f"{site.path('login')}?{urlencode(keep)}"
+    sessions.end(request.COOKIES.get(COOKIE))
+    response = HttpResponseRedirect(target)
+    response.delete_cookie(COOKIE, path=site.root)
+    return response

@@ -1,0 +1,17 @@
+"""The paths of a pool's domain, as Cognito serves them (reference §5)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from . import assets, oauth_views, pages
+
+urlpatterns: list[URLPattern] = [
+    path("oauth2/authorize", oauth_views.authorize, name="hosted-authorize"),
+    path("oauth2/token", oauth_views.token, name="hosted-token"),
+    path("oauth2/userInfo", oauth_views.userinfo, name="hosted-userinfo"),
+    path("oauth2/revoke", oauth_views.revoke, name="hosted-revoke"),
+    path("logout", oauth_views.logout, name="hosted-logout"),
+    path("login", pages.login, name="hosted-login"),
+    path("assets/hosted.css", assets.stylesheet, name="hosted-css"),
+]

@@ -1,1 +1,0 @@
-"""OAuth 2.0 and OpenID Connect endpoints of local pools."""
