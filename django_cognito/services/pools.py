@@ -394,9 +394,12 @@ def build_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool =
         read_attributes=list(read_attributes or []), write_attributes=list(write_attributes or []),
         prevent_user_existence_errors=prevent_user_existence_errors,
         enable_token_revocation=enable_token_revocation, **oauth)
-    if client_secret is not None and not generate_secret:
-        raise InvalidParameterException("ClientSecret can be given only with GenerateSecret.")
-    if generate_secret:
+    # A ClientSecret of one's own is given instead of GenerateSecret, never with it
+    # (botocore model, CreateUserPoolClientRequest.ClientSecret).
+    if client_secret is not None and generate_secret:
+        raise InvalidParameterException(
+            "You cannot specify both GenerateSecret as true and provide a ClientSecret value.")
+    if generate_secret or client_secret is not None:
         client.secret = client_secret or cs.new_client_secret()
     check_oauth(client)
     return client

@@ -1,4 +1,4 @@
-"""No stricter than AWS where AWS is lenient (issue 12, item 9): three requests real Cognito
+"""No stricter than AWS where AWS is lenient (issue 12, item 9): requests real Cognito
 accepts, through boto3 over HTTP."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core import mail
 
+from django_cognito.crypto.secrets import secret_hash
 from django_cognito.models import PoolUser, UserPool, UserStatus
 from django_cognito.services import delivery
 
@@ -54,3 +55,22 @@ def test_boolean_attribute_values_ignore_case(cognito: Any, pool: UserPool) -> N
         UserAttributes=[{"Name": "email_verified", "Value": "FALSE"}])
     got = cognito.admin_get_user(UserPoolId=pool.id, Username="ann")["UserAttributes"]
     assert {"Name": "email_verified", "Value": "false"} in got
+
+
+def test_client_secret_of_ones_own_without_generate_secret(cognito: Any, make_boto: Any,
+                                                           pool: UserPool) -> None:
+    """ClientSecret comes instead of GenerateSecret (botocore's documentation of the
+    member), and the client signs in with it."""
+    secret = "our_own_secret_0123456789"
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool.id, ClientName="own-secret", ClientSecret=secret,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]
+    assert client["ClientSecret"] == secret
+    cognito.admin_create_user(UserPoolId=pool.id, Username="ann", MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool.id, Username="ann",
+                                    Password="Correct-Horse-1", Permanent=True)
+    result = make_boto(signed=False).initiate_auth(
+        ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "ann", "PASSWORD": "Correct-Horse-1",
+                        "SECRET_HASH": secret_hash(secret, "ann", client["ClientId"])})
+    assert result["AuthenticationResult"]["AccessToken"]
