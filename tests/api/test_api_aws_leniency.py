@@ -74,3 +74,23 @@ def test_client_secret_of_ones_own_without_generate_secret(cognito: Any, make_bo
         AuthParameters={"USERNAME": "ann", "PASSWORD": "Correct-Horse-1",
                         "SECRET_HASH": secret_hash(secret, "ann", client["ClientId"])})
     assert result["AuthenticationResult"]["AccessToken"]
+
+
+def test_a_scope_an_app_client_allows_can_leave_its_server(cognito: Any,
+                                                           pool: UserPool) -> None:
+    """AWS lets UpdateResourceServer drop a scope a client allows; the client loses it, as
+    when the whole server is deleted."""
+    scopes = [{"ScopeName": "read", "ScopeDescription": "Read"},
+              {"ScopeName": "write", "ScopeDescription": "Write"}]
+    cognito.create_resource_server(UserPoolId=pool.id, Identifier="orders", Name="Orders",
+                                   Scopes=scopes)
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool.id, ClientName="web", AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"], CallbackURLs=["https://app.example.com/"],
+        AllowedOAuthScopes=["openid", "orders/read", "orders/write"])["UserPoolClient"]
+    updated = cognito.update_resource_server(UserPoolId=pool.id, Identifier="orders",
+                                             Name="Orders", Scopes=scopes[:1])
+    assert updated["ResourceServer"]["Scopes"] == scopes[:1]
+    described = cognito.describe_user_pool_client(UserPoolId=pool.id,
+                                                  ClientId=client["ClientId"])
+    assert described["UserPoolClient"]["AllowedOAuthScopes"] == ["openid", "orders/read"]
