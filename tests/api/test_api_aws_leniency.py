@@ -57,6 +57,18 @@ def test_boolean_attribute_values_ignore_case(cognito: Any, pool: UserPool) -> N
     assert {"Name": "email_verified", "Value": "false"} in got
 
 
+def test_empty_attribute_lists_change_nothing(cognito: Any, pool: UserPool) -> None:
+    """The model sets UserAttributes and UserAttributeNames no minimum; AWS refuses
+    neither empty list."""
+    cognito.admin_create_user(UserPoolId=pool.id, Username="ann", MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "name", "Value": "Ann"}])
+    cognito.admin_update_user_attributes(UserPoolId=pool.id, Username="ann",
+                                         UserAttributes=[])
+    cognito.admin_delete_user_attributes(UserPoolId=pool.id, Username="ann",
+                                         UserAttributeNames=[])
+    assert PoolUser.objects.get(username="ann").attributes["name"] == "Ann"
+
+
 def test_client_secret_of_ones_own_without_generate_secret(cognito: Any, make_boto: Any,
                                                            pool: UserPool) -> None:
     """ClientSecret comes instead of GenerateSecret (botocore's documentation of the
