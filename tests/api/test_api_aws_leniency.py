@@ -9,7 +9,7 @@ from django.core import mail
 
 from django_cognito.crypto.secrets import secret_hash
 from django_cognito.models import PoolUser, UserPool, UserStatus
-from django_cognito.services import delivery
+from django_cognito.services import delivery, passwords
 
 pytest_plugins = ["tests.api_fixtures"]
 
@@ -55,6 +55,19 @@ def test_boolean_attribute_values_ignore_case(cognito: Any, pool: UserPool) -> N
         UserAttributes=[{"Name": "email_verified", "Value": "FALSE"}])
     got = cognito.admin_get_user(UserPoolId=pool.id, Username="ann")["UserAttributes"]
     assert {"Name": "email_verified", "Value": "false"} in got
+
+
+def test_admin_create_user_resends_to_no_contact_as_it_creates(cognito: Any,
+                                                                pool: UserPool) -> None:
+    """RESEND is the same operation: a user with no email or phone gets a new temporary
+    password and no message, as when it was created."""
+    cognito.admin_create_user(UserPoolId=pool.id, Username="nocontact")
+    resent = cognito.admin_create_user(UserPoolId=pool.id, Username="nocontact",
+                                       MessageAction="RESEND",
+                                       TemporaryPassword="Fresh-Temp-1")["User"]
+    assert resent["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    assert passwords.verify(PoolUser.objects.get(username="nocontact"), "Fresh-Temp-1")
+    assert mail.outbox == [] and delivery.outbox == []
 
 
 def test_empty_attribute_lists_change_nothing(cognito: Any, pool: UserPool) -> None:
