@@ -119,3 +119,22 @@ def test_a_scope_an_app_client_allows_can_leave_its_server(cognito: Any,
     described = cognito.describe_user_pool_client(UserPoolId=pool.id,
                                                   ClientId=client["ClientId"])
     assert described["UserPoolClient"]["AllowedOAuthScopes"] == ["openid", "orders/read"]
+
+
+def test_custom_attribute_names_take_what_the_model_allows(cognito: Any) -> None:
+    """CustomAttributeNameType allows letters, marks, symbols, numbers and punctuation:
+    a dot or a slash as well as [A-Za-z0-9_-]."""
+    created = cognito.create_user_pool(
+        PoolName="dotted", Schema=[{"Name": "tenant.id", "AttributeDataType": "String"}])
+    pool_id = created["UserPool"]["Id"]
+    cognito.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=[
+        {"Name": "dept/code", "AttributeDataType": "String"}])
+    names = {a["Name"] for a in cognito.describe_user_pool(UserPoolId=pool_id)[
+        "UserPool"]["SchemaAttributes"]}
+    assert {"custom:tenant.id", "custom:dept/code"} <= names
+    cognito.admin_create_user(UserPoolId=pool_id, Username="ann", MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "custom:tenant.id", "Value": "t1"},
+                                              {"Name": "custom:dept/code", "Value": "d7"}])
+    got = cognito.admin_get_user(UserPoolId=pool_id, Username="ann")["UserAttributes"]
+    assert {"Name": "custom:tenant.id", "Value": "t1"} in got
+    assert {"Name": "custom:dept/code", "Value": "d7"} in got
