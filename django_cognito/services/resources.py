@@ -25,7 +25,8 @@ IDENTIFIER_RE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
 SERVER_NAME_RE = re.compile(r"[\w\s+=,.@-]+")
 SCOPE_NAME_RE = re.compile(r"[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+")
 PREFIX_RE = re.compile(r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?")
-# Cognito refuses prefix domains that could pass for AWS's own.
+# Cognito refuses prefix domains that could pass for AWS's own ("You can't use the text
+# aws, amazon, or cognito in the domain prefix": cognito-user-pools-assign-domain.html).
 RESERVED_WORDS = ("aws", "amazon", "cognito")
 
 
@@ -171,6 +172,7 @@ def create_domain(pool: UserPool, domain: object, *,
     name = _check_domain(domain, custom_domain_config)
     version = _check_version(managed_login_version)
     custom = bool(custom_domain_config)
+    # One of each: DescribeUserPool has room for one Domain and one CustomDomain.
     for existing in UserPoolDomain.objects.filter(pool=pool):
         if existing.is_custom == custom:
             raise InvalidParameterException(

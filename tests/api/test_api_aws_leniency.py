@@ -1,5 +1,5 @@
 """No stricter than AWS where AWS is lenient (issue 12, item 9): requests real Cognito
-accepts, through boto3 over HTTP."""
+accepts, through boto3 over HTTP (docs/fidelity.md lists the refusals that stay)."""
 
 from __future__ import annotations
 
