@@ -49,7 +49,7 @@ def admin_create_user(pool: UserPool, username: object, *, attributes: Any = Non
         passwords.check_policy(pool, temporary_password)
     metadata = string_map(client_metadata)
     if message_action == "RESEND":
-        return _resend_invitation(pool, username, password, mediums, metadata)
+        return _resend_invitation(pool, username, password, mediums, metadata, explicit)
     attrs = parse_attribute_list(attributes)
     validate_write(pool, attrs, admin=True, creating=True)
     user = new_user(pool, username, attrs)
@@ -63,19 +63,21 @@ def admin_create_user(pool: UserPool, username: object, *, attributes: Any = Non
                         metadata)
         insert_user(user)
         passwords.record_history(user)
-        # A user with neither an email nor a phone number, and no mediums asked for, is
-        # created with nothing sent (verified against AWS); otherwise the mediums must find
-        # their attribute.
-        reachable = explicit or any(user.attributes.get(a) for a in ("email", "phone_number"))
         messages = [] if message_action == "SUPPRESS" else \
-            _invitations(user, password, mediums, metadata, required=reachable)
+            _invitations(user, password, mediums, metadata, explicit)
     for message in messages:
         delivery.send(pool, message)
     return user
 
 
 def _invitations(user: PoolUser, password: str, mediums: list[str],
-                 metadata: dict[str, str], *, required: bool = True) -> list[delivery.Message]:
+                 metadata: dict[str, str], explicit: bool) -> list[delivery.Message]:
+    """The invitations to send: one per medium whose attribute the user has.
+
+    A user with neither an email nor a phone number, and no mediums asked for, is invited
+    by nothing (verified against AWS for a new user; a RESEND is the same operation);
+    otherwise the mediums must find their attribute, the default SMS included.
+    """
     messages = []
     for medium in mediums:
         attribute = "email" if medium == "EMAIL" else "phone_number"
@@ -84,14 +86,15 @@ def _invitations(user: PoolUser, password: str, mediums: list[str],
                 user.pool, None, user, attribute=attribute,
                 source=triggers.MESSAGE_ADMIN_CREATE_USER, code=password, client_metadata=metadata,
                 username=login_name(user)))
-    if not messages and mediums and required:
+    reachable = explicit or any(user.attributes.get(a) for a in ("email", "phone_number"))
+    if not messages and mediums and reachable:
         raise InvalidParameterException(
             "User has no attribute matching desired delivery mediums")
     return messages
 
 
 def _resend_invitation(pool: UserPool, username: object, password: str, mediums: list[str],
-                       metadata: dict[str, str]) -> PoolUser:
+                       metadata: dict[str, str], explicit: bool) -> PoolUser:
     user = get_user(pool, username)
     if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
         raise UnsupportedUserStateException(
@@ -99,7 +102,7 @@ def _resend_invitation(pool: UserPool, username: object, password: str, mediums:
     with transaction.atomic():
         passwords.set_password(user, password, temporary=True, check_policy_first=False)
         save_user(user)
-        messages = _invitations(user, password, mediums, metadata)
+        messages = _invitations(user, password, mediums, metadata, explicit)
     for message in messages:
         delivery.send(pool, message)
     return user

@@ -38,9 +38,13 @@ def update_user_attributes(user: PoolUser, attributes: Any, *, client: AppClient
     pool = user.pool
     if not admin:
         require_enabled(user)
+    if attributes is None:
+        raise InvalidParameterException("UserAttributes is required.")
     changes = parse_attribute_list(attributes)
     if not changes:
-        raise InvalidParameterException("UserAttributes must not be empty.")
+        # An empty list changes nothing and is no error: the model sets it no minimum and
+        # AWS documents no refusal.
+        return []
     validate_write(pool, changes, client=client, admin=admin)
     required = set(required_attributes(pool))
     for name, value in changes.items():
@@ -102,8 +106,10 @@ def delete_user_attributes(user: PoolUser, names: Iterable[object], *,
     if not admin:
         require_enabled(user)
     names = list(names)
-    if not names or not all(isinstance(n, str) for n in names):
-        raise InvalidParameterException("UserAttributeNames must be a non-empty list of names.")
+    if not all(isinstance(n, str) for n in names):
+        raise InvalidParameterException("UserAttributeNames must be a list of names.")
+    if not names:  # nothing to delete, as for UpdateUserAttributes' empty list
+        return
     validate_write(pool, {str(n): "" for n in names}, client=client, admin=admin)
     required = set(required_attributes(pool))
     for name in names:

@@ -80,9 +80,13 @@ def check_oauth(client: AppClient) -> None:
     for scope in scopes:
         if scope not in STANDARD_SCOPES and scope not in custom:
             raise ScopeDoesNotExistException(f"Invalid scope requested: {scope[:200]}")
+    # AWS: "openid is not supported with client_credentials flow" (observed;
+    # github.com/hashicorp/terraform-provider-aws/issues/4984).
     if "client_credentials" in flows and any(s in STANDARD_SCOPES for s in scopes):
         raise InvalidOAuthFlowException(
             "client_credentials flow can only request custom scopes of resource servers.")
+    # AWS: "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is
+    # allowed to use OAuth flows." (observed by CloudFormation deployments).
     if client.allowed_oauth_flows_user_pool_client and (not flows or not scopes):
         raise InvalidOAuthFlowException(
             "AllowedOAuthFlows and AllowedOAuthScopes are required when "

@@ -134,6 +134,8 @@ def set_mfa_config(pool: UserPool, mfa_configuration: str | None,
     mode = mfa_configuration or pool.mfa_configuration
     if mode not in ("OFF", "ON", "OPTIONAL"):
         raise InvalidParameterException("MfaConfiguration must be OFF, ON or OPTIONAL.")
+    # As CreateUserPool refuses ON or OPTIONAL without a factor (botocore model,
+    # CreateUserPoolRequest.MfaConfiguration): no user could set one up.
     if mode != "OFF" and not enabled_factors(merged):
         raise InvalidParameterException(
             "At least one MFA method must be enabled when MfaConfiguration is ON or OPTIONAL.")

@@ -151,6 +151,9 @@ def _check_templates(verification: Mapping[str, Any], admin_config: Mapping[str,
     for key in ("SmsMessage", "EmailMessage"):
         if verification.get(key) and CODE_PLACEHOLDER not in verification[key]:
             raise InvalidParameterException(f"{key} must contain {CODE_PLACEHOLDER}.")
+    # "Your custom message must contain the {username} and {####} placeholders":
+    # docs.aws.amazon.com/cognito/latest/developerguide/
+    # cognito-user-pool-settings-message-customizations.html
     for key in ("SMSMessage", "EmailMessage"):
         text = invite.get(key)
         if text and (CODE_PLACEHOLDER not in text or USERNAME_PLACEHOLDER not in text):
@@ -164,6 +167,8 @@ def _check_recovery(setting: Mapping[str, Any]) -> None:
     if not isinstance(mechanisms, list) or not 1 <= len(mechanisms) <= 2:
         raise InvalidParameterException("RecoveryMechanisms must list 1 or 2 mechanisms.")
     names = [m.get("Name") for m in mechanisms if isinstance(m, Mapping)]
+    # "You cannot use admin_only with any other account recovery mechanism":
+    # docs.aws.amazon.com/cognito/latest/developerguide/how-to-recover-a-user-account.html
     if len(names) != len(mechanisms) or \
             not all(isinstance(n, str) and n in RECOVERY_NAMES for n in names) or \
             len(set(names)) != len(names) or ("admin_only" in names and len(names) > 1):
@@ -177,7 +182,8 @@ def _check_recovery(setting: Mapping[str, Any]) -> None:
 
 
 def _check_update_settings(settings: Mapping[str, Any], verified: list[str]) -> None:
-    """AttributesRequireVerificationBeforeUpdate only makes sense for auto-verified contacts."""
+    """AttributesRequireVerificationBeforeUpdate only makes sense for auto-verified contacts
+    (AWS's own refusal, in its words: github.com/aws/aws-cli/issues/7151)."""
     names = _subset(settings.get("AttributesRequireVerificationBeforeUpdate"),
                     USERNAME_ATTRIBUTE_CHOICES, "AttributesRequireVerificationBeforeUpdate")
     if not set(names) <= set(verified):
@@ -283,8 +289,10 @@ def build_user_pool(name: str, *, username_attributes: Iterable[str] | None = No
         raise InvalidParameterException("MfaConfiguration must be OFF, ON or OPTIONAL.")
     if not isinstance(pool.sms_configuration, Mapping):
         raise InvalidParameterException("SmsConfiguration must be a structure.")
-    # An SmsConfiguration is what SMS MFA needs; AWS does not also require phone numbers to
-    # be verified automatically (verified against AWS: such a pool is created).
+    # An SmsConfiguration is what SMS MFA needs: without one, ON or OPTIONAL "returns an
+    # InvalidParameterException" (botocore model, CreateUserPoolRequest.MfaConfiguration).
+    # AWS does not also require phone numbers to be verified automatically (verified
+    # against AWS: such a pool is created).
     if pool.mfa_configuration != "OFF" and not other_mfa_factors and \
             not pool.sms_configuration:
         raise InvalidParameterException(MFA_NEEDS_SMS)
@@ -394,9 +402,12 @@ def build_user_pool_client(pool: UserPool, name: str, *, generate_secret: bool =
         read_attributes=list(read_attributes or []), write_attributes=list(write_attributes or []),
         prevent_user_existence_errors=prevent_user_existence_errors,
         enable_token_revocation=enable_token_revocation, **oauth)
-    if client_secret is not None and not generate_secret:
-        raise InvalidParameterException("ClientSecret can be given only with GenerateSecret.")
-    if generate_secret:
+    # A ClientSecret of one's own is given instead of GenerateSecret, never with it
+    # (botocore model, CreateUserPoolClientRequest.ClientSecret).
+    if client_secret is not None and generate_secret:
+        raise InvalidParameterException(
+            "You cannot specify both GenerateSecret as true and provide a ClientSecret value.")
+    if generate_secret or client_secret is not None:
         client.secret = client_secret or cs.new_client_secret()
     check_oauth(client)
     return client

@@ -25,7 +25,8 @@ IDENTIFIER_RE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
 SERVER_NAME_RE = re.compile(r"[\w\s+=,.@-]+")
 SCOPE_NAME_RE = re.compile(r"[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+")
 PREFIX_RE = re.compile(r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?")
-# Cognito refuses prefix domains that could pass for AWS's own.
+# Cognito refuses prefix domains that could pass for AWS's own ("You can't use the text
+# aws, amazon, or cognito in the domain prefix": cognito-user-pools-assign-domain.html).
 RESERVED_WORDS = ("aws", "amazon", "cognito")
 
 
@@ -86,32 +87,35 @@ def update_resource_server(server: ResourceServer, name: object,
                            scopes: Iterable[Mapping[str, Any]] | None = None) -> ResourceServer:
     """UpdateResourceServer: name and scopes replaced (omitted scopes become none).
 
-    A scope still allowed by an app client cannot be removed: the client would grant a
-    scope that no longer exists.
+    A scope removed here leaves the app clients that allowed it, as when the whole server
+    is deleted: AWS takes the removal of a scope a client uses (it refuses nothing of the
+    kind), and no client may go on granting a scope that no longer exists.
     """
     cleaned = _check_server(server.identifier, name, scopes)
     kept = {f"{server.identifier}/{s['ScopeName']}" for s in cleaned}
-    removed = set(server.scope_names()) - kept
-    for client in AppClient.objects.filter(pool_id=server.pool_id).only("allowed_oauth_scopes"):
-        in_use = removed & set(client.allowed_oauth_scopes)
-        if in_use:
-            raise InvalidParameterException(
-                f"Scope {sorted(in_use)[0]} is in use by app client {client.pk}.")
-    server.name = str(name)
-    server.scopes = cleaned
-    server.save(update_fields=["name", "scopes"])
+    with transaction.atomic():
+        _drop_from_clients(server.pool_id, set(server.scope_names()) - kept)
+        server.name = str(name)
+        server.scopes = cleaned
+        server.save(update_fields=["name", "scopes"])
     return server
+
+
+def _drop_from_clients(pool_id: str, names: set[str]) -> None:
+    """Remove the scopes ``names`` from every app client of the pool that allows them."""
+    if not names:
+        return
+    for client in AppClient.objects.select_for_update().filter(pool_id=pool_id):
+        kept = [s for s in client.allowed_oauth_scopes if s not in names]
+        if kept != client.allowed_oauth_scopes:
+            client.allowed_oauth_scopes = kept
+            client.save(update_fields=["allowed_oauth_scopes"])
 
 
 def delete_resource_server(server: ResourceServer) -> None:
     """Delete a resource server and drop its scopes from the pool's clients."""
-    names = set(server.scope_names())
     with transaction.atomic():
-        for client in AppClient.objects.select_for_update().filter(pool_id=server.pool_id):
-            kept = [s for s in client.allowed_oauth_scopes if s not in names]
-            if kept != client.allowed_oauth_scopes:
-                client.allowed_oauth_scopes = kept
-                client.save(update_fields=["allowed_oauth_scopes"])
+        _drop_from_clients(server.pool_id, set(server.scope_names()))
         server.delete()
 
 
@@ -168,6 +172,7 @@ def create_domain(pool: UserPool, domain: object, *,
     name = _check_domain(domain, custom_domain_config)
     version = _check_version(managed_login_version)
     custom = bool(custom_domain_config)
+    # One of each: DescribeUserPool has room for one Domain and one CustomDomain.
     for existing in UserPoolDomain.objects.filter(pool=pool):
         if existing.is_custom == custom:
             raise InvalidParameterException(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
@@ -22,7 +23,6 @@ MAX_VALUE_LENGTH = 2048
 NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+$")
 PHONE_RE = re.compile(r"^\+[0-9]{4,15}$")
-CUSTOM_NAME_RE = re.compile(r"^[\w-]{1,20}$")
 
 
 def storable(text: str) -> bool:
@@ -97,9 +97,10 @@ def build_schema(requested: Iterable[Mapping[str, Any]] | None) -> list[dict[str
         if name == "sub":
             raise InvalidParameterException("The sub attribute cannot be redefined.")
         bare = name.removeprefix("custom:")
-        if not CUSTOM_NAME_RE.match(bare):
+        if not _custom_name_ok(bare):
             raise InvalidParameterException(
-                f"Invalid custom attribute name {name}: at most 20 characters of [A-Za-z0-9_-].")
+                f"Invalid custom attribute name {name}: 1 to 20 letters, marks, symbols, "
+                "numbers or punctuation.")
         if item.get("Required"):
             raise InvalidParameterException(
                 "Required custom attributes are not supported currently.")
@@ -116,6 +117,12 @@ def build_schema(requested: Iterable[Mapping[str, Any]] | None) -> list[dict[str
         schema.append(attr)
         by_name[full] = attr
     return schema
+
+
+def _custom_name_ok(bare: str) -> bool:
+    """CustomAttributeNameType of the botocore model, all AWS asks of a custom name:
+    1 to 20 of [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}] (a dot or a slash as well as [\\w-])."""
+    return 1 <= len(bare) <= 20 and all(unicodedata.category(c)[0] in "LMSNP" for c in bare)
 
 
 def _apply_constraints(attr: dict[str, Any], item: Mapping[str, Any]) -> None:

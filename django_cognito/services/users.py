@@ -142,6 +142,8 @@ def new_user(pool: UserPool, username: object, attributes: Mapping[str, str]) ->
     attrs = {k: v for k, v in attributes.items() if v != ""}
     user = PoolUser(pool=pool, attributes=attrs)
     if filled:
+        # AWS: "User email should be empty or same as username, since username attribute
+        # is email" (observed; github.com/jagregory/cognito-local/issues/102).
         if attrs.get(filled, name) != name:
             raise InvalidParameterException(
                 f"Username and the {filled} attribute must be the same value.")

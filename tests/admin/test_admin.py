@@ -603,7 +603,8 @@ def test_add_pool_goes_through_create_user_pool(admin_client: Client) -> None:
     ({"username_attributes": ["email"], "alias_attributes": ["phone_number"]}, "__all__",
      "Only one of the alias attributes or username attributes can be set in a user pool."),
     ({"custom_attributes": '[{"Name": "bad name!"}]'}, "custom_attributes",
-     "Invalid custom attribute name bad name!: at most 20 characters of [A-Za-z0-9_-]."),
+     "Invalid custom attribute name bad name!: 1 to 20 letters, marks, symbols, numbers or "
+     "punctuation."),
     ({"custom_attributes": '{"Name": "x"}'}, "custom_attributes", "Enter a JSON list."),
     ({"minimum_length": 5}, "minimum_length", "Ensure this value is greater than or equal to 6."),
     ({"name": "semi;colon"}, "name", "Use letters, digits, spaces and + = , . @ - only."),

@@ -407,9 +407,9 @@ def test_schema_marks_standard_attributes_and_adds_custom_ones() -> None:
 
 @pytest.mark.parametrize(("item", "message"), [
     ({"Name": "x" * 21}, "Invalid custom attribute name " + "x" * 21
-     + ": at most 20 characters of [A-Za-z0-9_-]."),
-    ({"Name": "has space"}, "Invalid custom attribute name has space: at most 20 characters "
-     "of [A-Za-z0-9_-]."),
+     + ": 1 to 20 letters, marks, symbols, numbers or punctuation."),
+    ({"Name": "has space"}, "Invalid custom attribute name has space: 1 to 20 letters, "
+     "marks, symbols, numbers or punctuation."),
     ({"Name": "tier", "Required": True}, "Required custom attributes are not supported currently."),
     ({"Name": "tier", "AttributeDataType": "Text"}, "Invalid AttributeDataType for tier."),
     ({"Name": "email", "AttributeDataType": "Number"},
