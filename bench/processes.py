@@ -1,11 +1,13 @@
-"""Loopback ports, the CPU time of server processes and their stopping, shared by the HTTP
-benchmarks and the multi-process tests."""
+"""Loopback ports, whether a server answers, the CPU time of server processes and their
+stopping, shared by the HTTP benchmarks and the multi-process tests."""
 
 from __future__ import annotations
 
 import os
 import socket
 import subprocess
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 
@@ -14,6 +16,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def answers_http(url: str) -> bool:
+    """Whether a server answers HTTP at ``url`` (its worker has loaded Django), whatever the
+    status."""
+    try:
+        with urllib.request.urlopen(url, timeout=5):  # noqa: S310 (a loopback URL)
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
 
 
 def cpu_seconds(root: int) -> float:

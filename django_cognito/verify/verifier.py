@@ -1,12 +1,13 @@
 """Verify Cognito-format JWTs from local pools and real AWS pools (reference §3.6).
 
-The hot path is written out by hand rather than going through a general JWT library: split
-the compact JWS, look the header up in a small cache of already-vetted headers, decode the
-payload, check the RSA signature with a cached ``cryptography`` key object, then compare a
-handful of claims. A warm verification then costs little more than the RSA check itself.
-PyJWT's ``decode`` (2.15), which the project uses elsewhere, measured about 3× slower on the
-same token (most of it a per-character base64 check); ``bench/verify_bench.py`` keeps it
-beside this verifier, so the choice stays measured.
+The hot path keeps its own JWS check on ``cryptography`` rather than going through a general
+JWT library: split the compact JWS, look the header up in a small cache of already-vetted
+headers, decode the payload, check the RSA signature with a cached ``cryptography`` key
+object, then compare a handful of claims. A warm verification then costs little more than the
+RSA check itself. PyJWT's ``decode`` (2.15) measured about 3× slower on the same token (most
+of it a per-character base64 check), so PyJWT is no runtime dependency (the dev extra has it
+for the tests); ``bench/verify_bench.py`` keeps PyJWT beside this verifier, so the choice
+stays measured.
 """
 
 from __future__ import annotations

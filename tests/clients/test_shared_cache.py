@@ -18,8 +18,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +29,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
-from bench.processes import stop
+from bench.processes import answers_http, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -87,17 +85,6 @@ def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Pop
                                 stderr=subprocess.STDOUT, preexec_fn=_die_with_the_tests)
 
 
-def _answers(url: str) -> bool:
-    """Whether the server answers HTTP (its worker has loaded Django), whatever the status."""
-    try:
-        with urllib.request.urlopen(url, timeout=5):  # noqa: S310 (a loopback URL)
-            return True
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     import redis
@@ -146,7 +133,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 return found.group(1) if found else None
             url = f"http://127.0.0.1:{_wait_for(port, f'gunicorn {name}', gunicorn, log)}"
             # The arbiter logs the port before its worker has loaded Django.
-            _wait_for(lambda url=url: _answers(url), f"gunicorn {name}", gunicorn, log)
+            _wait_for(lambda url=url: answers_http(url), f"gunicorn {name}", gunicorn, log)
             urls.append(url)
         yield Cluster(urls=(urls[0], urls[1]), **seed)
     finally:
