@@ -27,7 +27,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Staff sign in to the admin with a password and a TOTP code (urls.py: an OTPAdminSite);
+    # cognito_demo gives the demo admin a device of otp_totp.
     "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_cognito",
 ]
 
@@ -124,3 +127,5 @@ AUTHENTICATION_BACKENDS = [
     "django_cognito.backends.CognitoTokenBackend",
 ]
 LOGIN_URL = "/admin/login/"
+# The name authenticator apps show beside the admin's TOTP device.
+OTP_TOTP_ISSUER = "django_cognito example"

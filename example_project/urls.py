@@ -1,10 +1,10 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from . import api, dev, passwordless, totp  # noqa: F401  (passwordless connects its receivers)
+from .otp_admin import otp_admin_site
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("admin/", otp_admin_site().urls),
     path("api/me/", api.Me.as_view(), name="api-me"),
     path("api/admins/", api.AdminsOnly.as_view(), name="api-admins"),
     path("api/reports/", api.ReportsReader.as_view(), name="api-reports"),
