@@ -23,16 +23,46 @@ from django_cognito.contrib.rest_framework import (
 )
 
 COGNITO_SCHEMA = "django_cognito.contrib.rest_framework.schema.CognitoAutoSchema"
+POOL = "us-east-1_Example01"
 
 
 @pytest.fixture(autouse=True)
 def _cognito_schema(settings: Any) -> None:
     settings.REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": COGNITO_SCHEMA}
+    settings.EXAMPLE_POOL_ID = POOL
 
 
 def schema(**generator: Any) -> dict[str, Any]:
     result: dict[str, Any] = SchemaGenerator(**generator).get_schema(request=None, public=True)
     return result
+
+
+def test_the_example_api_lists_its_scopes_and_groups() -> None:
+    paths = schema(urlconf="example_project.urls")["paths"]
+    assert set(paths) == {"/api/me/", "/api/admins/", "/api/reports/"}
+    me, admins, reports = (paths[f"/api/{name}/"]["get"] for name in ("me", "admins", "reports"))
+    # An operation that requires a token but no scope or group.
+    assert me["security"] == [{"cognitoBearer": []}]
+    assert "x-cognito-groups" not in me and "Requires" not in me["description"]
+    assert reports["security"] == [{"cognitoBearer": ["example-api/reports.read"]}]
+    assert "x-cognito-groups" not in reports
+    assert reports["description"].endswith(
+        "carrying the ``example-api/reports.read`` scope.\n\n"
+        "Requires the scope `example-api/reports.read`.")
+    assert admins["security"] == [{"cognitoBearer": []}]
+    assert admins["x-cognito-groups"] == [{"anyOf": ["admins"], "userPoolId": POOL}]
+    assert admins["description"].endswith(
+        f"Requires membership in the group `admins` of user pool `{POOL}`.")
+
+
+@pytest.mark.urls("example_project.urls")
+def test_the_example_serves_its_schema(client: Any) -> None:
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["paths"]["/api/reports/"]["get"]["security"] == [
+        {"cognitoBearer": ["example-api/reports.read"]}]
+    assert body["components"]["securitySchemes"]["cognitoBearer"]["scheme"] == "bearer"
 
 
 class Empty(serializers.Serializer):
