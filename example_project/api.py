@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,11 +23,26 @@ from django_cognito.contrib.rest_framework import (
 )
 
 
+class MeAnswer(serializers.Serializer):
+    claims = serializers.DictField(help_text="The verified claims of the access token.")
+    django_user = serializers.DictField(allow_null=True,
+                                        help_text="The mapped Django user's id and username.")
+
+
+class Message(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class Reports(serializers.Serializer):
+    reports = serializers.ListField(child=serializers.DictField())
+
+
 class Me(APIView):
     """The verified claims and the mapped Django user of the bearer of an access token."""
 
     authentication_classes = [CognitoAuthentication]
     permission_classes = [IsAuthenticated]
+    serializer_class = MeAnswer  # what the schema documents
 
     def get(self, request: Request) -> Response:
         django_user = request.user.django_user
@@ -46,6 +63,7 @@ class AdminsOnly(APIView):
 
     authentication_classes = [CognitoAuthentication]
     permission_classes = [IsAuthenticated, RequireGroups("admins", pool=example_pool)]
+    serializer_class = Message
 
     def get(self, request: Request) -> Response:
         return Response({"message": f"hello, admin {request.user.username}"})
@@ -56,9 +74,16 @@ class ReportsReader(APIView):
 
     authentication_classes = [CognitoAuthentication]
     permission_classes = [IsAuthenticated, RequireScopes("example-api/reports.read")]
+    serializer_class = Reports
 
     def get(self, request: Request) -> Response:
         return Response({"reports": []})
+
+
+class Schema(SpectacularAPIView):
+    """This API's OpenAPI 3 schema: each operation lists the scopes and groups it requires."""
+
+    schema = None  # not an operation of the API it describes
 
 
 @require_POST

@@ -27,7 +27,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    # Staff sign in to the admin with a password and a TOTP code (urls.py: an OTPAdminSite);
+    # cognito_demo gives the demo admin a device of otp_totp.
     "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_cognito",
 ]
 
@@ -119,8 +123,24 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
+# The API's OpenAPI schema at /api/schema/: each operation lists the scopes and groups its
+# permissions require (django_cognito.contrib.rest_framework.openapi and .schema).
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "django_cognito.contrib.rest_framework.schema.CognitoAutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "django_cognito example API",
+    "DESCRIPTION": "Views protected by Cognito access tokens of the example's pool.",
+    "VERSION": "1.0.0",
+    # OpenAPI 3.1 lets a bearer scheme's requirements list what a token must carry (3.0 keeps
+    # scopes to OAuth 2.0 schemes; see django_cognito.contrib.rest_framework.openapi).
+    "OAS_VERSION": "3.1.0",
+}
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "django_cognito.backends.CognitoTokenBackend",
 ]
 LOGIN_URL = "/admin/login/"
+# The name authenticator apps show beside the admin's TOTP device.
+OTP_TOTP_ISSUER = "django_cognito example"

@@ -1,13 +1,14 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from . import api, dev, passwordless, totp  # noqa: F401  (passwordless connects its receivers)
+from .otp_admin import otp_admin_site
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("admin/", otp_admin_site().urls),
     path("api/me/", api.Me.as_view(), name="api-me"),
     path("api/admins/", api.AdminsOnly.as_view(), name="api-admins"),
     path("api/reports/", api.ReportsReader.as_view(), name="api-reports"),
+    path("api/schema/", api.Schema.as_view(), name="api-schema"),
     path("session/login/", api.session_login, name="session-login"),
     path("session/me/", api.session_me, name="session-me"),
     path("dev/sms/", dev.sms_outbox, name="dev-sms-outbox"),

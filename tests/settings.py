@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The example project's admin asks staff for a TOTP code (tests/project/test_example_admin.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_cognito",
 ]
 

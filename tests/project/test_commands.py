@@ -27,7 +27,7 @@ from tests.factories import PASSWORD
 REPO = Path(__file__).resolve().parents[2]
 DEMO_KEYS = {"endpoint_url", "region", "user_pool_id", "client_id", "username", "password",
              "admin_url", "admin_username", "admin_password", "aws_access_key_id",
-             "aws_secret_access_key"}
+             "aws_secret_access_key", "admin_otpauth_uri"}
 DEMO_KEY_ID = "AKIADEMODEMODEMO0000"
 DEMO_KEY_SECRET = "DevOnly/CognitoDemoSecretKey/NotForProd0"
 DEMO_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",

@@ -4,12 +4,20 @@ Objects are found by name, so a second run creates nothing and prints the same i
 demo user's and the admin's passwords, attributes and the access key's secret, the client's
 flows and the pool's MFA mode are restored on every run so that the printed credentials and
 the example project's pages (passwordless SMS sign-in, TOTP enrolment) always work.
+
+Where django-otp's TOTP plugin is installed (the example project's admin asks staff for a
+one-time code), the admin login also gets a TOTP device, kept across runs so that an
+authenticator app enrolled once goes on working; its ``otpauth://`` URI is printed, with a
+QR code to scan where the ``qrcode`` package is installed.
 """
 
 from __future__ import annotations
 
+import io
+from importlib.util import find_spec
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
@@ -37,6 +45,8 @@ AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_
 TOTP = "SOFTWARE_TOKEN_MFA"
 # The example project's development pages, printed when the URLconf has them.
 DEV_PAGES = (("SMS outbox", "dev-sms-outbox"), ("TOTP enrolment", "dev-totp"))
+# The admin login's TOTP device (django_otp.plugins.otp_totp), found again by this name.
+DEVICE_NAME = "cognito_demo"
 # The access key signs admin API calls (boto3's aws_access_key_id / aws_secret_access_key);
 # like the passwords it is public, which is why the demo refuses to run without DEBUG.
 DEFAULTS = {"USER_PASSWORD": "Demo-Passw0rd!", "ADMIN_USERNAME": "admin",
@@ -133,6 +143,36 @@ def admin_login(username: str, password: str) -> Any:
     return user
 
 
+def admin_device(user: Any) -> Any | None:
+    """The admin login's confirmed TOTP device, created once; ``None`` where django-otp's
+    TOTP plugin is not installed."""
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        return None
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, name=DEVICE_NAME).order_by("pk").first()
+    if device is None:  # a new random key: the URI printed below is how an app learns it
+        return TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+    if not device.confirmed or device.throttling_failure_count:
+        device.confirmed = True
+        device.throttle_reset(commit=False)
+        device.save()
+    return device
+
+
+def terminal_qr(data: str) -> str | None:
+    """``data`` as a QR code drawn in text, or ``None`` without the ``qrcode`` package."""
+    if find_spec("qrcode") is None:
+        return None
+    import qrcode
+
+    code = qrcode.QRCode(border=2)
+    code.add_data(data)
+    drawn = io.StringIO()
+    code.print_ascii(out=drawn, invert=True)  # dark on light, as phone cameras expect
+    return drawn.getvalue()
+
+
 class Command(CognitoCommand):
     help = ("Create (once) a demo user pool, app client, confirmed user, admin login and API "
             "access key, and print how to use them. Development only.")
@@ -164,7 +204,8 @@ class Command(CognitoCommand):
             pool = demo_pool(config["POOL_ID"] or None)
             client = demo_client(pool, config["CLIENT_ID"] or None)
             demo_user(pool, config["USER_PASSWORD"])
-            admin_login(config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"])
+            admin = admin_login(config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"])
+            device = admin_device(admin)
             access_keys.ensure_access_key(config["AWS_ACCESS_KEY_ID"],
                                           config["AWS_SECRET_ACCESS_KEY"],
                                           description="cognito_demo (development only)")
@@ -181,6 +222,8 @@ class Command(CognitoCommand):
             "aws_access_key_id": config["AWS_ACCESS_KEY_ID"],
             "aws_secret_access_key": config["AWS_SECRET_ACCESS_KEY"],
         }
+        if device is not None:
+            info["admin_otpauth_uri"] = device.config_url
         if options["json"]:
             self.write_json(info)
         else:
@@ -203,6 +246,19 @@ class Command(CognitoCommand):
             ("AWS secret access key", info["aws_secret_access_key"]),
             *dev_pages(info["endpoint_url"]),
         ])
+        uri = info.get("admin_otpauth_uri")
+        if uri:
+            self.write_device(uri)
+
+    def write_device(self, uri: str) -> None:
+        """How to enrol the admin login's TOTP device in an authenticator app."""
+        self.stdout.write("")
+        self.stdout.write("An admin behind django-otp (as the example's) asks for a one-time "
+                          "code: scan the QR code below (or add the URI) in an authenticator app.")
+        self.write_fields([("Admin TOTP device", uri)])
+        drawn = terminal_qr(uri)
+        if drawn:
+            self.stdout.write(drawn)
 
 
 def dev_pages(endpoint_url: str) -> list[tuple[str, str]]:
