@@ -37,6 +37,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Requests for a pool domain's own host (COGNITO["HOSTED_DOMAIN_URL"]) reach its managed
+    # login; without that setting domains answer under /domains/<domain>/.
+    "django_cognito.hosted.middleware.DomainMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,16 +97,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # token of another pool must not pass its checks (a group named "admins" there is not ours).
 EXAMPLE_POOL_ID = os.environ.get("EXAMPLE_POOL_ID", "us-east-1_Example01")
 EXAMPLE_CLIENT_ID = os.environ.get("EXAMPLE_CLIENT_ID", "exampleclient0000000000001")
+# The relying party at /rp/ (example_project/rp.py): an OAuth client of the demo pool.
+EXAMPLE_WEB_CLIENT_ID = os.environ.get("EXAMPLE_WEB_CLIENT_ID", "examplewebclient0000000001")
 
 COGNITO = {
     "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
     "REGION": "us-east-1",
-    "LOCAL_POOLS": [{"user_pool_id": EXAMPLE_POOL_ID, "client_ids": [EXAMPLE_CLIENT_ID]}],
+    "LOCAL_POOLS": [{"user_pool_id": EXAMPLE_POOL_ID,
+                     "client_ids": [EXAMPLE_CLIENT_ID, EXAMPLE_WEB_CLIENT_ID]}],
 }
 
 COGNITO_DEMO = {
     "POOL_ID": EXAMPLE_POOL_ID,
     "CLIENT_ID": EXAMPLE_CLIENT_ID,
+    "WEB_CLIENT_ID": EXAMPLE_WEB_CLIENT_ID,
     "USER_PASSWORD": os.environ.get("COGNITO_DEMO_USER_PASSWORD") or "Demo-Passw0rd!",
     "ADMIN_USERNAME": "admin",
     "ADMIN_PASSWORD": os.environ.get("COGNITO_DEMO_ADMIN_PASSWORD") or "admin-Passw0rd!",

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import api, dev, passwordless, totp  # noqa: F401  (passwordless connects its receivers)
+from . import api, dev, passwordless, rp, totp  # noqa: F401  (passwordless connects receivers)
 from .otp_admin import otp_admin_site
 
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
     path("session/me/", api.session_me, name="session-me"),
     path("dev/sms/", dev.sms_outbox, name="dev-sms-outbox"),
     path("dev/totp/", totp.totp_enrolment, name="dev-totp"),
+    # A relying party of the demo pool, signing in through its managed login.
+    path("rp/", rp.home, name="rp-home"),
+    path("rp/login/", rp.login, name="rp-login"),
+    path("rp/callback/", rp.callback, name="rp-callback"),
+    path("rp/logout/", rp.logout, name="rp-logout"),
     # Last: the Cognito JSON API answers POST /.
     path("", include("django_cognito.urls")),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 
 from ..models import UserPool, UserPoolDomain
-from . import domains
+from ..services import domains
 from .server import Server
 
 View = Callable[..., HttpResponse]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 
-from . import domains
+from ..services import domains
 
 HOST_URLCONF = "django_cognito.hosted.host_urls"
 

@@ -9,9 +9,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from ..exceptions import ResourceNotFoundException
-from ..services import pools
+from ..services import domains, pools
 from ..tokens import issuer_for, keys
-from . import domains
 
 # Consumers cache these documents; a rotation only activates a key published at the
 # previous rotation, so a modest max-age never hides a signing key for long.

@@ -27,7 +27,7 @@ from tests.factories import PASSWORD
 REPO = Path(__file__).resolve().parents[2]
 DEMO_KEYS = {"endpoint_url", "region", "user_pool_id", "client_id", "username", "password",
              "admin_url", "admin_username", "admin_password", "aws_access_key_id",
-             "aws_secret_access_key", "admin_otpauth_uri"}
+             "aws_secret_access_key", "admin_otpauth_uri", "domain_url"}
 DEMO_KEY_ID = "AKIADEMODEMODEMO0000"
 DEMO_KEY_SECRET = "DevOnly/CognitoDemoSecretKey/NotForProd0"
 DEMO_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
@@ -633,7 +633,9 @@ def test_example_project_demo_in_a_subprocess(tmp_path: Path) -> None:
     first = manage("cognito_demo", "--json", env=env)
     assert first.returncode == 0, first.stderr
     data = json.loads(first.stdout)
-    assert set(data) == DEMO_KEYS
+    assert set(data) == DEMO_KEYS | {"relying_party_url"}
+    assert data["relying_party_url"] == "http://127.0.0.1:8123/rp/"
+    assert data["domain_url"].startswith("http://127.0.0.1:8123/domains/demo-")
     assert data["endpoint_url"] == "http://127.0.0.1:8123/"
     assert data["admin_url"] == "http://127.0.0.1:8123/admin/"
     assert data["region"] == "us-east-1"
@@ -655,13 +657,15 @@ def test_example_project_demo_in_a_subprocess(tmp_path: Path) -> None:
     with sqlite3.connect(db_path) as db:
         pools = db.execute("SELECT id, name FROM django_cognito_userpool").fetchall()
         clients = db.execute("SELECT id, explicit_auth_flows, secret "
-                             "FROM django_cognito_appclient").fetchall()
+                             "FROM django_cognito_appclient ORDER BY name").fetchall()
         users = db.execute("SELECT username, status FROM django_cognito_pooluser").fetchall()
         admins = db.execute("SELECT username FROM auth_user WHERE is_superuser").fetchall()
         keys = db.execute("SELECT access_key_id, secret FROM django_cognito_accesskey").fetchall()
     assert pools == [(data["user_pool_id"], "demo")]
     assert [(c[0], json.loads(c[1]), c[2]) for c in clients] == [
-        (data["client_id"], DEMO_FLOWS, None)]
+        (data["client_id"], DEMO_FLOWS, None),
+        ("examplewebclient0000000001", ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], None)]
+    assert printed["Managed login (a relying party)"] == "http://127.0.0.1:8123/rp/"
     assert users == [("demo", "CONFIRMED")]
     assert admins == [("admin",)]
     # One key, its secret encrypted at rest (never the plain text in the row).

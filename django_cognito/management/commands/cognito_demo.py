@@ -26,12 +26,24 @@ from django.urls import NoReverseMatch, reverse
 
 from ...clock import now
 from ...conf import app_settings
-from ...models import AppClient, PoolUser, UserPool, UserStatus
-from ...services import access_keys, admin_users, attributes, passwords, pool_config, pools
+from ...exceptions import InvalidParameterException
+from ...models import AppClient, PoolUser, UserPool, UserPoolDomain, UserStatus
+from ...services import (
+    access_keys,
+    admin_users,
+    attributes,
+    client_config,
+    domains,
+    passwords,
+    pool_config,
+    pools,
+    resources,
+)
 from ..base import CognitoCommand, create_user
 
 POOL_NAME = "demo"
 CLIENT_NAME = "demo-app"
+WEB_CLIENT_NAME = "demo-web"
 USERNAME = "demo"
 EMAIL = "demo@example.com"
 # A reserved fictional number (555-01xx): the example's passwordless sign-in texts it a code.
@@ -52,9 +64,9 @@ DEVICE_NAME = "cognito_demo"
 DEFAULTS = {"USER_PASSWORD": "Demo-Passw0rd!", "ADMIN_USERNAME": "admin",
             "ADMIN_PASSWORD": "admin-Passw0rd!", "AWS_ACCESS_KEY_ID": "AKIADEMODEMODEMO0000",
             "AWS_SECRET_ACCESS_KEY": "DevOnly/CognitoDemoSecretKey/NotForProd0",
-            # Ids to create the pool and client with (a project names them in its settings);
+            # Ids to create the pool and clients with (a project names them in its settings);
             # empty: random ones, the pool found again by its name.
-            "POOL_ID": "", "CLIENT_ID": ""}
+            "POOL_ID": "", "CLIENT_ID": "", "WEB_CLIENT_ID": ""}
 
 
 #: The credentials the defaults make public.
@@ -107,6 +119,35 @@ def demo_client(pool: UserPool, client_id: str | None = None) -> AppClient:
         client.modified_at = now()
         client.save(update_fields=["explicit_auth_flows", "modified_at"])
     return client
+
+
+def demo_domain(pool: UserPool) -> UserPoolDomain:
+    """The pool's prefix domain (``demo-<pool id's suffix>``), created when there is none."""
+    domain = UserPoolDomain.objects.filter(pool=pool, custom_domain_config={}).first()
+    if domain is None:
+        domain = resources.create_domain(pool, f"demo-{pool.id.split('_', 1)[1].lower()}")
+    return domain
+
+
+def demo_web_client(pool: UserPool, callback: str, signed_out: str,
+                    client_id: str | None = None) -> AppClient:
+    """The OAuth client of the example's relying party: authorization code with PKCE, no
+    secret; its URLs are reset on every run (the server's port may change)."""
+    found = pool.clients.filter(pk=client_id) if client_id else \
+        pool.clients.filter(name=WEB_CLIENT_NAME).order_by("created_at", "id")
+    oauth: dict[str, Any] = {
+        "allowed_oauth_flows_user_pool_client": True, "allowed_oauth_flows": ["code"],
+        "allowed_oauth_scopes": ["openid", "email", "profile", "phone",
+                                 "aws.cognito.signin.user.admin"],
+        "callback_urls": [callback], "logout_urls": [signed_out],
+        "supported_identity_providers": ["COGNITO"]}
+    flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    client = found.first()
+    if client is None:
+        return pools.create_user_pool_client(pool, WEB_CLIENT_NAME, client_id=client_id,
+                                             explicit_auth_flows=flows, **oauth)
+    return client_config.update_user_pool_client(client, name=WEB_CLIENT_NAME,
+                                                 explicit_auth_flows=flows, **oauth)
 
 
 def demo_user(pool: UserPool, password: str) -> PoolUser:
@@ -204,6 +245,14 @@ class Command(CognitoCommand):
             pool = demo_pool(config["POOL_ID"] or None)
             client = demo_client(pool, config["CLIENT_ID"] or None)
             demo_user(pool, config["USER_PASSWORD"])
+            domain = demo_domain(pool)
+            relying_party = example_relying_party(base)
+            if relying_party is not None:
+                try:
+                    demo_web_client(pool, *relying_party,
+                                    client_id=config["WEB_CLIENT_ID"] or None)
+                except InvalidParameterException:  # http on a host other than loopback
+                    relying_party = None
             admin = admin_login(config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"])
             device = admin_device(admin)
             access_keys.ensure_access_key(config["AWS_ACCESS_KEY_ID"],
@@ -222,6 +271,9 @@ class Command(CognitoCommand):
             "aws_access_key_id": config["AWS_ACCESS_KEY_ID"],
             "aws_secret_access_key": config["AWS_SECRET_ACCESS_KEY"],
         }
+        info["domain_url"] = domains.base_url(domain)
+        if relying_party is not None:
+            info["relying_party_url"] = relying_party[1]
         if device is not None:
             info["admin_otpauth_uri"] = device.config_url
         if options["json"]:
@@ -244,6 +296,9 @@ class Command(CognitoCommand):
             ("Admin login", f"{info['admin_username']} / {info['admin_password']}"),
             ("AWS access key id", info["aws_access_key_id"]),
             ("AWS secret access key", info["aws_secret_access_key"]),
+            ("Pool domain", info["domain_url"]),
+            *([("Managed login (a relying party)", info["relying_party_url"])]
+              if "relying_party_url" in info else []),
             *dev_pages(info["endpoint_url"]),
         ])
         uri = info.get("admin_otpauth_uri")
@@ -259,6 +314,14 @@ class Command(CognitoCommand):
         drawn = terminal_qr(uri)
         if drawn:
             self.stdout.write(drawn)
+
+
+def example_relying_party(base: str) -> tuple[str, str] | None:
+    """``(callback URL, home URL)`` of the example's relying party, if the URLconf has it."""
+    try:
+        return base + reverse("rp-callback"), base + reverse("rp-home")
+    except NoReverseMatch:
+        return None
 
 
 def dev_pages(endpoint_url: str) -> list[tuple[str, str]]:

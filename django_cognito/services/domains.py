@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from ..conf import app_settings
 from ..models import UserPoolDomain
-from ..services import resources
 from ..tokens import app_base_url
+from . import resources
 
 PLACEHOLDER = "{domain}"
 
