@@ -12,3 +12,4 @@ from .users import PoolUserAdmin
 
 __all__ = ["AppClientAdmin", "GroupAdmin", "PoolUserAdmin", "UserPoolAdmin"]
 from .access_keys import AccessKeyAdmin  # noqa: E402,F401
+from .domains import UserPoolDomainAdmin  # noqa: E402,F401

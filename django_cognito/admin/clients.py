@@ -19,6 +19,7 @@ from ..clock import now
 from ..models import AppClient
 from ..services import pools
 from .base import CognitoModelAdmin, admin_url, adopt, render_page
+from .client_oauth import try_hosted_login
 from .forms import ClientChangeForm, ClientCreationForm
 
 
@@ -42,7 +43,7 @@ class AppClientAdmin(CognitoModelAdmin):
         (gettext_lazy("OAuth 2.0"), {"fields": (
             "allowed_oauth_flows_user_pool_client", "allowed_oauth_flows",
             "allowed_oauth_scopes", "supported_identity_providers", "callback_urls",
-            "logout_urls", "default_redirect_uri")}),
+            "logout_urls", "default_redirect_uri", "hosted_login")}),
     )
     add_fieldsets = (
         (None, {"fields": ("pool", "name", "generate_secret")}),
@@ -54,9 +55,7 @@ class AppClientAdmin(CognitoModelAdmin):
     readonly_fields = (
         "id", "pool", "secret_link", "created_at", "modified_at", "access_token_validity",
         "id_token_validity", "refresh_token_validity", "token_validity_units", "read_attributes",
-        "write_attributes", "allowed_oauth_flows_user_pool_client", "allowed_oauth_flows",
-        "allowed_oauth_scopes", "supported_identity_providers", "callback_urls", "logout_urls",
-        "default_redirect_uri")
+        "write_attributes", "hosted_login")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AppClient]:
         # Listing clients must not decrypt every secret just to tick a box.
@@ -82,6 +81,10 @@ class AppClientAdmin(CognitoModelAdmin):
             return
         obj.modified_at = now()
         obj.save()
+
+    @admin.display(description=gettext_lazy("Managed login"))
+    def hosted_login(self, obj: AppClient) -> str:
+        return try_hosted_login(obj)
 
     @admin.display(boolean=True, description=gettext_lazy("Secret"))
     def secret_column(self, obj: AppClient) -> bool:

@@ -20,6 +20,7 @@ from ..services.pools import (
     build_user_pool,
 )
 from ..services.schema import build_schema
+from .client_oauth import OAUTH_FIELDS, ClientOAuthForm
 
 PASSWORD_POLICY_FIELDS = ("minimum_length", "require_uppercase", "require_lowercase",
                           "require_numbers", "require_symbols", "password_history_size",
@@ -165,7 +166,7 @@ def _check_flows(flows: list[str]) -> list[str]:
     return flows
 
 
-class ClientChangeForm(NamedForm):
+class ClientChangeForm(ClientOAuthForm, NamedForm):
     """The settings of an existing app client that the admin may change."""
 
     explicit_auth_flows = _checkboxes(AUTH_FLOWS)
@@ -175,7 +176,7 @@ class ClientChangeForm(NamedForm):
     class Meta:
         model = AppClient
         fields = ("name", "explicit_auth_flows", "auth_session_validity",
-                  "prevent_user_existence_errors", "enable_token_revocation")
+                  "prevent_user_existence_errors", "enable_token_revocation", *OAUTH_FIELDS)
 
     def clean_explicit_auth_flows(self) -> list[str]:
         return _check_flows(self.cleaned_data["explicit_auth_flows"])

@@ -126,7 +126,7 @@ def list_resource_servers(pool: UserPool, limit: object = None,
                     scope=f"resource-servers:{pool.pk}")
 
 
-def _check_domain(domain: object, custom: Mapping[str, Any] | None) -> str:
+def check_domain(domain: object, custom: Mapping[str, Any] | None) -> str:
     if not isinstance(domain, str) or not 1 <= len(domain) <= 63:
         raise InvalidParameterException("Domain must be 1 to 63 characters.")
     if custom:
@@ -169,7 +169,7 @@ def create_domain(pool: UserPool, domain: object, *,
                   custom_domain_config: Mapping[str, Any] | None = None,
                   managed_login_version: int | None = None) -> UserPoolDomain:
     """CreateUserPoolDomain: one prefix and one custom domain per pool, unique everywhere."""
-    name = _check_domain(domain, custom_domain_config)
+    name = check_domain(domain, custom_domain_config)
     version = _check_version(managed_login_version)
     custom = bool(custom_domain_config)
     # One of each: DescribeUserPool has room for one Domain and one CustomDomain.
@@ -202,7 +202,7 @@ def update_domain(domain: UserPoolDomain, *,
     if custom_domain_config and not domain.is_custom:
         raise InvalidParameterException("A prefix domain has no CustomDomainConfig.")
     if custom_domain_config:
-        _check_domain(domain.domain, custom_domain_config)
+        check_domain(domain.domain, custom_domain_config)
         domain.custom_domain_config = dict(custom_domain_config)
     if managed_login_version is not None:
         domain.managed_login_version = _check_version(managed_login_version)
