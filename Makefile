@@ -1,4 +1,4 @@
-.PHONY: demo test bench lint clean docs
+.PHONY: demo test bench lint clean docs screenshots
 
 VENV := .venv
 LINT_PATHS := $(wildcard django_cognito tests bench example_project)
@@ -15,6 +15,12 @@ bench:
 docs:
 	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
 	DJANGO_SETTINGS_MODULE=tests.settings $(VENV)/bin/python -c 'import django; django.setup(); from django_cognito.api.catalog import render; print(render(), end="")' > docs/operations.md
+
+# The managed login's pages photographed by headless Chromium (tests/hosted/test_browser.py)
+# into docs/screenshots, which the README shows.
+screenshots:
+	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
+	COGNITO_SCREENSHOTS=docs/screenshots $(VENV)/bin/pytest -p no:cacheprovider -q tests/hosted/test_browser.py
 
 lint:
 	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh

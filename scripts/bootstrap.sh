@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the project needs: PostgreSQL and Redis server binaries and .venv with '.[dev]'.
+# Installs what the project needs: PostgreSQL and Redis server binaries, Debian's Chromium
+# (driven by Playwright in tests/hosted/test_browser.py) and .venv with '.[dev]'.
 # BOOTSTRAP_SKIP_POSTGRES=1 skips PostgreSQL; PYTHON picks the interpreter (default python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,7 +8,7 @@ cd "$(dirname "$0")/.."
 say() { echo "bootstrap: $*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages the tests start servers from: PostgreSQL and Redis.
+# Debian packages the tests start servers from (PostgreSQL, Redis) and the browser they drive.
 packages=()
 if [ "${BOOTSTRAP_SKIP_POSTGRES:-0}" = 1 ]; then
     say "postgresql: skipped"
@@ -20,6 +21,12 @@ if command -v redis-server >/dev/null; then
     say "redis: present"
 else
     packages+=(redis-server)
+fi
+# Playwright drives Debian's Chromium: never `playwright install`, which downloads a browser.
+if [ -x /usr/bin/chromium ]; then
+    say "chromium: present"
+else
+    packages+=(chromium)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
     say "apt-get install ${packages[*]}"

@@ -70,7 +70,10 @@ def hosted(view: View) -> View:
             "Content-Security-Policy",
             "default-src 'none'; style-src 'self'; img-src 'self' data:; "
             "frame-ancestors 'none'; base-uri 'none'")
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # No Referer (the authorization request's URL) to another site; same-origin keeps
+        # the Origin a browser sends with the pages' forms, which CSRF checks ("no-referrer"
+        # makes Chromium send "Origin: null", and every sign-in fails with a 403).
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -1,0 +1,192 @@
+"""Headless Debian Chromium driven by Playwright, against the live server.
+
+Test modules load it with ``pytest_plugins = ["tests.hosted.chromium"]``. One browser is
+launched per module; each test gets a fresh context (no cookie carries over) and a ``Tab``:
+the Playwright page, what it requested, what it logged and a screenshot helper.
+
+- The browser is ``/usr/bin/chromium`` (Debian's package, installed by scripts/bootstrap.sh);
+  Playwright's own browser downloads are never used. A missing browser fails the test: it
+  never skips.
+- Nothing leaves the machine: host names other than ``localhost`` resolve to nothing, and
+  every request is recorded so a test can assert where the page went.
+- Screenshots go to ``$COGNITO_SCREENSHOTS`` when set (``make screenshots`` sets it to
+  docs/screenshots, the pictures the README shows), else under pytest's temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Only localhost and 127.0.0.1 resolve: a page can reach nothing outside this machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+DESKTOP = {"width": 960, "height": 760}
+MOBILE = {"width": 375, "height": 740}
+NETWORK_NOTICE = "Failed to load resource: the server responded with a status of"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} not found: scripts/bootstrap.sh installs Debian's chromium "
+                    "package (never `playwright install`)", pytrace=False)
+    # Playwright's sync API keeps an asyncio loop marked as running on this thread, which
+    # Django takes for an async context and refuses the ORM in: the test's own queries are
+    # synchronous, so the check is lifted while the browser lives.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chosen = os.environ.get("COGNITO_SCREENSHOTS")
+    directory = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass
+class Tab:
+    """A page of a fresh browser context and what happened in it."""
+
+    page: Page
+    screenshots: Path
+    requests: list[str] = field(default_factory=list)
+    #: Errors and warnings the page logged, with the URL each is about.
+    console: list[tuple[str, str]] = field(default_factory=list)
+    #: The status of every document the page loaded, by URL.
+    documents: dict[str, int] = field(default_factory=dict)
+
+    def screenshot(self, name: str) -> Path:
+        path = self.screenshots / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def console_errors(self) -> list[str]:
+        """What the page logged as an error or warning, but for two of Chromium's network
+        notices that are no fault of a page: a document's own status (a form posted with a
+        mistake comes back as a 400 on purpose; the test sees it) and the browser's own
+        request of /favicon.ico, the host project's business."""
+        return [text for text, url in self.console
+                if not (text.startswith(NETWORK_NOTICE) and (
+                    url in self.documents or urlsplit(url).path == "/favicon.ico"))]
+
+    def origins(self) -> set[str]:
+        """The origins of every request the page made (data: URLs excepted)."""
+        return {origin(url) for url in self.requests if not url.startswith("data:")}
+
+
+def open_tab(browser: Browser, screenshots: Path, **options: Any) -> tuple[BrowserContext, Tab]:
+    """A new context (closed by the caller) and its page, recording requests and errors."""
+    options.setdefault("viewport", DESKTOP)
+    context = browser.new_context(locale="en-US", color_scheme="light", **options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    tab = Tab(page, screenshots)
+    page.on("request", lambda request: _record(tab, request))
+    page.on("response", lambda response: _document(tab, response))
+    page.on("console", lambda message: _console(tab, message))
+    page.on("pageerror", lambda error: tab.console.append((f"pageerror: {error}", "")))
+    return context, tab
+
+
+def _record(tab: Tab, request: Request) -> None:
+    tab.requests.append(request.url)
+
+
+def _document(tab: Tab, response: Response) -> None:
+    if response.request.resource_type == "document":
+        tab.documents[response.url] = response.status
+
+
+def _console(tab: Tab, message: ConsoleMessage) -> None:
+    if message.type in ("error", "warning"):
+        tab.console.append((message.text, message.location.get("url", "")))
+
+
+@pytest.fixture
+def tab(chromium: Browser, screenshot_dir: Path, api_base: str,
+        transactional_db: Any) -> Iterator[Tab]:
+    """A desktop-sized page. Its context is closed at teardown, before the database is
+    flushed: the live server shares the test's in-memory SQLite connection, so no browser
+    connection may outlive the test."""
+    context, opened = open_tab(chromium, screenshot_dir)
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def mobile_tab(chromium: Browser, screenshot_dir: Path, api_base: str,
+               transactional_db: Any) -> Iterator[Tab]:
+    """A phone-sized page (375 CSS pixels wide, touch)."""
+    context, opened = open_tab(chromium, screenshot_dir, viewport=MOBILE, is_mobile=True,
+                               has_touch=True)
+    yield opened
+    context.close()
+
+
+class _App(BaseHTTPRequestHandler):
+    """The client application: any path answers a small page naming where it is."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        body = (b"<!doctype html><html lang=en><title>Client app</title>"
+                b"<link rel=icon href=data:,><p>The application.</p></html>")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def app_site() -> Iterator[str]:
+    """The base URL of a client application on loopback that redirect URIs can point at:
+    the browser lands on a real page there (Playwright's routes do not see redirects)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _App)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
