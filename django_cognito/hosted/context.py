@@ -70,7 +70,10 @@ def hosted(view: View) -> View:
             "Content-Security-Policy",
             "default-src 'none'; style-src 'self'; img-src 'self' data:; "
             "frame-ancestors 'none'; base-uri 'none'")
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # The authorization request's parameters in a page's URL reach no other site in a
+        # Referer; same-origin, not no-referrer, because under no-referrer a browser posts
+        # the sign-in form with ``Origin: null`` and Django's CSRF check refuses it.
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
