@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ..exceptions import CognitoError
 from ..services.oauth import grants, sessions
-from .context import Site, hosted, site_of
+from .context import Site, View, hosted, site_of
 from .server import Client, SignedIn
 
 COOKIE = "cognito"
@@ -25,6 +28,32 @@ def error_page(request: HttpRequest, error: str, description: str = "",
     return render(request, "django_cognito/hosted/error.html",
                   {"site": site_of(request), "error": error, "description": description},
                   status=status)
+
+
+def cross_origin(methods: str) -> Callable[[View], View]:
+    """Let a browser app on any origin call the endpoint (Amplify fetches ``/oauth2/token``
+    from the app's origin): answer the CORS preflight and name the caller's origin on every
+    answer. Safe for any origin: these endpoints trust client credentials, codes with PKCE
+    and tokens in the request, never the domain's cookie, and no answer allows credentials."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if request.method == "OPTIONS":
+                response = HttpResponse(b"", status=204)
+                response["Access-Control-Allow-Methods"] = methods
+                response["Access-Control-Allow-Headers"] = (
+                    "authorization, content-type, x-amz-user-agent, cache-control")
+                response["Access-Control-Max-Age"] = "600"
+            else:
+                response = view(request, *args, **kwargs)
+            origin = request.headers.get("Origin")
+            if origin:
+                response["Access-Control-Allow-Origin"] = origin
+                patch_vary_headers(response, ["Origin"])
+            return response
+        return wrapper
+    return decorate
 
 
 def login_url(site: Site, request: HttpRequest) -> str:
@@ -59,8 +88,9 @@ def authorize(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["POST", "OPTIONS"])
 @hosted
+@cross_origin("POST")
 def token(request: HttpRequest) -> HttpResponse:
     """``/oauth2/token``: authorization_code, refresh_token and client_credentials."""
     try:
@@ -70,8 +100,9 @@ def token(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["POST", "OPTIONS"])
 @hosted
+@cross_origin("POST")
 def revoke(request: HttpRequest) -> HttpResponse:
     """``/oauth2/revoke``: a refresh token and every token of its family."""
     response = site_of(request).server().create_endpoint_response("revocation", request)
@@ -87,8 +118,9 @@ def _bearer_error(error: str, status: int) -> JsonResponse:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "POST", "OPTIONS"])
 @hosted
+@cross_origin("GET, POST")
 def userinfo(request: HttpRequest) -> HttpResponse:
     """``/oauth2/userInfo``: the claims an access token with ``openid`` may read."""
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
