@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..exceptions import CognitoError, NotAuthorizedException
 from ..models import AppClient
-from ..services import signin
+from ..services import branding, signin
 from ..services.oauth import sessions
 from ..services.signin import mfa as signin_mfa
 from ..services.signin.results import AuthResult
@@ -45,11 +45,11 @@ def _authorize_query(raw: str) -> str:
 
 def _client(request: HttpRequest, site: Site, query: str) -> tuple[AppClient | None, str]:
     """The client of a valid authorization request, or the reason there is none."""
-    authorization = OAuth2Request(
-        "GET", request.build_absolute_uri(site.path("oauth2/authorize") + "?" + query))
-    params = QueryDict(query)
-    authorization.payload = BasicOAuth2Payload(params.dict())
     try:
+        # Authlib refuses plain http other than on loopback (insecure_transport).
+        authorization = OAuth2Request(
+            "GET", request.build_absolute_uri(site.path("oauth2/authorize") + "?" + query))
+        authorization.payload = BasicOAuth2Payload(QueryDict(query).dict())
         grant = site.server().get_consent_grant(authorization)
     except OAuth2Error as error:
         return None, error.description or error.error
@@ -58,6 +58,10 @@ def _client(request: HttpRequest, site: Site, query: str) -> tuple[AppClient | N
 
 def _page(request: HttpRequest, site: Site, query: str, **context: Any) -> HttpResponse:
     context.setdefault("step", "password")
+    client_id = QueryDict(query).get("client_id", "")
+    context.setdefault("client_id", client_id)
+    context.setdefault("branding", branding.for_client(site.pool, client_id)
+                       if client_id else None)
     return render(request, TEMPLATE, {"site": site, "query": query,
                                       "authorize": site.path("oauth2/authorize"),
                                       "pool": site.pool, **context},

@@ -14,4 +14,6 @@ urlpatterns: list[URLPattern] = [
     path("logout", oauth_views.logout, name="hosted-logout"),
     path("login", pages.login, name="hosted-login"),
     path("assets/hosted.css", assets.stylesheet, name="hosted-css"),
+    path("assets/custom.css", assets.custom_stylesheet, name="hosted-custom-css"),
+    path("assets/logo", assets.logo, name="hosted-logo"),
 ]

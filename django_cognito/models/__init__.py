@@ -65,3 +65,7 @@ __all__ += ["Device", "DeviceStatus"]
 from .oauth import AuthorizationCode, LoginSession  # noqa: E402
 
 __all__ += ["AuthorizationCode", "LoginSession"]
+
+from .branding import UICustomization  # noqa: E402
+
+__all__ += ["UICustomization"]

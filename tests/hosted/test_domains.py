@@ -68,3 +68,10 @@ def test_discovery_advertises_the_custom_domain(hosted: UserPool) -> None:
 def test_a_deleted_domain_stops_answering_at_once(hosted: UserPool) -> None:
     resources.delete_domain(resources.get_domain(hosted, "shop"))
     assert get("shop" + SUFFIX, "/oauth2/authorize").status_code == 404
+
+
+def test_plain_http_off_loopback_gets_an_error_page_not_a_500(hosted: UserPool) -> None:
+    for path in ("/domains/shop/login?response_type=code&client_id=x",
+                 "/domains/shop/oauth2/authorize?response_type=code&client_id=x"):
+        answer = Client().get(path)
+        assert answer.status_code == 400 and b"MUST utilize https" in answer.content

@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     admin_users,
     auth,
+    branding,
     clients,
     devices,
     groups,
