@@ -1,5 +1,5 @@
 """The managed login's account pages over real HTTP: sign up, confirm the account, forgotten
-passwords."""
+passwords, and the sign-in page sending unconfirmed and reset users to them."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import requests
 
 from django_cognito import signals
 from django_cognito.models import AppClient, PoolUser, UserPool, UserStatus
-from django_cognito.services import resources
+from django_cognito.services import recovery, resources, signup
 from tests import factories
 from tests.effects import last_code, outboxes
 
 from .browser import Browser, Page
-from .conftest import CALLBACK, callback_params, oauth_client
+from .conftest import CALLBACK, callback_params, oauth_client, sign_in
 
 pytest_plugins = ["tests.api_fixtures"]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -179,6 +179,28 @@ def test_unknown_user_gets_the_same_pages_under_prevent_user_existence_errors(
     assert real_wrong.response.status_code == unknown_wrong.response.status_code == 400
     assert "Invalid verification code provided, please try again." in unknown_wrong.text
     assert _shape(real_wrong.text) == _shape(unknown_wrong.text)
+
+
+def test_unconfirmed_user_signing_in_is_sent_to_confirm(
+        browser: Browser, domain_url: str, web: AppClient) -> None:
+    signup.sign_up(web, "frank", factories.PASSWORD, {"email": "frank@example.com"})
+    page = sign_in(browser, authorize_url(domain_url, web), "frank")
+    assert page.response.url.split("?")[0].endswith("/confirmUser")
+    assert page.form.fields["username"] == "frank" and "username" not in page.form.fields["query"]
+    done = browser.submit(page, code=last_code("frank@example.com"))
+    assert callback_params(done)["state"] == "st-1"
+
+
+def test_user_whose_password_must_be_reset_is_sent_to_forgot_password(
+        browser: Browser, domain_url: str, web: AppClient, alice: PoolUser) -> None:
+    recovery.admin_reset_user_password(alice)
+    page = sign_in(browser, authorize_url(domain_url, web))
+    assert page.response.url.split("?")[0].endswith("/forgotPassword")
+    sent = browser.submit(page)
+    reset = browser.submit(sent, code=last_code("alice@example.com"),
+                           password=factories.NEW_PASSWORD)
+    done = browser.submit(reset, username="alice", password=factories.NEW_PASSWORD)
+    assert callback_params(done)["code"]
 
 
 @pytest.mark.parametrize("path", ["signup", "confirmUser", "forgotPassword",
