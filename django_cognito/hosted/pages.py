@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from authlib.oauth2 import OAuth2Error, OAuth2Request
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
@@ -16,7 +16,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from ..exceptions import CognitoError, NotAuthorizedException
+from ..exceptions import (
+    CognitoError,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    UserNotConfirmedException,
+)
 from ..models import AppClient
 from ..services import branding, signin
 from ..services.oauth import sessions
@@ -117,6 +122,11 @@ def _after(request: HttpRequest, site: Site, query: str, result: AuthResult,
     return _page(request, site, query, **context)
 
 
+def _account_page(site: Site, name: str, query: str, username: str) -> HttpResponse:
+    """Where a sign-in goes whose account must be confirmed or its password reset first."""
+    return HttpResponseRedirect(f"{site.path(name)}?{query}&{urlencode({'username': username})}")
+
+
 @require_http_methods(["GET", "POST"])
 @hosted
 def login(request: HttpRequest) -> HttpResponse:
@@ -148,6 +158,10 @@ def login(request: HttpRequest) -> HttpResponse:
                 client, step, answers, request.POST.get("session"), hosted=True)
         else:
             return _page(request, site, query, error="Unknown step.")
+    except UserNotConfirmedException:
+        return _account_page(site, "confirmUser", query, username)
+    except PasswordResetRequiredException:
+        return _account_page(site, "forgotPassword", query, username)
     except CognitoError as error:
         context: dict[str, Any] = {"error": error.message, "username": username}
         if step != "password":

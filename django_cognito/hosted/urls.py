@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import assets, oauth_views, pages
+from . import account_pages, assets, oauth_views, pages
 
 urlpatterns: list[URLPattern] = [
     path("oauth2/authorize", oauth_views.authorize, name="hosted-authorize"),
@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern] = [
     path("oauth2/revoke", oauth_views.revoke, name="hosted-revoke"),
     path("logout", oauth_views.logout, name="hosted-logout"),
     path("login", pages.login, name="hosted-login"),
+    path("signup", account_pages.sign_up, name="hosted-signup"),
+    path("confirmUser", account_pages.confirm_user, name="hosted-confirm-user"),
+    path("forgotPassword", account_pages.forgot_password, name="hosted-forgot-password"),
+    path("confirmforgotPassword", account_pages.confirm_forgot_password,
+         name="hosted-confirm-forgot-password"),
     path("assets/hosted.css", assets.stylesheet, name="hosted-css"),
     path("assets/custom.css", assets.custom_stylesheet, name="hosted-custom-css"),
     path("assets/logo", assets.logo, name="hosted-logo"),

@@ -137,6 +137,18 @@ def session_after_confirmation(client: AppClient, user: PoolUser) -> str | None:
     return challenges.issue(signin, CONFIRMED, {}).session
 
 
+def after_confirmation(signin: SignIn, user: PoolUser) -> Proceed:
+    """Sign in ``user``, whose confirmation code has just proved their contact: lockout and
+    pre authentication, then no further factor."""
+    lockout.check(user)
+    pre_authentication(signin, user)
+    signin.user = user
+    # The confirmation code counts as the second factor: no MFA, even where required, on
+    # this first sign-in.
+    signin.passwordless = True
+    return Proceed(signin)
+
+
 def initiate(signin: SignIn) -> Outcome:
     """InitiateAuth / AdminInitiateAuth with ``AuthFlow=USER_AUTH`` (and ConfirmSignUp's
     ``Session``, which signs the user in without a further factor)."""
@@ -146,13 +158,9 @@ def initiate(signin: SignIn) -> Outcome:
     check_secret_hash(client, username, params.get("SECRET_HASH"))
     if signin.session is not None:
         confirmed, record, _ = challenges.open_answer(signin, CONFIRMED)
-        lockout.check(confirmed)
-        pre_authentication(signin, confirmed)
+        outcome = after_confirmation(signin, confirmed)
         challenges.spend(record)
-        # The confirmation code counts as the second factor: no MFA, even where required, on
-        # this first sign-in.
-        signin.passwordless = True
-        return Proceed(signin)
+        return outcome
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred is not None and preferred not in (*FIRST_FACTORS, "WEB_AUTHN"):
         raise InvalidParameterException(f"Invalid PREFERRED_CHALLENGE {preferred[:32]}")

@@ -17,7 +17,7 @@ from functools import partial
 
 from ... import signals
 from ...exceptions import InvalidParameterException
-from ...models import AppClient, UserPool
+from ...models import AppClient, PoolUser, UserPool
 from .. import devices, simulated, tokens, triggers
 from ..schema import string_map
 from . import account, choice, codes, custom, device, mfa, password, refresh, user_srp
@@ -158,6 +158,15 @@ def hosted_sign_in(client: AppClient, username: str, password_: str) -> AuthResu
     signin = SignIn(pool=client.pool, client=client, presented={"USERNAME": username},
                     metadata={}, source=triggers.TOKEN_HOSTED_AUTH, hosted=True)
     return proceed(password.first_factor(signin, username, password_))
+
+
+def hosted_sign_in_after_confirmation(client: AppClient, user: PoolUser) -> AuthResult:
+    """The managed login's sign-in of a user it has just confirmed with a code, as
+    ConfirmSignUp's Session signs one in through USER_AUTH (the code proved the contact):
+    lockout, pre and post authentication and no further factor; the user, not tokens."""
+    signin = SignIn(pool=client.pool, client=client, presented={"USERNAME": user.username},
+                    metadata={}, source=triggers.TOKEN_HOSTED_AUTH, hosted=True)
+    return proceed(choice.after_confirmation(signin, user))
 
 
 def proceed(outcome: Outcome) -> AuthResult:
