@@ -29,8 +29,8 @@ from ..models import AppClient
 from ..services import branding, recovery, signin, signup
 from . import account_fields
 from .context import Site, hosted, site_of
+from .journey import authorize_query, client_for, continue_sign_in, render_login
 from .oauth_views import error_page
-from .pages import _after, _authorize_query, _client, _page
 
 SIGN_UP = "django_cognito/hosted/signup.html"
 CONFIRM_USER = "django_cognito/hosted/confirm_user.html"
@@ -86,8 +86,8 @@ def account_page(view: Callable[[Visit], HttpResponse]) -> Callable[..., HttpRes
             params = request.GET.copy()
             username = (params.pop("username", None) or [""])[-1]
             raw = params.urlencode()
-        query = _authorize_query(raw)
-        client, problem = _client(request, site, query)
+        query = authorize_query(raw)
+        client, problem = client_for(request, site, query)
         if client is None:
             return error_page(request, "invalid_request", problem)
         return view(Visit(request, site, query, client, str(username).strip()))
@@ -139,7 +139,7 @@ def sign_up(visit: Visit) -> HttpResponse:
         return _signing_in(visit, lambda: signin.hosted_sign_in(
             visit.client, visit.username, password))
     if result.code_delivery is None:  # no auto-verified attribute: an administrator confirms
-        return _page(visit.request, visit.site, visit.query, username=visit.username,
+        return render_login(visit.request, visit.site, visit.query, username=visit.username,
                      notice=_("Your account was created. It must be confirmed by an "
                               "administrator before you can sign in."))
     return visit.render(CONFIRM_USER, destination=result.code_delivery["Destination"])
@@ -200,7 +200,7 @@ def confirm_forgot_password(visit: Visit) -> HttpResponse:
             str(visit.request.POST.get("password", "")), secret_hash=visit.secret_hash)
     except CognitoError as error:
         return visit.render(CONFIRM_FORGOT_PASSWORD, error=error.message, rules=rules)
-    return _page(visit.request, visit.site, visit.query, username=visit.username,
+    return render_login(visit.request, visit.site, visit.query, username=visit.username,
                  notice=_("Your password has been reset. Sign in with your new password."))
 
 
@@ -211,6 +211,6 @@ def _signing_in(visit: Visit, sign_in: Callable[[], signin.AuthResult],
     try:
         result = sign_in()
     except CognitoError as error:
-        return _page(visit.request, visit.site, visit.query, username=visit.username,
+        return render_login(visit.request, visit.site, visit.query, username=visit.username,
                      error=error.message, notice=notice)
-    return _after(visit.request, visit.site, visit.query, result, visit.username)
+    return continue_sign_in(visit.request, visit.site, visit.query, result, visit.username)

@@ -9,6 +9,7 @@ and ``once`` the spend-once helper. See docs/architecture.md.
 """
 
 from .pipeline import (
+    hosted_initiate,
     hosted_sign_in,
     hosted_sign_in_after_confirmation,
     initiate_auth,
@@ -18,7 +19,6 @@ from .pipeline import (
 )
 from .results import AuthResult, SignIn
 
-__all__ = ["AuthResult", "SignIn", "hosted_sign_in", "hosted_sign_in_after_confirmation",
-           "initiate_auth", "require_flow",
-           "respond_to_auth_challenge",
-           "sign_in_password"]
+__all__ = ["AuthResult", "SignIn", "hosted_initiate", "hosted_sign_in",
+           "hosted_sign_in_after_confirmation", "initiate_auth", "require_flow",
+           "respond_to_auth_challenge", "sign_in_password"]

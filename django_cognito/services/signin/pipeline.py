@@ -169,6 +169,17 @@ def hosted_sign_in_after_confirmation(client: AppClient, user: PoolUser) -> Auth
     return proceed(choice.after_confirmation(signin, user))
 
 
+def hosted_initiate(client: AppClient, flow: str, auth_parameters: dict[str, str]
+                    ) -> AuthResult:
+    """The managed login's start of a flow other than the password (USER_AUTH's one-time
+    codes), as InitiateAuth would start it, ending like :func:`hosted_sign_in`."""
+    require_flow(client, flow)
+    signin = SignIn(pool=client.pool, client=client, presented=auth_parameters, metadata={},
+                    source=triggers.TOKEN_HOSTED_AUTH, hosted=True)
+    with simulated.even_time(client, flow in EVEN_FLOWS):
+        return proceed(FLOWS[flow](signin))
+
+
 def proceed(outcome: Outcome) -> AuthResult:
     """Run the steps after a proven factor; tokens when none asks for more."""
     if isinstance(outcome, AuthResult):
