@@ -1,4 +1,4 @@
-.PHONY: demo test bench lint clean docs screenshots
+.PHONY: demo test bench lint clean docs messages screenshots
 
 VENV := .venv
 LINT_PATHS := $(wildcard django_cognito tests bench example_project)
@@ -31,3 +31,9 @@ lint:
 clean:
 	rm -rf build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache example_project/db.sqlite3
 	find . -path ./.venv -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+# The managed login's messages (django_cognito/locale): extract, then compile after translating.
+messages:
+	cd django_cognito && ../$(VENV)/bin/django-admin makemessages -a -i "admin/*" -i "api/*" \
+		-i "templates/admin/*" -i "management/*" -i "contrib/*" -i "services/*" \
+		-i "models/*" -i "migrations/*" && ../$(VENV)/bin/django-admin compilemessages

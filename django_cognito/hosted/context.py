@@ -3,12 +3,14 @@ headers every answer carries."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
 
 from ..models import UserPool, UserPoolDomain
 from ..services import domains
@@ -45,6 +47,22 @@ def site_of(request: HttpRequest) -> Site:
     return site
 
 
+def page_language(request: HttpRequest) -> str | None:
+    """The ``lang`` of the authorization request (Cognito's managed login takes it on
+    ``/oauth2/authorize`` and ``/login``), if the project offers that language; ``None``
+    keeps Django's choice (LocaleMiddleware, or LANGUAGE_CODE)."""
+    lang = request.GET.get("lang")
+    if lang is None and request.method == "POST":
+        lang = QueryDict(request.POST.get("query", "")[:4096]).get("lang")
+    if not lang or len(lang) > 16:
+        return None
+    try:
+        code = translation.get_supported_language_variant(lang)
+    except LookupError:
+        return None
+    return code
+
+
 def hosted(view: View) -> View:
     """Resolve the domain (from the Host, or the ``domain`` of ``<app>/domains/<domain>/``),
     refuse framing and caching, and answer 404 for a name that is no domain."""
@@ -63,7 +81,9 @@ def hosted(view: View) -> View:
             raise Http404
         request.cognito_site = Site(domain=found, root=root,  # type: ignore[attr-defined]
                                     secure=request.is_secure())
-        response = view(request, *args, **kwargs)
+        lang = page_language(request)
+        with translation.override(lang) if lang else contextlib.nullcontext():
+            response = view(request, *args, **kwargs)
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers["X-Frame-Options"] = "DENY"
         response.headers.setdefault(

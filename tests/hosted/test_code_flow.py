@@ -168,3 +168,14 @@ def test_discovery_names_the_domain_endpoints(domain_url: str, hosted_pool: User
     for endpoint in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint",
                      "revocation_endpoint", "end_session_endpoint"):
         assert requests.options(document[endpoint], timeout=10).status_code != 404
+
+
+def test_lang_picks_the_pages_language(browser: Browser, domain_url: str, web: AppClient,
+                                       alice: PoolUser) -> None:
+    url, _, _ = authorize(session_for(web), domain_url, lang="fr")
+    page = browser.get(url)
+    assert '<html lang="fr">' in page.text and "Se connecter" in page.text
+    wrong = browser.submit(page, username="alice", password="not-the-password")
+    assert "Mot de passe oublié ?" in wrong.text  # the language follows the form's query
+    english = browser.get(authorize(session_for(web), domain_url, lang="xx")[0])
+    assert '<html lang="en' in english.text and "Sign in" in english.text
