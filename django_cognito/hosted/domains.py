@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from ..conf import app_settings
 from ..models import UserPoolDomain
-from ..services import resources
+from ..services.oauth import domains as oauth_domains
 from ..tokens import app_base_url
 
 PLACEHOLDER = "{domain}"
@@ -20,7 +20,7 @@ PLACEHOLDER = "{domain}"
 def find(name: str) -> UserPoolDomain | None:
     """The domain named ``name`` (a prefix, or a custom domain's host name): one indexed
     read, so a domain deleted or moved to another pool answers for it at once."""
-    return resources.find_domain(name.lower())
+    return oauth_domains.find(name.lower())
 
 
 def _template() -> tuple[str, str, str] | None:
