@@ -1,5 +1,5 @@
 """What a domain's token endpoint reads on every request (its domain, the client, the custom
-scopes): cheap reads that still see every change at once."""
+scopes, a code and its user): cheap reads that still see every change at once."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from django_cognito.clock import now
 from django_cognito.hosted import domains
 from django_cognito.hosted.server import Server
-from django_cognito.models import AppClient, UserPool, UserPoolDomain
+from django_cognito.models import AppClient, RefreshToken, UserPool, UserPoolDomain
 from django_cognito.services import client_config, pools, resources
+from django_cognito.services.oauth import codes, grants, scopes
 from django_cognito.services.oauth import domains as oauth_domains
-from django_cognito.services.oauth import scopes
+from tests import factories
 
 SCOPES = ["api/read", "api/write"]
 
@@ -92,3 +94,22 @@ def test_a_client_without_custom_scopes_reads_no_resource_server(
                          allowed_oauth_scopes=["openid", "email"])
     with django_assert_num_queries(0):
         assert scopes.custom_scopes(client, None) == []
+
+
+def test_a_code_is_read_once_with_its_user_and_a_replay_ends_its_family(
+        pool: UserPool, make_client: Any, django_assert_num_queries: Any) -> None:
+    code_flow = {"allowed_oauth_flows_user_pool_client": True, "allowed_oauth_flows": ["code"],
+                 "callback_urls": ["https://a.example/cb"], "allowed_oauth_scopes": ["openid"]}
+    web, other = make_client(pool, "web", **code_flow), make_client(pool, "other", **code_flow)
+    user = factories.create_user(pool)
+    code = codes.issue(web, user, redirect_uri="https://a.example/cb", scopes=["openid"],
+                       auth_time=now())
+    assert codes.redeem(other, code) is None
+    with django_assert_num_queries(3):  # mark it used; read it; read its user
+        record = codes.redeem(web, code)
+    assert record is not None and record.user.pk == user.pk and record.user.pool is web.pool
+    assert record.redirect_uri == "https://a.example/cb" and record.scopes == ["openid"]
+    tokens = grants.exchange_code(web, record)
+    assert codes.redeem(web, code) is None
+    family = RefreshToken.objects.get(origin_jti=record.origin_jti)
+    assert family.revoked_at is not None and tokens.refresh_token
