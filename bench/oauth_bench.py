@@ -543,7 +543,7 @@ def measure_server(seeded: Seeded, workdir: Path, port: int, seconds: float, rou
         for index in range(rounds):
             for loop in loops if index % 2 == 0 else loops[::-1]:
                 if loop.codes is not None:  # made now: a code lives five minutes
-                    loop.codes.fill(int(rates[loop.key] * seconds * 1.5) + 100)
+                    loop.codes.fill(int(rates[loop.key] * seconds * 2) + 100)
                 say(f"round {index + 1}/{rounds}: {loop.key} for {seconds:g} s")
                 loop.run(port, pid, seconds, connections)
         load_after = loadavg()
