@@ -128,9 +128,10 @@ class Local:
     light_hash: str
 
 
-def prepare_django(database: Path, base_url: str) -> None:
+def prepare_django(database: Path, base_url: str,
+                   settings: str = "bench.auth_project.settings") -> None:
     """Configure the bench project through the environment (gunicorn inherits it)."""
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.auth_project.settings",
+    os.environ.update({"DJANGO_SETTINGS_MODULE": settings,
                        "BENCH_AUTH_DATABASE": str(database), "BENCH_AUTH_BASE_URL": base_url})
     import django
 
@@ -281,7 +282,9 @@ def queries(call: Callable[[], None]) -> list[str]:
     for query in captured.captured_queries:
         sql = query["sql"]
         head = sql.split(" ", 1)[0]
-        table = sql.split('FROM "', 1)[-1] if head == "SELECT" else sql.split('INTO "', 1)[-1]
+        # SELECT and DELETE name their table after FROM; INSERT and UPDATE quote it first.
+        table = sql.split('FROM "', 1)[-1] if head in ("SELECT", "DELETE") else \
+            sql.split('"', 1)[-1]
         shown.append(f"{head} {table.split(chr(34), 1)[0]}")
     return shown
 

@@ -76,4 +76,5 @@ sys.exit(any(r.get("error") or r.get("over_target") for r in rows))' || status=1
 fi
 "$python" -m bench.drf_bench || status=1
 "$python" -m bench.auth_bench || status=1
+"$python" -m bench.oauth_bench || status=1
 exit "$status"

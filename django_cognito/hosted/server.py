@@ -27,11 +27,12 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 
 from ..exceptions import (
     CognitoError,
+    ResourceNotFoundException,
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
 )
 from ..models import AppClient, AuthorizationCode, PoolUser, UserPool
-from ..services import clients, tokens
+from ..services import config_cache, tokens
 from ..services.oauth import codes, scopes
 from ..services.oauth import grants as oauth_grants
 from ..services.signin import require_flow
@@ -270,10 +271,15 @@ class Server(AuthorizationServer):
         self.register_endpoint(Revocation)
 
     def query_client(self, client_id: str) -> Client | None:
-        if not isinstance(client_id, str) or len(client_id) > 128:
+        # The copy the JSON API reads too (config_cache): loaded once per process and read
+        # again whenever the pool's stamp moves (a client, its pool or settings saved), so
+        # a changed secret or flow counts at once. Shared between requests: read, never
+        # changed here.
+        try:
+            model = config_cache.client(client_id, of_pool=self.pool)
+        except ResourceNotFoundException:
             return None
-        model = clients.find_client(self.pool, client_id)
-        return Client(model) if model is not None else None
+        return Client(model)
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         pass  # families are stored by services.tokens
