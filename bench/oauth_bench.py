@@ -430,7 +430,7 @@ def pieces(seeded: Seeded) -> dict[str, Callable[[], object]]:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
 
-    from django_cognito.hosted import domains
+    from django_cognito.services import domains
     from django_cognito.hosted.server import Server
     from django_cognito.models import KeyPurpose
     from django_cognito.services.oauth import grants, scopes
@@ -443,7 +443,7 @@ def pieces(seeded: Seeded) -> dict[str, Callable[[], object]]:
     assert client is not None
     key = keys.private_key(keys.active_key(pool, KeyPurpose.ACCESS))
     return {
-        "domain lookup (hosted.domains.find)": lambda: domains.find(DOMAIN),
+        "domain lookup (services.domains.find)": lambda: domains.find(DOMAIN),
         "Authlib server (hosted.server.Server(pool))": lambda: Server(pool),
         "client lookup (Server.query_client)": lambda: Server(pool).query_client(
             seeded.machine[0]),

@@ -30,12 +30,13 @@ from django.db.models.signals import post_delete, post_save
 
 from ..conf import app_settings
 from ..exceptions import ResourceNotFoundException
-from ..models import AppClient, UserPool, UserPoolSettings
+from ..models import AppClient, ResourceServer, UserPool, UserPoolSettings
 
 # Loaded copies: client id -> (pool id, stamp, client); pool id -> (stamp, pool). The number of
 # entries is bounded by the clients and pools that exist; a generous cap guards the rest.
 _clients: dict[str, tuple[str, str, AppClient]] = {}
 _pools: dict[str, tuple[str, UserPool]] = {}
+_scopes: dict[str, tuple[str, frozenset[str]]] = {}
 MAX_ENTRIES = 10_000
 STAMP_SECONDS = 24 * 3600
 SETTINGS_ATTRIBUTE = "_cognito_settings"
@@ -139,6 +140,18 @@ def _load_client(client_id: str) -> AppClient | None:
     return found
 
 
+def scope_names(pool_id: str) -> frozenset[str]:
+    """The custom scopes of the pool's resource servers (``<identifier>/<scope>``)."""
+    current = stamp(pool_id)
+    entry = _scopes.get(pool_id)
+    if entry is not None and entry[0] == current:
+        return entry[1]
+    names = frozenset(name for server in ResourceServer.objects.filter(pool_id=pool_id)
+                      for name in server.scope_names())
+    _remember(_scopes, pool_id, (current, names))
+    return names
+
+
 def cached_settings(pool: UserPool) -> UserPoolSettings | None:
     """The settings loaded with a cached pool; ``None`` for a pool loaded elsewhere."""
     return getattr(pool, SETTINGS_ATTRIBUTE, None)
@@ -152,7 +165,7 @@ def _on_change(sender: type, instance: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Watch the models whose rows the copies hold (called once from ``AppConfig.ready``)."""
-    for model in (UserPool, UserPoolSettings, AppClient):
+    for model in (UserPool, UserPoolSettings, AppClient, ResourceServer):
         name = model.__name__
         post_save.connect(_on_change, sender=model, dispatch_uid=f"cognito-stamp-save-{name}")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"cognito-stamp-del-{name}")

@@ -9,14 +9,9 @@ Scopes the client was not given are dropped, not refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from django.db.models import QuerySet
-
-from ... import prepared
-from ...models import AppClient, ResourceServer
+from ...models import AppClient
 from ...tokens import OIDC_SCOPES, OPENID
+from .. import config_cache
 
 STANDARD = frozenset({OPENID, *OIDC_SCOPES, "aws.cognito.signin.user.admin"})
 
@@ -40,21 +35,15 @@ def granted(client: AppClient, requested: object) -> list[str]:
     return scopes
 
 
-def _servers(args: Sequence[Any]) -> QuerySet[ResourceServer]:
-    return ResourceServer.objects.filter(pool_id=args[0])
-
-
 def custom_scopes(client: AppClient, requested: object) -> list[str]:
     """client_credentials: the resource servers' scopes of the client that were asked for
     (all of them when none were)."""
     candidates = [s for s in client.allowed_oauth_scopes if s not in STANDARD]
     if not candidates:
         return []
-    # Read on every grant, so a scope taken off its resource server is refused at once; the
-    # SQL is compiled once (``prepared``), not by the ORM on each grant.
-    servers = prepared.fetch("oauth.resource_servers", ResourceServer, _servers,
-                             [client.pool_id])
-    existing = {name for server in servers for name in server.scope_names()}
+    # The pool's scopes as of its stamp, which every change of a resource server moves
+    # (``config_cache``), so a scope taken off its server is refused at once.
+    existing = config_cache.scope_names(client.pool_id)
     mine = [s for s in candidates if s in existing]
     asked = split(requested)
     return [s for s in asked if s in mine] if asked else mine
