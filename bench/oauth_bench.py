@@ -430,9 +430,9 @@ def pieces(seeded: Seeded) -> dict[str, Callable[[], object]]:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
 
-    from django_cognito.services import domains
     from django_cognito.hosted.server import Server
     from django_cognito.models import KeyPurpose
+    from django_cognito.services import domains
     from django_cognito.services.oauth import grants, scopes
     from django_cognito.tokens import keys
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the project needs: PostgreSQL and Redis server binaries, Debian's Chromium
 # (driven by Playwright in tests/hosted/test_browser.py) and .venv with '.[dev]'.
-# BOOTSTRAP_SKIP_POSTGRES=1 skips PostgreSQL; PYTHON picks the interpreter (default python3).
+# BOOTSTRAP_SKIP_POSTGRES=1 skips PostgreSQL; BOOTSTRAP_DEMO_ONLY=1 (make demo) skips every
+# tool only the tests use (PostgreSQL, Redis, Chromium, the Node clients); PYTHON picks the
+# interpreter (default python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,20 +12,27 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages the tests start servers from (PostgreSQL, Redis) and the browser they drive.
 packages=()
-if [ "${BOOTSTRAP_SKIP_POSTGRES:-0}" = 1 ]; then
+demo_only=${BOOTSTRAP_DEMO_ONLY:-0}
+if [ "$demo_only" = 1 ]; then
+    say "test tools (postgresql, redis, chromium, node clients): skipped for the demo"
+elif [ "${BOOTSTRAP_SKIP_POSTGRES:-0}" = 1 ]; then
     say "postgresql: skipped"
 elif compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
     say "postgresql: present"
 else
     packages+=(postgresql)
 fi
-if command -v redis-server >/dev/null; then
+if [ "$demo_only" = 1 ]; then
+    :
+elif command -v redis-server >/dev/null; then
     say "redis: present"
 else
     packages+=(redis-server)
 fi
 # Playwright drives Debian's Chromium: never `playwright install`, which downloads a browser.
-if [ -x /usr/bin/chromium ]; then
+if [ "$demo_only" = 1 ]; then
+    :
+elif [ -x /usr/bin/chromium ]; then
     say "chromium: present"
 else
     packages+=(chromium)
@@ -61,7 +70,9 @@ fi
 npm=$PWD/.venv/bin/npm
 [ -x "$npm" ] || npm=$(command -v npm || true)
 stamp=tests/node/node_modules/.bootstrap-stamp
-if [ -z "$npm" ]; then
+if [ "$demo_only" = 1 ]; then
+    :
+elif [ -z "$npm" ]; then
     say "node clients: npm not found; install Node 20+ (tests/clients/test_node_clients.py needs it)"
 elif [ ! -e "$stamp" ] || [ tests/node/package.json -nt "$stamp" ] \
         || [ tests/node/package-lock.json -nt "$stamp" ]; then

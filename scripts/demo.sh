@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
+BOOTSTRAP_DEMO_ONLY=1 bash scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=example_project.settings
 export PORT=${PORT:-8000}
 python=.venv/bin/python
