@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connections
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -151,6 +152,9 @@ def tab(chromium: Browser, screenshot_dir: Path, api_base: str,
     context, opened = open_tab(chromium, screenshot_dir)
     yield opened
     context.close()
+    # Queries made while Playwright's loop ran used connections of that context: closed here,
+    # in it, or PostgreSQL keeps a session on the test database.
+    connections.close_all()
 
 
 @pytest.fixture
@@ -161,6 +165,9 @@ def mobile_tab(chromium: Browser, screenshot_dir: Path, api_base: str,
                                has_touch=True)
     yield opened
     context.close()
+    # Queries made while Playwright's loop ran used connections of that context: closed here,
+    # in it, or PostgreSQL keeps a session on the test database.
+    connections.close_all()
 
 
 class _App(BaseHTTPRequestHandler):

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connections
 
 from django_cognito.models import AppClient, LoginSession, PoolUser, RefreshToken, UserPool
 from django_cognito.services import resources
@@ -127,6 +128,9 @@ def browser(site: Site, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
                                               args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+        # Queries made while Playwright's loop ran used connections of that context: closed
+        # here, in it, or PostgreSQL keeps a session on the test database.
+        connections.close_all()
 
 
 def storage(page: Any) -> dict[str, str]:
