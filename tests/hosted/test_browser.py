@@ -53,14 +53,15 @@ def app(hosted_pool: UserPool, app_site: str) -> AppClient:
 class Authorization:
     """One authorization request with PKCE (S256), made and redeemed with Authlib."""
 
-    def __init__(self, domain_url: str, client: AppClient, redirect_uri: str) -> None:
+    def __init__(self, domain_url: str, client: AppClient, redirect_uri: str,
+                 **params: str) -> None:
         self.domain_url = domain_url
         self.oauth = one_shot(OAuth2Session(
             client.id, scope="openid email profile", redirect_uri=redirect_uri,
             code_challenge_method="S256", token_endpoint_auth_method="none"))
         self.verifier = secrets.token_urlsafe(48)
         self.url, self.state = self.oauth.create_authorization_url(
-            f"{domain_url}oauth2/authorize", code_verifier=self.verifier)
+            f"{domain_url}oauth2/authorize", code_verifier=self.verifier, **params)
 
     def redeem(self, callback: str) -> dict[str, Any]:
         params = query(callback)
@@ -78,8 +79,16 @@ def sign_in_page(tab: Tab, authorization: Authorization) -> Page:
     return page
 
 
-def submit_password(page: Page, password: str) -> None:
-    page.get_by_label("Username").fill("alice")
+def sign_out(page: Page, domain_url: str, client: AppClient, app_site: str) -> None:
+    """/logout, back to the client's sign-out URL: the login session ends."""
+    signed_out = f"{app_site}/signed-out"
+    page.goto(f"{domain_url}logout?" + urlencode({"client_id": client.id,
+                                                 "logout_uri": signed_out}))
+    expect(page).to_have_url(signed_out)
+
+
+def submit_password(page: Page, password: str, username: str = "alice") -> None:
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 
@@ -114,10 +123,7 @@ def test_enrol_an_authenticator_sign_out_and_sign_in_with_a_code(
     claims = jwt.decode(first.redeem(page.url)["id_token"], options={"verify_signature": False})
     assert claims["cognito:username"] == "alice" and claims["aud"] == app.id
 
-    signed_out = f"{app_site}/signed-out"
-    page.goto(f"{domain_url}logout?" + urlencode({"client_id": app.id,
-                                                 "logout_uri": signed_out}))
-    expect(page).to_have_url(signed_out)
+    sign_out(page, domain_url, app, app_site)
 
     # The next sign-in asks for a code; the enrolment code, still inside the tolerance
     # window one step later, is refused: each step is accepted once.
