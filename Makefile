@@ -16,11 +16,12 @@ docs:
 	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
 	DJANGO_SETTINGS_MODULE=tests.settings $(VENV)/bin/python -c 'import django; django.setup(); from django_cognito.api.catalog import render; print(render(), end="")' > docs/operations.md
 
-# The managed login's pages photographed by headless Chromium (tests/hosted/test_browser.py)
+# The managed login's pages photographed by headless Chromium (tests/hosted/test_browser*.py)
 # into docs/screenshots, which the README shows.
 screenshots:
 	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
-	COGNITO_SCREENSHOTS=docs/screenshots $(VENV)/bin/pytest -p no:cacheprovider -q tests/hosted/test_browser.py
+	COGNITO_SCREENSHOTS=docs/screenshots $(VENV)/bin/pytest -p no:cacheprovider -q \
+		tests/hosted/test_browser.py tests/hosted/test_browser_account.py
 
 lint:
 	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh

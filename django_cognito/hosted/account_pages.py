@@ -121,8 +121,12 @@ def sign_up(visit: Visit) -> HttpResponse:
     values = {f.name: visit.field(f.name) for f in fields}
 
     def form(**context: Any) -> HttpResponse:
+        # The focus goes to the first field left to fill: the password, which is never
+        # sent back, once the rest are filled in.
+        focus = "username" if not visit.username else next(
+            (f.name for f in fields if not values[f.name]), "password")
         return visit.render(SIGN_UP, fields=[(f, values[f.name]) for f in fields],
-                            rules=account_fields.password_rules(pool), **context)
+                            rules=account_fields.password_rules(pool), focus=focus, **context)
 
     if not visit.posted:
         return form()

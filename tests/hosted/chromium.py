@@ -47,6 +47,67 @@ DESKTOP = {"width": 960, "height": 760}
 MOBILE = {"width": 375, "height": 740}
 NETWORK_NOTICE = "Failed to load resource: the server responded with a status of"
 
+# What a person needs from every page, read in the browser: a language and a title, a label
+# for every field, alternative text for every image, the focus on the first field to fill (the
+# first, or one after fields the page filled in itself, such as a known username), and text that
+# meets WCAG's contrast minimum (4.5:1, or 3:1 for large text) against what is behind it, as
+# do the edges of fields (3:1, WCAG 1.4.11).
+PROBLEMS = r"""() => {
+  const problems = [];
+  if (!document.documentElement.lang) problems.push("no lang on <html>");
+  if (!document.title.trim()) problems.push("no <title>");
+  const fields = [...document.querySelectorAll("input, select, textarea")]
+    .filter(el => el.type !== "hidden" && el.getClientRects().length);
+  for (const el of fields) {
+    const labelled = [...(el.labels || [])].some(l => l.textContent.trim())
+      || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+    if (!labelled) problems.push(`field ${el.name || el.id} has no label`);
+  }
+  for (const img of document.images) {
+    if (!img.alt) problems.push(`image ${img.src.slice(0, 40)} has no alt text`);
+  }
+  const focused = fields.indexOf(document.activeElement);
+  const skipped = fields.slice(0, Math.max(focused, 0)).filter(el => !el.value);
+  if (fields.length && (focused < 0 || skipped.length)) {
+    problems.push(`focus is on ${document.activeElement.tagName}#${document.activeElement.id},`
+                  + ` not on ${(skipped[0] || fields[0]).id}`);
+  }
+  const rgba = c => (c.match(/[\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const behind = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgba(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
+    }
+    return [255, 255, 255];
+  };
+  const ratioOf = (x, y) => {
+    const [a, b] = [luminance(x), luminance(y)].sort((p, q) => q - p);
+    return (a + 0.05) / (b + 0.05);
+  };
+  for (const el of fields) {
+    const edge = ratioOf(rgba(getComputedStyle(el).borderTopColor), behind(el.parentElement));
+    if (edge < 3) problems.push(`field ${el.id} border contrast ${edge.toFixed(2)} < 3`);
+  }
+  for (const el of document.querySelectorAll("body *")) {
+    const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+      || (el.tagName === "INPUT" && el.type !== "hidden" && el.value);
+    if (!text || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    const ratio = ratioOf(rgba(style.color), behind(el));
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) {
+      problems.push(`contrast ${ratio.toFixed(2)} < ${needed}: ${el.tagName} `
+                    + `"${el.textContent.trim().slice(0, 30)}"`);
+    }
+  }
+  return problems;
+}"""
+
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
@@ -100,6 +161,23 @@ class Tab:
         path = self.screenshots / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+    def problems(self) -> list[str]:
+        """What the page shown fails of PROBLEMS' checks."""
+        found: list[str] = self.page.evaluate(PROBLEMS)
+        return found
+
+    def check(self, name: str | None = None) -> None:
+        """Assert the page shown passes PROBLEMS' checks; photograph it as ``name``, if given."""
+        assert self.problems() == [], self.page.url
+        if name is not None:
+            self.screenshot(name)
+
+    def overflow(self) -> int:
+        """How many CSS pixels the page is wider than the viewport (0: no sideways scroll)."""
+        width: int = self.page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth")
+        return width
 
     def console_errors(self) -> list[str]:
         """What the page logged as an error or warning, but for two of Chromium's network
