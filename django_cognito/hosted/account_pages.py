@@ -156,8 +156,10 @@ def confirm_user(visit: Visit) -> HttpResponse:
     if not visit.posted:
         return visit.render(CONFIRM_USER)
     resend = visit.request.POST.get("action") == "resend"
+    # Where the last code went, as the page said (masked, and only ever shown back escaped).
+    sent_to = visit.field("destination", 64)
     if problem := _missing(visit, "username", *(() if resend else ("code",))):
-        return visit.render(CONFIRM_USER, error=problem)
+        return visit.render(CONFIRM_USER, error=problem, destination=sent_to)
     try:
         if resend:
             details = signup.resend_confirmation_code(visit.client, visit.username,
@@ -167,7 +169,7 @@ def confirm_user(visit: Visit) -> HttpResponse:
         user = signup.confirm_sign_up(visit.client, visit.username, visit.field("code", 64),
                                       secret_hash=visit.secret_hash)
     except CognitoError as error:
-        return visit.render(CONFIRM_USER, error=error.message)
+        return visit.render(CONFIRM_USER, error=error.message, destination=sent_to)
     # The code proved the contact: signed in as ConfirmSignUp's Session signs in (USER_AUTH).
     return _signing_in(visit, lambda: signin.hosted_sign_in_after_confirmation(
         visit.client, user), notice=_("Your account is confirmed. Sign in to continue."))

@@ -19,6 +19,7 @@ from ..exceptions import NotAuthorizedException
 from ..models import AppClient
 from ..services import branding
 from ..services.oauth import sessions
+from ..services.signin import choice
 from ..services.signin import mfa as signin_mfa
 from ..services.signin.results import AuthResult
 from . import qr
@@ -36,6 +37,19 @@ ANSWERS = {
     "NEW_PASSWORD_REQUIRED": "NEW_PASSWORD",
     "MFA_SETUP": "",
 }
+
+
+#: One-time codes as a first factor, offered beside the password (USER_AUTH).
+CODE_FACTORS = ("EMAIL_OTP", "SMS_OTP")
+
+
+def code_factors(client: AppClient) -> list[str]:
+    """The one-time codes the sign-in page offers: where the client allows USER_AUTH and the
+    pool's sign-in policy allows them (never where the pool requires MFA)."""
+    if "ALLOW_USER_AUTH" not in client.explicit_auth_flows:
+        return []
+    offered = choice.available_challenges(client.pool, None)
+    return [factor for factor in CODE_FACTORS if factor in offered]
 
 
 def authorize_query(raw: str) -> str:
@@ -60,6 +74,9 @@ def render_login(request: HttpRequest, site: Site, query: str, **context: Any) -
     context.setdefault("step", "password")
     client_id = QueryDict(query).get("client_id", "")
     context.setdefault("client_id", client_id)
+    if "factors" not in context:
+        client = site.server().query_client(client_id)
+        context["factors"] = code_factors(client.model) if client is not None else []
     context.setdefault("branding", branding.for_client(site.pool, client_id)
                        if client_id else None)
     return render(request, TEMPLATE, {"site": site, "query": query,

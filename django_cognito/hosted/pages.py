@@ -18,7 +18,6 @@ from ..exceptions import (
 )
 from ..models import AppClient
 from ..services import signin
-from ..services.signin import choice
 from ..services.signin import mfa as signin_mfa
 from ..services.signin.results import AuthResult
 from .context import Site, hosted, site_of
@@ -26,23 +25,12 @@ from .journey import (
     ANSWERS,
     authorize_query,
     client_for,
+    code_factors,
     continue_sign_in,
     enrolment,
     render_login,
 )
 from .oauth_views import error_page
-
-#: One-time codes as a first factor, offered beside the password (USER_AUTH).
-CODE_FACTORS = ("EMAIL_OTP", "SMS_OTP")
-
-
-def code_factors(client: AppClient) -> list[str]:
-    """The one-time codes the page offers: where the client allows USER_AUTH and the pool's
-    sign-in policy allows them (never where the pool requires MFA)."""
-    if "ALLOW_USER_AUTH" not in client.explicit_auth_flows:
-        return []
-    offered = choice.available_challenges(client.pool, None)
-    return [factor for factor in CODE_FACTORS if factor in offered]
 
 
 def _first_factor(client: AppClient, username: str, factor: str, password: str) -> AuthResult:

@@ -85,6 +85,7 @@ def test_sign_up_confirm_and_continue_to_the_client(
     wrong = browser.submit(confirm, code="000000")
     assert wrong.response.status_code == 400
     assert "Invalid verification code provided, please try again." in wrong.text
+    assert "We sent a code to c***@e***" in wrong.text  # still says where the code went
 
     done = browser.submit(wrong, code=last_code("carol@example.com"))
     params = callback_params(done)

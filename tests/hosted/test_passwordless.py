@@ -50,3 +50,12 @@ def test_no_code_is_offered_without_user_auth(
     allow_codes(hosted_pool)
     page = browser.get(authorize(session_for(web), domain_url)[0])
     assert "factor" not in page.form.buttons
+
+
+def test_the_code_is_offered_on_every_sign_in_page(
+        browser: Browser, domain_url: str, hosted_pool: UserPool, alice: PoolUser) -> None:
+    allow_codes(hosted_pool)
+    client = oauth_client(hosted_pool, explicit_auth_flows=["ALLOW_USER_AUTH"])
+    page = browser.get(authorize(session_for(client), domain_url)[0])
+    wrong = browser.submit(page, username="alice", password="not-the-password")
+    assert wrong.response.status_code == 400 and wrong.form.buttons["factor"] == ["EMAIL_OTP"]
