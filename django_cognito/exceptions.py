@@ -172,3 +172,11 @@ class EnableSoftwareTokenMFAException(CognitoError):
 
 class MFAMethodNotFoundException(CognitoError):
     default_message = "No MFA mechanism registered in the account."
+
+
+class DuplicateProviderException(CognitoError):
+    """Cognito error of this name."""
+
+
+class UnsupportedIdentityProviderException(CognitoError):
+    """Cognito error of this name."""
