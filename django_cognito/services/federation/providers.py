@@ -191,10 +191,10 @@ def _duplicate(name: str) -> DuplicateProviderException:
         f"A provider with the name {name} already exists in this user pool.")
 
 
-def create_provider(pool: UserPool, name: object, provider_type: object, details: object, *,
-                    attribute_mapping: object = None, idp_identifiers: object = None,
-                    acr_mapping: object = None) -> IdentityProvider:
-    """CreateIdentityProvider: a duplicate name is a DuplicateProviderException."""
+def build_provider(pool: UserPool, name: object, provider_type: object, details: object, *,
+                   attribute_mapping: object = None, idp_identifiers: object = None,
+                   acr_mapping: object = None) -> IdentityProvider:
+    """A new provider, validated and its documents read, not yet saved."""
     name = check_name(name, provider_type)
     if IdentityProvider.objects.filter(pool=pool, name=name).exists():
         raise _duplicate(name)
@@ -203,13 +203,13 @@ def create_provider(pool: UserPool, name: object, provider_type: object, details
     provider.idp_identifiers = _clean_identifiers(idp_identifiers)
     provider.acr_mapping = _clean_acr(provider.provider_type, acr_mapping)
     _configure(provider, details)
-    return _save(provider, creating=True)
+    return provider
 
 
-def update_provider(provider: IdentityProvider, *, details: object = None,
-                    attribute_mapping: object = None, idp_identifiers: object = None,
-                    acr_mapping: object = None) -> IdentityProvider:
-    """UpdateIdentityProvider: each member given replaces the stored one."""
+def configure_provider(provider: IdentityProvider, *, details: object = None,
+                       attribute_mapping: object = None, idp_identifiers: object = None,
+                       acr_mapping: object = None) -> IdentityProvider:
+    """Apply an update to ``provider`` in memory: each member given replaces the stored one."""
     if attribute_mapping is not None:
         provider.attribute_mapping = clean_mapping(provider.pool, provider.provider_type,
                                                    attribute_mapping)
@@ -219,7 +219,30 @@ def update_provider(provider: IdentityProvider, *, details: object = None,
         provider.acr_mapping = _clean_acr(provider.provider_type, acr_mapping)
     if details is not None:
         _configure(provider, details)
-    return _save(provider, creating=False)
+    return provider
+
+
+def save_provider(provider: IdentityProvider) -> IdentityProvider:
+    """Save a built or configured provider (name, count and identifiers checked pool-wide)."""
+    return _save(provider, creating=provider.pk is None)
+
+
+def create_provider(pool: UserPool, name: object, provider_type: object, details: object, *,
+                    attribute_mapping: object = None, idp_identifiers: object = None,
+                    acr_mapping: object = None) -> IdentityProvider:
+    """CreateIdentityProvider: a duplicate name is a DuplicateProviderException."""
+    return save_provider(build_provider(
+        pool, name, provider_type, details, attribute_mapping=attribute_mapping,
+        idp_identifiers=idp_identifiers, acr_mapping=acr_mapping))
+
+
+def update_provider(provider: IdentityProvider, *, details: object = None,
+                    attribute_mapping: object = None, idp_identifiers: object = None,
+                    acr_mapping: object = None) -> IdentityProvider:
+    """UpdateIdentityProvider."""
+    return save_provider(configure_provider(
+        provider, details=details, attribute_mapping=attribute_mapping,
+        idp_identifiers=idp_identifiers, acr_mapping=acr_mapping))
 
 
 def delete_provider(provider: IdentityProvider) -> None:
