@@ -176,7 +176,3 @@ class MFAMethodNotFoundException(CognitoError):
 
 class DuplicateProviderException(CognitoError):
     """Cognito error of this name."""
-
-
-class UnsupportedIdentityProviderException(CognitoError):
-    """Cognito error of this name."""

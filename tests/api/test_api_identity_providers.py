@@ -99,7 +99,9 @@ def test_facebook_endpoints_follow_the_api_version(cognito: Any, pool: UserPool)
                       "api_version": "v17.0"})["ProviderDetails"]
     assert details["authorize_url"] == "https://www.facebook.com/v17.0/dialog/oauth"
     assert details["token_request_method"] == "GET"
-    amazon = create(cognito, pool, "LoginWithAmazon", "LoginWithAmazon", GOOGLE)
+    amazon = create(cognito, pool, "LoginWithAmazon", "LoginWithAmazon",
+                    {**GOOGLE, "prompt": "login"})
+    assert amazon["ProviderDetails"]["prompt"] == "login"  # other keys are kept
     assert amazon["AttributeMapping"] == {"username": "user_id"}
     assert amazon["ProviderDetails"]["token_url"] == "https://api.amazon.com/auth/o2/token"
 
@@ -109,11 +111,9 @@ def test_facebook_endpoints_follow_the_api_version(cognito: Any, pool: UserPool)
     ("My_IdP", "OIDC", {}, "InvalidParameterException", "regular expression pattern"),
     ("My IdP", "SAML", {}, "InvalidParameterException", "regular expression pattern"),
     ("Cognito", "OIDC", {}, "InvalidParameterException", "reserved"),
-    ("Google", "OIDC", {}, "InvalidParameterException", "reserved"),
+    ("COGNITO", "SAML", {}, "InvalidParameterException", "reserved"),
     ("Google", "Google", {"client_id": "x", "authorize_scopes": "openid"},
      "InvalidParameterException", "client_secret"),
-    ("Google", "Google", {**GOOGLE, "client_secrets": "typo"},
-     "InvalidParameterException", "client_secrets"),
     ("Corp", "SAML", {"IDPSignout": "true"}, "InvalidParameterException", "MetadataURL"),
 ])
 def test_create_refuses_bad_input(cognito: Any, pool: UserPool, fails: Any, name: str,

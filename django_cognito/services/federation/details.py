@@ -34,9 +34,6 @@ class DetailsSpec:
     # are ignored: Cognito fills them itself.
     derived: dict[str, str] = field(default_factory=dict)
 
-    def accepted(self) -> set[str]:
-        return {*self.required, *self.optional, *self.derived}
-
 
 _SOCIAL = ("client_id", "client_secret", "authorize_scopes")
 SPECS: dict[str, DetailsSpec] = {
@@ -89,10 +86,8 @@ def clean_details(provider_type: str, given: object,
             isinstance(k, str) and isinstance(v, str) and storable(k) and storable(v)
             for k, v in given.items()):
         raise InvalidParameterException("ProviderDetails must map strings to strings.")
-    unknown = sorted(set(given) - spec.accepted())
-    if unknown:
-        raise InvalidParameterException(
-            f"Invalid ProviderDetails for {provider_type}: unsupported keys {unknown[:10]}.")
+    # Other keys are kept and described as given: the documentation calls the keys "subject
+    # to change" and states no refusal.
     values = {k: v for k, v in given.items() if k not in spec.derived}
     for key in SECRET_KEYS:
         if not values.get(key) and kept_secrets and kept_secrets.get(key):

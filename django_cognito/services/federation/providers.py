@@ -61,7 +61,9 @@ def check_name(name: object, provider_type: object) -> str:
     if provider_type in SOCIAL_TYPES and name != provider_type:
         raise InvalidParameterException(
             f"ProviderName must be {provider_type} for a {provider_type} identity provider.")
-    if name.lower() == COGNITO or (provider_type not in SOCIAL_TYPES and name in SOCIAL_TYPES):
+    if name.lower() == COGNITO:
+        # Not stated by AWS: "Cognito" names the pool's own users wherever a provider name
+        # is expected (AdminLinkProviderForUser, AdminDisableProviderForUser).
         raise InvalidParameterException(f"ProviderName {name} is reserved.")
     return name
 
