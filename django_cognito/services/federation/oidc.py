@@ -33,7 +33,7 @@ def discover(details: Mapping[str, str]) -> dict[str, str]:
     body = fetch(url, "the OIDC discovery document", accept="application/json")
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # a few thousand brackets exhaust the parser
         document = None
     if not isinstance(document, dict):
         raise InvalidParameterException(f"The OIDC discovery document at {url[:200]} is not "
