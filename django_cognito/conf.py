@@ -103,6 +103,14 @@ DEFAULTS: dict[str, Any] = {
     # (Cognito waits 5 s and retries up to 3 times).
     "LAMBDA_TIMEOUT": 5,
     "LAMBDA_MAX_ATTEMPTS": 3,
+    # Identity providers: seconds to wait for, and most bytes read of, an OIDC discovery
+    # document or SAML metadata fetched from the provider's URL.
+    "FEDERATION_FETCH_TIMEOUT": 5,
+    "FEDERATION_FETCH_MAX_BYTES": 1024 * 1024,
+    # Take plain-HTTP URLs (any port) on a loopback host for an IdP's issuer, endpoints and
+    # metadata: an IdP on the same machine in development and tests. Cognito takes only
+    # HTTPS on ports 443 and 80.
+    "FEDERATION_LOOPBACK_HTTP": False,
 }
 
 

@@ -172,3 +172,7 @@ class EnableSoftwareTokenMFAException(CognitoError):
 
 class MFAMethodNotFoundException(CognitoError):
     default_message = "No MFA mechanism registered in the account."
+
+
+class DuplicateProviderException(CognitoError):
+    """Cognito error of this name."""

@@ -10,6 +10,7 @@ from ..exceptions import InvalidParameterException
 from ..models import (
     AppClient,
     Group,
+    IdentityProvider,
     PoolUser,
     ResourceServer,
     UserPool,
@@ -17,6 +18,7 @@ from ..models import (
     readable,
 )
 from ..services.config_cache import settings_of
+from ..services.federation.providers import described_details
 from ..services.mfa import enabled_for, preference_of
 
 # A local deployment has no AWS account; ARNs and AWSAccountId need twelve digits.
@@ -29,7 +31,7 @@ LEGACY_MESSAGES = {"SmsVerificationMessage": "SmsMessage",
                    "EmailVerificationSubject": "EmailSubject"}
 
 
-def _timestamps(obj: UserPool | AppClient) -> dict[str, float]:
+def _timestamps(obj: UserPool | AppClient | IdentityProvider) -> dict[str, float]:
     return {"LastModifiedDate": obj.modified_at.timestamp(),
             "CreationDate": obj.created_at.timestamp()}
 
@@ -148,6 +150,25 @@ def resource_server_type(server: ResourceServer) -> dict[str, Any]:
     """ResourceServerType."""
     return {"UserPoolId": server.pool_id, "Identifier": server.identifier, "Name": server.name,
             "Scopes": [dict(s) for s in server.scopes]}
+
+
+def identity_provider_type(provider: IdentityProvider) -> dict[str, Any]:
+    """IdentityProviderType (Create/Describe/UpdateIdentityProvider and by identifier)."""
+    shape: dict[str, Any] = {
+        "UserPoolId": provider.pool_id, "ProviderName": provider.name,
+        "ProviderType": provider.provider_type,
+        "ProviderDetails": described_details(provider),
+        "AttributeMapping": dict(provider.attribute_mapping),
+        "IdpIdentifiers": list(provider.idp_identifiers), **_timestamps(provider)}
+    if provider.acr_mapping:
+        shape["AcrMapping"] = dict(provider.acr_mapping)
+    return shape
+
+
+def provider_description(provider: IdentityProvider) -> dict[str, Any]:
+    """ProviderDescription (ListIdentityProviders)."""
+    return {"ProviderName": provider.name, "ProviderType": provider.provider_type,
+            **_timestamps(provider)}
 
 
 def domain_description(domain: UserPoolDomain) -> dict[str, Any]:

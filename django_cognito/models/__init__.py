@@ -69,3 +69,14 @@ __all__ += ["AuthorizationCode", "LoginSession"]
 from .branding import UICustomization  # noqa: E402
 
 __all__ += ["UICustomization"]
+
+from .federation import (  # noqa: E402
+    COGNITO_SUBJECT,
+    IdentityProvider,
+    ProviderIdentity,
+    ProviderType,
+    SamlSigningCertificate,
+)
+
+__all__ += ["COGNITO_SUBJECT", "IdentityProvider", "ProviderIdentity", "ProviderType",
+            "SamlSigningCertificate"]

@@ -9,7 +9,7 @@ from ..exceptions import (
     InvalidParameterException,
     ScopeDoesNotExistException,
 )
-from ..models import AppClient, ResourceServer
+from ..models import AppClient, IdentityProvider, ResourceServer
 
 OAUTH_FLOWS = ("code", "implicit", "client_credentials")
 STANDARD_SCOPES = ("phone", "email", "openid", "profile", "aws.cognito.signin.user.admin")
@@ -93,8 +93,11 @@ def check_oauth(client: AppClient) -> None:
             "AllowedOAuthFlowsUserPoolClient is true.")
     providers = _strings(client.supported_identity_providers, "SupportedIdentityProviders",
                          MAX_URLS)
+    names = {"COGNITO"} | set(IdentityProvider.objects.filter(
+        pool_id=client.pool_id, name__in=providers).values_list("name", flat=True)) \
+        if providers else set()
     for provider in providers:
-        if provider != "COGNITO":
+        if provider not in names:
             raise InvalidParameterException(
                 f"The provider {provider[:40]} does not exist for User Pool {client.pool_id}")
     rotation = client.refresh_token_rotation

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     branding,
     clients,
     devices,
+    federation,
     groups,
     lifecycle,
     mfa,
