@@ -28,9 +28,8 @@ from ..exceptions import CognitoError
 from ..models import AppClient
 from ..services import branding, recovery, signin, signup
 from . import account_fields
-from .context import Site, hosted, site_of
+from .context import Site, error_page, hosted, site_of
 from .journey import authorize_query, client_for, continue_sign_in, render_login
-from .oauth_views import error_page
 
 SIGN_UP = "django_cognito/hosted/signup.html"
 CONFIRM_USER = "django_cognito/hosted/confirm_user.html"

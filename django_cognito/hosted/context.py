@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.utils import translation
 
 from ..models import UserPool, UserPoolDomain
@@ -17,6 +18,8 @@ from ..services import domains
 from .server import Server
 
 View = Callable[..., HttpResponse]
+#: The managed login's session cookie (one per domain; its path is the domain's root).
+COOKIE = "cognito"
 
 
 @dataclass
@@ -98,3 +101,11 @@ def hosted(view: View) -> View:
         return response
 
     return wrapper
+
+
+def error_page(request: HttpRequest, error: str, description: str = "",
+               status: int = 400) -> HttpResponse:
+    """A request that cannot be sent back to a client: shown, never redirected."""
+    return render(request, "django_cognito/hosted/error.html",
+                  {"site": site_of(request), "error": error, "description": description},
+                  status=status)

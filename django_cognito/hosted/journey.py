@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from ..exceptions import NotAuthorizedException
 from ..models import AppClient
 from ..services import branding
+from ..services.federation import providers
 from ..services.oauth import sessions
 from ..services.signin import choice
 from ..services.signin import mfa as signin_mfa
 from ..services.signin.results import AuthResult
 from . import qr
-from .context import Site
-from .oauth_views import COOKIE
+from .context import COOKIE, Site
 
 TEMPLATE = "django_cognito/hosted/login.html"
 #: The field each challenge's answer is posted in, and the ChallengeResponses key it fills.
@@ -74,9 +74,13 @@ def render_login(request: HttpRequest, site: Site, query: str, **context: Any) -
     context.setdefault("step", "password")
     client_id = QueryDict(query).get("client_id", "")
     context.setdefault("client_id", client_id)
-    if "factors" not in context:
+    if "factors" not in context or "providers" not in context:
         client = site.server().query_client(client_id)
-        context["factors"] = code_factors(client.model) if client is not None else []
+        model = client.model if client is not None else None
+        context.setdefault("factors", code_factors(model) if model is not None else [])
+        context.setdefault("providers", providers.supported_by(model) if model else [])
+        context.setdefault("native", model is not None and
+                           "COGNITO" in model.supported_identity_providers)
     context.setdefault("branding", branding.for_client(site.pool, client_id)
                        if client_id else None)
     return render(request, TEMPLATE, {"site": site, "query": query,

@@ -8,26 +8,16 @@ from urllib.parse import urlencode
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..exceptions import CognitoError
 from ..services.oauth import grants, sessions
-from .context import Site, View, hosted, site_of
+from . import federation
+from .context import COOKIE, Site, View, error_page, hosted, site_of
 from .server import Client, SignedIn
-
-COOKIE = "cognito"
-
-
-def error_page(request: HttpRequest, error: str, description: str = "",
-               status: int = 400) -> HttpResponse:
-    """A request that cannot be sent back to a client: shown, never redirected."""
-    return render(request, "django_cognito/hosted/error.html",
-                  {"site": site_of(request), "error": error, "description": description},
-                  status=status)
 
 
 def cross_origin(methods: str) -> Callable[[View], View]:
@@ -73,12 +63,19 @@ def authorize(request: HttpRequest) -> HttpResponse:
         if error.redirect_uri:
             return server.handle_error_response(request, error)
         return error_page(request, error.error, error.description or "")
-    provider = request.GET.get("identity_provider")
-    if (provider and provider != "COGNITO") or request.GET.get("idp_identifier"):
-        refusal = InvalidRequestError("The identity provider is not enabled for this client.",
-                                      redirect_uri=grant.redirect_uri,
-                                      state=request.GET.get("state"))
-        return server.handle_error_response(request, refusal)
+    name, identifier = request.GET.get("identity_provider"), request.GET.get("idp_identifier")
+    if (name and name != "COGNITO") or identifier:
+        client = grant.request.client.model
+        provider = federation.chosen(client, name, identifier)
+        if provider is None:
+            refusal = InvalidRequestError(
+                "The identity provider is not enabled for this client.",
+                redirect_uri=grant.redirect_uri, state=request.GET.get("state"))
+            return server.handle_error_response(request, refusal)
+        query = QueryDict(request.GET.urlencode(), mutable=True)
+        for param in ("identity_provider", "idp_identifier"):
+            query.pop(param, None)
+        return federation.start(request, site, provider, client, query.urlencode())
     current = sessions.current(site.pool, request.COOKIES.get(COOKIE))
     if current is None:
         return HttpResponseRedirect(login_url(site, request))

@@ -20,7 +20,7 @@ from ..models import AppClient
 from ..services import signin
 from ..services.signin import mfa as signin_mfa
 from ..services.signin.results import AuthResult
-from .context import Site, hosted, site_of
+from .context import Site, error_page, hosted, site_of
 from .journey import (
     ANSWERS,
     authorize_query,
@@ -30,7 +30,6 @@ from .journey import (
     enrolment,
     render_login,
 )
-from .oauth_views import error_page
 
 
 def _first_factor(client: AppClient, username: str, factor: str, password: str) -> AuthResult:
@@ -60,6 +59,9 @@ def login(request: HttpRequest) -> HttpResponse:
         return render_login(request, site, query, factors=factors)
     step = request.POST.get("step", "password")
     username = request.POST.get("username", "")[:128]
+    if "COGNITO" not in client.supported_identity_providers:  # only its IdPs sign in
+        return render_login(request, site, query, error="The client does not allow "
+                            "signing in with a username and password.")
     try:
         if step == "password":
             result = _first_factor(client, username, request.POST.get("factor", ""),

@@ -87,7 +87,7 @@ class Client(ClientMixin):
         return model.allowed_oauth_flows_user_pool_client and flow in model.allowed_oauth_flows
 
     def check_response_type(self, response_type: str) -> bool:
-        if "COGNITO" not in self.model.supported_identity_providers:
+        if not self.model.supported_identity_providers:
             return False
         return self._flow({"code": "code", "token": "implicit"}.get(response_type, ""))
 

@@ -309,3 +309,11 @@ def signing_certificate(pool: UserPool) -> SamlSigningCertificate:
         return SamlSigningCertificate.objects.create(
             pool=pool, certificate=issued.certificate, private_key=issued.private_key,
             not_after=issued.not_after)
+
+
+def supported_by(client: AppClient) -> list[IdentityProvider]:
+    """The client's third-party providers, in its SupportedIdentityProviders order."""
+    names = [n for n in client.supported_identity_providers if n != COGNITO]
+    found = {p.name: p for p in IdentityProvider.objects.filter(pool_id=client.pool_id,
+                                                                name__in=names)}
+    return [found[n] for n in names if n in found]
