@@ -118,3 +118,18 @@ def test_a_disabled_identity_or_user_cannot_sign_in(provider: IdentityProvider) 
 def test_an_unusable_subject_is_refused(provider: IdentityProvider, subject: str) -> None:
     with pytest.raises(NotAuthorizedException):
         sign_in_external(provider, subject, CLAIMS)
+
+
+def test_a_federated_user_signs_in_only_through_the_identity_provider(
+        provider: IdentityProvider, pool: UserPool) -> None:
+    from django_cognito.services import signin
+
+    user = sign_in_external(provider, "abc-123", CLAIMS)
+    client = factories.create_client(pool, "api", explicit_auth_flows=[
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    from django_cognito.services import admin_users
+    admin_users.admin_set_user_password(user, factories.PASSWORD, permanent=False)
+    for password in ("anything", factories.PASSWORD):
+        with pytest.raises(NotAuthorizedException):
+            signin.initiate_auth(client, "USER_PASSWORD_AUTH",
+                                 {"USERNAME": user.username, "PASSWORD": password})

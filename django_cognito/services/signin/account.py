@@ -44,6 +44,10 @@ def status_step(signin: SignIn) -> AuthResult | None:
         raise NotAuthorizedException("User is disabled.")
     if user.status == UserStatus.UNCONFIRMED:
         raise UserNotConfirmedException("User is not confirmed.")
+    if user.status == UserStatus.EXTERNAL_PROVIDER:
+        # Federated users sign in only through their identity provider (reference §7), even
+        # with a password an administrator set.
+        raise NotAuthorizedException(WRONG_PASSWORD)
     if user.status == UserStatus.RESET_REQUIRED:
         if signin.hides_users:
             raise NotAuthorizedException(WRONG_PASSWORD)
