@@ -16,6 +16,8 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from django_cognito import signals
+from django_cognito.exceptions import TriggerRejected
 from django_cognito.models import AppClient, IdentityProvider, PoolUser, ProviderIdentity, UserPool
 from django_cognito.services import groups
 from django_cognito.services.federation import links, providers
@@ -354,3 +356,19 @@ def test_a_callback_without_a_pending_request(domain_url: str, hosted_pool: User
         response = requests.get(f"{domain_url}oauth2/idpresponse{query}", timeout=10)
         assert response.status_code == 400 and "Invalid state" in response.text
     assert not PoolUser.objects.exists()
+
+
+def test_a_pre_sign_up_rejection_shows_on_the_page(forger: Forger, hosted_pool: UserPool,
+                                                   domain_url: str) -> None:
+    def reject(sender: Any, event: dict[str, Any], **kwargs: Any) -> None:
+        assert event["triggerSource"] == "PreSignUp_ExternalProvider"
+        raise TriggerRejected("Not from here")
+
+    signals.pre_sign_up.connect(reject, weak=False)
+    try:
+        result = attempt(forged(hosted_pool, forger), domain_url)
+    finally:
+        signals.pre_sign_up.disconnect(reject)
+    assert isinstance(result, requests.Response) and result.status_code == 400
+    assert "Not from here" in result.text
+    assert not PoolUser.objects.exists() and not ProviderIdentity.objects.exists()
