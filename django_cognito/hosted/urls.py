@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import account_pages, assets, oauth_views, pages
+from . import account_pages, assets, federation_oidc, oauth_views, pages
 
 urlpatterns: list[URLPattern] = [
     path("oauth2/authorize", oauth_views.authorize, name="hosted-authorize"),
     path("oauth2/token", oauth_views.token, name="hosted-token"),
     path("oauth2/userInfo", oauth_views.userinfo, name="hosted-userinfo"),
     path("oauth2/revoke", oauth_views.revoke, name="hosted-revoke"),
+    path("oauth2/idpresponse", federation_oidc.idp_response, name="hosted-idp-response"),
     path("logout", oauth_views.logout, name="hosted-logout"),
     path("login", pages.login, name="hosted-login"),
     path("signup", account_pages.sign_up, name="hosted-signup"),
