@@ -2,7 +2,7 @@
 # Installs what the project needs: PostgreSQL and Redis server binaries, Debian's Chromium
 # (driven by Playwright in tests/hosted/test_browser.py) and .venv with '.[dev]'.
 # BOOTSTRAP_SKIP_POSTGRES=1 skips PostgreSQL; BOOTSTRAP_DEMO_ONLY=1 (make demo) skips every
-# tool only the tests use (PostgreSQL, Redis, Chromium, the Node clients); PYTHON picks the
+# tool only the tests use (PostgreSQL, Redis, Chromium, xmlsec1, the Node clients); PYTHON picks the
 # interpreter (default python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 packages=()
 demo_only=${BOOTSTRAP_DEMO_ONLY:-0}
 if [ "$demo_only" = 1 ]; then
-    say "test tools (postgresql, redis, chromium, node clients): skipped for the demo"
+    say "test tools (postgresql, redis, chromium, xmlsec1, node clients): skipped for the demo"
 elif [ "${BOOTSTRAP_SKIP_POSTGRES:-0}" = 1 ]; then
     say "postgresql: skipped"
 elif compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
@@ -36,6 +36,14 @@ elif [ -x /usr/bin/chromium ]; then
     say "chromium: present"
 else
     packages+=(chromium)
+fi
+# xmlsec1 signs and encrypts for the SAML identity provider the tests run (pysaml2).
+if [ "$demo_only" = 1 ]; then
+    :
+elif command -v xmlsec1 >/dev/null; then
+    say "xmlsec1: present"
+else
+    packages+=(xmlsec1)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
     say "apt-get install ${packages[*]}"

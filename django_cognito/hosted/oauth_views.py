@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ..exceptions import CognitoError
 from ..services.oauth import grants, sessions
-from . import federation
+from . import federation, federation_saml
 from .context import COOKIE, Site, View, error_page, hosted, site_of
 from .server import Client, SignedIn
 
@@ -152,7 +152,8 @@ def logout(request: HttpRequest) -> HttpResponse:
                               "logout_uri, or redirect_uri and response_type, are required.")
         keep = {k: v for k, v in request.GET.items() if k != "logout_uri"}
         target = f"{site.path('login')}?{urlencode(keep)}"
+    upstream = federation_saml.logout_redirect(request, site, target)
     sessions.end(request.COOKIES.get(COOKIE))
-    response = HttpResponseRedirect(target)
+    response = upstream or HttpResponseRedirect(target)
     response.delete_cookie(COOKIE, path=site.root)
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import account_pages, assets, federation_oidc, oauth_views, pages
+from . import account_pages, assets, federation_oidc, federation_saml, oauth_views, pages
 
 urlpatterns: list[URLPattern] = [
     path("oauth2/authorize", oauth_views.authorize, name="hosted-authorize"),
@@ -19,6 +19,9 @@ urlpatterns: list[URLPattern] = [
     path("forgotPassword", account_pages.forgot_password, name="hosted-forgot-password"),
     path("confirmforgotPassword", account_pages.confirm_forgot_password,
          name="hosted-confirm-forgot-password"),
+    path("saml2/idpresponse", federation_saml.idpresponse, name="hosted-saml-acs"),
+    path("saml2/logout", federation_saml.logout, name="hosted-saml-logout"),
+    path("saml2/metadata", federation_saml.metadata, name="hosted-saml-metadata"),
     path("assets/hosted.css", assets.stylesheet, name="hosted-css"),
     path("assets/custom.css", assets.custom_stylesheet, name="hosted-custom-css"),
     path("assets/logo", assets.logo, name="hosted-logo"),
