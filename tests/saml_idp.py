@@ -122,7 +122,7 @@ class SamlIdp:
             name_id=NameID(format=NAMEID_FORMAT_UNSPECIFIED, text=name_id or self.name_id),
             sign=False)
         info = self.server.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination,
-                                         relay_state="", sigalg=SIGN_ALG)
+                                         relay_state="", sign=True, sigalg=SIGN_ALG)
         return dict(info["headers"])["Location"]
 
     # The WSGI app.
@@ -152,7 +152,8 @@ class SamlIdp:
             destination = self.sp_logout_url
             info = self.server.apply_binding(
                 BINDING_HTTP_REDIRECT, str(response), destination,
-                relay_state=query.get("RelayState", ""), response=True, sigalg=SIGN_ALG)
+                relay_state=query.get("RelayState", ""), response=True, sign=True,
+                sigalg=SIGN_ALG)
             start("302 Found", [("Location", dict(info["headers"])["Location"])])
             return [b""]
         start("404 Not Found", [("Content-Type", "text/plain")])

@@ -55,8 +55,10 @@ def request_data(request: HttpRequest) -> dict[str, Any]:
 
 def _auth(request: HttpRequest, site: Site, provider: IdentityProvider, *,
           decrypting: bool = False) -> Any:
-    return OneLogin_Saml2_Auth(request_data(request), saml_sp.settings(
+    auth = OneLogin_Saml2_Auth(request_data(request), saml_sp.settings(
         provider, endpoints(request, site), decrypting=decrypting))
+    auth.response_class = saml_sp.Response
+    return auth
 
 
 def start(request: HttpRequest, site: Site, provider: IdentityProvider, client: AppClient,

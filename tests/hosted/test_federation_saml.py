@@ -117,7 +117,6 @@ def test_the_sp_metadata_names_the_pool(browser: Browser, domain_url: str,
     assert f"{domain_url}saml2/idpresponse" in text
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: pysaml2's encrypted assertion is refused")
 def test_encrypted_assertions(browser: Browser, domain_url: str, hosted_pool: UserPool,
                               idp: SamlIdp) -> None:
     provider = add_provider(hosted_pool, idp, EncryptedResponses="true")
@@ -152,7 +151,6 @@ def test_idp_initiated_sign_in_only_with_idpinit(
     assert claims["cognito:username"] == f"{NAME}_jdoe"
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: the SLO round trip is unfinished")
 def test_single_logout_both_ways(browser: Browser, domain_url: str, hosted_pool: UserPool,
                                  app: AppClient, idp: SamlIdp) -> None:
     callback_params(browser.submit(to_idp(browser, domain_url, app)))

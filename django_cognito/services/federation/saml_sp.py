@@ -18,10 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import caches
+from lxml import etree  # type: ignore[import-untyped]
+from onelogin.saml2.response import OneLogin_Saml2_Response
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
+from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
 from ...clock import now
 from ...conf import app_settings
@@ -110,6 +115,34 @@ def settings(provider: IdentityProvider, endpoints: Endpoints, *,
             "allowSingleLabelDomains": True,
         },
     }
+
+
+class Response(OneLogin_Saml2_Response):
+    """python3-saml's Response, but an encrypted assertion keeps its own namespace prefixes.
+
+    python3-saml puts the decrypted assertion in place with lxml's ``replace``, which
+    reconciles its namespaces with the Response's: an assertion whose prefixes differ from
+    the Response's (pysaml2 encrypts "self-contained" assertions, ``encas0:``...) is
+    renamed, and as exclusive canonicalization keeps prefixes, its signature no longer
+    verifies. Here the assertion's decrypted text is spliced back as it was signed."""
+
+    def _decrypt_assertion(self, xml: Any) -> Any:
+        data = OneLogin_Saml2_XML.query(
+            xml, "/samlp:Response/saml:EncryptedAssertion/xenc:EncryptedData")
+        plain = None
+        if len(data) == 1:
+            plain = etree.tostring(OneLogin_Saml2_Utils.decrypt_element(
+                data[0], self._settings.get_sp_key(), debug=False, inplace=False))
+        decrypted = super()._decrypt_assertion(xml)  # python3-saml's checks, then decryption
+        assertions = OneLogin_Saml2_XML.query(decrypted, "/samlp:Response/saml:Assertion")
+        if plain is None or len(assertions) != 1:
+            return decrypted
+        mark = f"dc-assertion-{secrets.token_hex(16)}"  # unguessable: no comment can match
+        assertions[0].getparent().replace(assertions[0], etree.Comment(mark))
+        text = etree.tostring(decrypted)
+        if text.count(mark.encode()) != 1:
+            return decrypted
+        return OneLogin_Saml2_XML.to_etree(text.replace(f"<!--{mark}-->".encode(), plain))
 
 
 def saml_providers(pool: UserPool, issuer: str) -> list[IdentityProvider]:
