@@ -1,10 +1,15 @@
-.PHONY: demo test bench lint clean docs messages screenshots
+.PHONY: demo demo-idps test bench lint clean docs messages screenshots
 
 VENV := .venv
 LINT_PATHS := $(wildcard django_cognito tests bench example_project)
 
 demo:
 	bash scripts/demo.sh
+
+# Local OpenID Connect and SAML identity providers for the demo pool (run beside make demo).
+demo-idps:
+	BOOTSTRAP_SKIP_POSTGRES=1 bash scripts/bootstrap.sh
+	DJANGO_SETTINGS_MODULE=example_project.settings $(VENV)/bin/python -m example_project.idps
 
 test:
 	bash scripts/test.sh $(ARGS)

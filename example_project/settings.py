@@ -102,6 +102,8 @@ EXAMPLE_WEB_CLIENT_ID = os.environ.get("EXAMPLE_WEB_CLIENT_ID", "examplewebclien
 
 COGNITO = {
     "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
+    # The demo's identity providers (make demo-idps) listen on loopback over plain http.
+    "FEDERATION_LOOPBACK_HTTP": DEBUG,
     "REGION": "us-east-1",
     "LOCAL_POOLS": [{"user_pool_id": EXAMPLE_POOL_ID,
                      "client_ids": [EXAMPLE_CLIENT_ID, EXAMPLE_WEB_CLIENT_ID]}],

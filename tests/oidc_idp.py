@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -25,13 +28,16 @@ class OidcIdp:
 
 
 @contextmanager
-def oidc_idp(clients: list[dict[str, Any]]) -> Iterator[OidcIdp]:
+def oidc_idp(clients: list[dict[str, Any]], port: int | None = None) -> Iterator[OidcIdp]:
     """An OIDC IdP serving ``clients`` (``client_id``, ``client_secret``, ``redirect_uris``);
     its development login form takes any password and makes the login the subject."""
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(  # noqa: S603 (fixed argv)
         [node(), str(NODE_DIR / "oidc-idp.mjs"), str(port), json.dumps(clients)],
-        cwd=NODE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=NODE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        # Its own process group: the venv's ``node`` is a launcher whose child is the real
+        # Node, and both must end with the provider.
+        start_new_session=True)
     try:
         assert process.stdout is not None
         seen = []
@@ -46,4 +52,6 @@ def oidc_idp(clients: list[dict[str, Any]]) -> Iterator[OidcIdp]:
         threading.Thread(target=process.stdout.read, daemon=True).start()
         yield OidcIdp(issuer=line.removeprefix("READY "), process=process)
     finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         stop(process)

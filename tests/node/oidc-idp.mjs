@@ -41,4 +41,5 @@ provider.proxy = false;
 const server = provider.listen(port, "127.0.0.1", () => {
   console.log(`READY ${issuer}`);
 });
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
+// Stop at once: a kept-alive browser connection must not keep the provider running.
+process.on("SIGTERM", () => process.exit(0));

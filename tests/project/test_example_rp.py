@@ -48,7 +48,7 @@ def example(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
             assert process.poll() is None, log.read_text(errors="replace")[-3000:]
             assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
             time.sleep(0.1)
-        yield base, demo
+        yield base, {**demo, "_db_path": env["DJANGO_DB_PATH"]}
     finally:
         stop(process)
 
