@@ -9,8 +9,8 @@ import sys
 import time
 from collections.abc import Iterator
 from html import unescape
-from urllib.parse import urljoin
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
