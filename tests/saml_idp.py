@@ -17,13 +17,15 @@ from __future__ import annotations
 import base64
 import html
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from lxml import etree  # type: ignore[import-untyped]
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from saml2 import BINDING_HTTP_REDIRECT, xmldsig
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
@@ -36,6 +38,7 @@ from django_cognito.crypto import certificates
 PASSWORD = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 SIGN_ALG = xmldsig.SIG_RSA_SHA256
 DIGEST_ALG = xmldsig.DIGEST_SHA256
+SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 
 
 class _Quiet(WSGIRequestHandler):
@@ -56,10 +59,14 @@ class SamlIdp:
     server: Server | None = None
     sp_metadata: str = ""
     lifetime_minutes: int = 15
+    #: Whether ``/slo`` signs its LogoutResponse (HTTP-Redirect's Signature).
+    sign_logout: bool = True
+    key_name: str = "idp"
 
     def configure(self, sp_metadata: str, *, key_name: str = "idp") -> None:
         """(Re)build the IdP, trusting the SP described by ``sp_metadata``."""
         self.sp_metadata = sp_metadata
+        self.key_name = key_name
         self.server = Server(config=self._config(key_name))
 
     def _keys(self, name: str) -> tuple[str, str]:
@@ -99,9 +106,23 @@ class SamlIdp:
 
     def response(self, *, in_response_to: str | None, destination: str, audience: str,
                  sign_response: bool = True, sign_assertion: bool = True,
-                 name_id: str | None = None) -> str:
-        """A SAMLResponse's XML, as pysaml2 signs (and encrypts) it."""
+                 name_id: str | None = None,
+                 tamper: Callable[[Any], None] | None = None) -> str:
+        """A SAMLResponse's XML, as pysaml2 signs (and encrypts) it.
+
+        With ``tamper``, pysaml2 builds it unsigned, ``tamper`` changes the parsed Response in
+        place (its validity window, audience, recipient...), then the assertion and, with
+        ``sign_response``, the response are signed with the IdP's key (python3-saml's
+        ``add_sign``): genuine signatures over what pysaml2 would never have said."""
         assert self.server is not None
+        if tamper is not None:
+            assert not self.encrypt_to, "tampering with encrypted assertions is not supported"
+            unsigned = self.response(in_response_to=in_response_to, destination=destination,
+                                     audience=audience, sign_response=False,
+                                     sign_assertion=False, name_id=name_id)
+            root = etree.fromstring(unsigned.encode())
+            tamper(root)
+            return self.sign(root, sign_response=sign_response, sign_assertion=sign_assertion)
         kwargs: dict[str, Any] = {}
         if self.encrypt_to:
             kwargs.update(encrypt_assertion=True, encrypt_cert_assertion=self.encrypt_to,
@@ -113,6 +134,26 @@ class SamlIdp:
             authn={"class_ref": PASSWORD}, sign_response=sign_response,
             sign_assertion=sign_assertion, sign_alg=SIGN_ALG, digest_alg=DIGEST_ALG, **kwargs)
         return response.decode() if isinstance(response, bytes) else str(response)
+
+    def sign(self, root: Any, *, sign_response: bool = True,
+             sign_assertion: bool = True) -> str:
+        """``root`` (a parsed, unsigned Response) signed with the IdP's key: its assertion
+        (signed on its own, exclusive canonicalization keeps that signature valid in place),
+        then the Response."""
+        key_file, cert_file = self._keys(self.key_name)
+        key, cert = Path(key_file).read_text(), Path(cert_file).read_text()
+        if sign_assertion:
+            for assertion in root.findall(f"{{{SAML}}}Assertion"):
+                signed = OneLogin_Saml2_Utils.add_sign(
+                    etree.tostring(assertion), key, cert,
+                    sign_algorithm=SIGN_ALG, digest_algorithm=DIGEST_ALG)
+                root.replace(assertion, etree.fromstring(signed))
+        if sign_response:
+            signed = OneLogin_Saml2_Utils.add_sign(etree.tostring(root), key, cert,
+                                                   sign_algorithm=SIGN_ALG,
+                                                   digest_algorithm=DIGEST_ALG)
+            return signed.decode() if isinstance(signed, bytes) else str(signed)
+        return etree.tostring(root).decode()
 
     def logout_request_url(self, destination: str, name_id: str | None = None) -> str:
         """An IdP-initiated LogoutRequest (HTTP-Redirect, signed)."""
@@ -152,7 +193,7 @@ class SamlIdp:
             destination = self.sp_logout_url
             info = self.server.apply_binding(
                 BINDING_HTTP_REDIRECT, str(response), destination,
-                relay_state=query.get("RelayState", ""), response=True, sign=True,
+                relay_state=query.get("RelayState", ""), response=True, sign=self.sign_logout,
                 sigalg=SIGN_ALG)
             start("302 Found", [("Location", dict(info["headers"])["Location"])])
             return [b""]

@@ -8,7 +8,8 @@
   parameters. python3-saml checks it in strict mode; the NameID is the subject and the
   attributes the claims.
 - ``/saml2/logout``: the IdP's LogoutRequest ends the login session; its LogoutResponse ends a
-  sign-out started at ``/logout`` (IDPSignout).
+  sign-out started at ``/logout`` (IDPSignout). Both must be signed (HTTP-Redirect's
+  Signature).
 - ``/saml2/metadata``: the service provider's metadata, to configure the IdP with.
 """
 
@@ -54,9 +55,10 @@ def request_data(request: HttpRequest) -> dict[str, Any]:
 
 
 def _auth(request: HttpRequest, site: Site, provider: IdentityProvider, *,
-          decrypting: bool = False) -> Any:
+          decrypting: bool = False, messages_signed: bool = False) -> Any:
     auth = OneLogin_Saml2_Auth(request_data(request), saml_sp.settings(
-        provider, endpoints(request, site), decrypting=decrypting))
+        provider, endpoints(request, site), decrypting=decrypting,
+        messages_signed=messages_signed))
     auth.response_class = saml_sp.Response
     return auth
 
@@ -212,7 +214,7 @@ def logout(request: HttpRequest) -> HttpResponse:
         pk=remembered["provider"], pool=site.pool).first()
     if provider is None or not provider_details.flag(provider.details, "IDPSignout"):
         return error_page(request, "invalid_request", "Invalid SAML logout request.")
-    auth = _auth(request, site, provider)
+    auth = _auth(request, site, provider, messages_signed=True)
     ended: list[bool] = []
 
     def end() -> None:
@@ -239,7 +241,7 @@ def _logout_response(request: HttpRequest, site: Site) -> HttpResponse:
         pk=pending["provider"], pool=site.pool).first() if pending else None
     if pending is None or provider is None:
         return error_page(request, "invalid_request", "Invalid SAML logout response.")
-    auth = _auth(request, site, provider)
+    auth = _auth(request, site, provider, messages_signed=True)
     try:
         auth.process_slo(request_id=pending["request"], keep_local_session=True)
     except Exception:  # noqa: BLE001

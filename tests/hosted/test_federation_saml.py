@@ -1,18 +1,24 @@
 """SAML 2.0 sign-in on the managed login against a real IdP (pysaml2, tests/saml_idp.py):
-the whole dance to Cognito-format tokens, encrypted assertions, IdP-initiated sign-in,
-single logout, and the attacks on SAML responses refused with nothing created."""
+the whole dance to Cognito-format tokens (also in headless Chromium), encrypted assertions,
+IdP-initiated sign-in, single logout, and the attacks on SAML responses refused with nothing
+created: unsigned, expired or not yet valid, for another SP or recipient, and XML signature
+wrapping (XSW1-8 of "On Breaking SAML", Somorovsky et al., 2012)."""
 
 from __future__ import annotations
 
 import base64
 import copy
-from collections.abc import Iterator
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import jwt
 import pytest
 from lxml import etree
+from playwright.sync_api import expect
 from saml2 import BINDING_HTTP_REDIRECT
 
 from django_cognito.models import AppClient, PoolUser, ProviderIdentity, UserPool
@@ -22,11 +28,16 @@ from tests.saml_idp import SamlIdp, form_page, run_idp
 
 from .browser import Browser, Page
 from .conftest import CALLBACK, LOGOUT, callback_params, oauth_client
+from .test_browser import Authorization
 
-pytest_plugins = ["tests.api_fixtures"]
+if TYPE_CHECKING:  # the plugin module is loaded by pytest_plugins, not imported here
+    from .chromium import Tab
+
+pytest_plugins = ["tests.api_fixtures", "tests.hosted.chromium"]
 pytestmark = pytest.mark.xdist_group("saml")
 NAME = "Corp"
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
+SAML_TIME = "%Y-%m-%dT%H:%M:%SZ"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 #: pysaml2 names the email attribute by its OID (FriendlyName "email").
@@ -289,3 +300,157 @@ def test_expired_assertion_is_refused(browser: Browser, domain_url: str,
     idp.configure(idp.sp_metadata)
     xml, relay = resign_request(browser, domain_url, app, idp)
     refused(browser, domain_url, hosted_pool, xml, relay)
+
+
+def test_not_yet_valid_assertion_is_refused(browser: Browser, domain_url: str,
+                                           hosted_pool: UserPool, app: AppClient,
+                                           idp: SamlIdp) -> None:
+    """Conditions' NotBefore an hour ahead (past python3-saml's clock drift), signed."""
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime(SAML_TIME)
+
+    def tamper(root: Any) -> None:
+        conditions = root.find(f"{{{SAML}}}Assertion/{{{SAML}}}Conditions")
+        conditions.set("NotBefore", ahead)
+
+    xml, relay = resign_request(browser, domain_url, app, idp, tamper=tamper)
+    assert f'NotBefore="{ahead}"' in xml
+    refused(browser, domain_url, hosted_pool, xml, relay)
+
+
+def set_audience(root: Any) -> None:
+    audience = root.find(f".//{{{SAML}}}AudienceRestriction/{{{SAML}}}Audience")
+    audience.text = "urn:amazon:cognito:sp:us-east-1_another"
+
+
+def set_recipient(root: Any) -> None:
+    data = root.find(f".//{{{SAML}}}SubjectConfirmationData")
+    data.set("Recipient", "https://elsewhere.example.com/saml2/idpresponse")
+
+
+@pytest.mark.parametrize("tamper", [set_audience, set_recipient],
+                         ids=["another-audience", "another-recipient"])
+def test_signed_but_for_another_sp(browser: Browser, domain_url: str, hosted_pool: UserPool,
+                                   app: AppClient, idp: SamlIdp,
+                                   tamper: Callable[[Any], None]) -> None:
+    xml, relay = resign_request(browser, domain_url, app, idp, tamper=tamper)
+    assert "another" in xml or "elsewhere" in xml
+    refused(browser, domain_url, hosted_pool, xml, relay)
+
+
+@pytest.mark.parametrize("sign_response", [True, False], ids=["both", "assertion-only"])
+def test_resigned_responses_are_genuine(browser: Browser, domain_url: str,
+                                        hosted_pool: UserPool, app: AppClient, idp: SamlIdp,
+                                        sign_response: bool) -> None:
+    """The attacks' control: the test IdP's re-signing, changing nothing, is accepted, so a
+    refusal above is for what was changed."""
+    xml, relay = resign_request(browser, domain_url, app, idp, sign_response=sign_response,
+                                tamper=lambda root: None)
+    done = post(browser, domain_url, xml, relay)
+    claims = decode(hosted_pool, callback_params(done)["id_token"], audience=app.pk)
+    assert claims["cognito:username"] == f"{NAME}_jdoe"
+
+
+def forged(assertion: Any) -> Any:
+    """A copy of ``assertion`` with no signature, a new ID and the NameID ``admin``."""
+    evil = copy.deepcopy(assertion)
+    for signature in evil.findall(f"{{{DS}}}Signature"):
+        evil.remove(signature)
+    evil.set("ID", "_evil")
+    name_id = evil.find(f".//{{{SAML}}}NameID")
+    name_id.text = "admin"
+    return evil
+
+
+def without_signature(assertion: Any) -> Any:
+    copied = copy.deepcopy(assertion)
+    for signature in copied.findall(f"{{{DS}}}Signature"):
+        copied.remove(signature)
+    return copied
+
+
+def xsw_late(xml: str, variant: int) -> bytes:
+    """XSW5-8 on a response whose assertion alone is signed."""
+    root = etree.fromstring(xml.encode())
+    assertion = root.find(f"{{{SAML}}}Assertion")
+    signature = assertion.find(f"{{{DS}}}Signature")
+    assert assertion is not None and signature is not None
+    evil = forged(assertion)
+    if variant == 5:  # the forged assertion carries the signature; the original at the end
+        evil.insert(1, copy.deepcopy(signature))
+        root.replace(assertion, evil)
+        root.append(without_signature(assertion))
+    elif variant == 6:  # the forged one carries the signature, the original inside it
+        moved = copy.deepcopy(signature)
+        moved.append(without_signature(assertion))
+        evil.insert(1, moved)
+        root.replace(assertion, evil)
+    elif variant == 7:  # the signed original in an Extensions element, the forged one bare
+        extensions = etree.Element(f"{{{SAMLP}}}Extensions")
+        extensions.append(copy.deepcopy(assertion))
+        issuer = root.find(f"{{{SAML}}}Issuer")
+        issuer.addnext(extensions)
+        root.replace(assertion, evil)
+    elif variant == 8:  # the forged one carries the signature, the original in its Object
+        moved = copy.deepcopy(signature)
+        obj = etree.SubElement(moved, f"{{{DS}}}Object")
+        obj.append(without_signature(assertion))
+        evil.insert(1, moved)
+        root.replace(assertion, evil)
+    return etree.tostring(root)
+
+
+@pytest.mark.parametrize("variant", [5, 6, 7, 8])
+def test_signature_wrapping_of_the_assertion(browser: Browser, domain_url: str,
+                                             hosted_pool: UserPool, app: AppClient,
+                                             idp: SamlIdp, variant: int) -> None:
+    xml, relay = resign_request(browser, domain_url, app, idp, sign_response=False)
+    wrapped = xsw_late(xml, variant)
+    assert b"admin" in wrapped
+    refused(browser, domain_url, hosted_pool, wrapped, relay)
+
+
+@pytest.mark.parametrize("variant", [1, 2, 3, 4])
+def test_signature_wrapping_with_only_the_assertion_signed(
+        browser: Browser, domain_url: str, hosted_pool: UserPool, app: AppClient,
+        idp: SamlIdp, variant: int) -> None:
+    """XSW1-4 above, with no Response signature to fail first."""
+    xml, relay = resign_request(browser, domain_url, app, idp, sign_response=False)
+    refused(browser, domain_url, hosted_pool, xsw(xml, variant), relay)
+
+
+def test_unsigned_logout_response_is_refused(browser: Browser, domain_url: str,
+                                             hosted_pool: UserPool, app: AppClient,
+                                             idp: SamlIdp) -> None:
+    callback_params(browser.submit(to_idp(browser, domain_url, app)))
+    idp.sign_logout = False
+    query = urlencode({"client_id": app.pk, "logout_uri": LOGOUT})
+    out = browser.get(f"{domain_url}logout?{query}")
+    assert out.left_to is not None and "/slo?" in out.left_to
+    back = browser.get(out.left_to)
+    assert back.left_to is None and back.response.status_code == 400, back.text[:400]
+    assert "SAMLResponse=" in back.response.url and "Signature=" not in back.response.url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_in_through_the_idp_in_chromium(tab: Tab, idp: SamlIdp, app_site: str,
+                                             hosted_pool: UserPool, corp: Any,
+                                             domain_url: str) -> None:
+    """The authorization request names the SAML provider: to pysaml2's form page, Continue,
+    the ACS, and back to the client with a code, redeemed for Cognito's tokens."""
+    client = oauth_client(hosted_pool, callback_urls=[f"{app_site}/callback"],
+                          supported_identity_providers=["COGNITO", NAME])
+    callback = f"{app_site}/callback"
+    authorization = Authorization(domain_url, client, callback, identity_provider=NAME)
+    page = tab.page
+    page.goto(authorization.url)
+    expect(page).to_have_url(re.compile(re.escape(f"{idp.base}/sso") + r"\?"))
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(re.escape(callback) + r"\?"))
+    token = authorization.redeem(page.url)
+    claims = jwt.decode(token["id_token"], options={"verify_signature": False})
+    assert claims["cognito:username"] == f"{NAME}_jdoe"
+    assert claims["email"] == "jdoe@example.com"
+    assert claims["identities"][0]["providerName"] == NAME
+    assert claims["identities"][0]["userId"] == "jdoe"
+    assert claims["identities"][0]["providerType"] == "SAML"
+    assert any(url.startswith(f"{domain_url}saml2/idpresponse") for url in tab.requests)

@@ -9,6 +9,7 @@ files), and what the server remembers between a request and its answer.
   response or a signed assertion; this is stricter: a signed response around an unsigned
   assertion is refused), with no SHA-1. With EncryptedResponses every assertion must be
   encrypted, to the provider's own encryption certificate.
+- Single logout's messages (HTTP-Redirect) must be signed, requests and responses alike.
 - An AuthnRequest is answered within five minutes, once: its id is kept in the shared cache
   and taken at the answer. An assertion's id is remembered until it expires, so none is
   accepted twice.
@@ -61,10 +62,12 @@ def _pem(body: str) -> str:
 
 
 def settings(provider: IdentityProvider, endpoints: Endpoints, *,
-             decrypting: bool = False) -> dict[str, Any]:
+             decrypting: bool = False, messages_signed: bool = False) -> dict[str, Any]:
     """python3-saml's settings for ``provider``. ``decrypting`` puts the provider's
     encryption key where python3-saml decrypts with (the SP key); otherwise the pool's signing
-    key, which signs requests."""
+    key, which signs requests. ``messages_signed`` requires the message itself signed (single
+    logout's LogoutRequest and LogoutResponse, HTTP-Redirect); a SAMLResponse needs only its
+    assertions signed."""
     metadata = provider.metadata or {}
     flags = provider.details or {}
     signing = signing_certificate(provider.pool)
@@ -99,7 +102,7 @@ def settings(provider: IdentityProvider, endpoints: Endpoints, *,
             "authnRequestsSigned": sign_requests,
             "logoutRequestSigned": sign_requests,
             "logoutResponseSigned": sign_requests,
-            "wantMessagesSigned": False,
+            "wantMessagesSigned": messages_signed,
             "wantAssertionsSigned": True,
             "wantAssertionsEncrypted": encrypted,
             "wantNameId": True,
