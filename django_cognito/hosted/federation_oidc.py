@@ -47,6 +47,14 @@ GOOGLE = {"authorize_url": "https://accounts.google.com/o/oauth2/v2/auth",
           "attributes_url": "https://openidconnect.googleapis.com/v1/userinfo",
           "jwks_uri": "https://www.googleapis.com/oauth2/v3/certs",
           "oidc_issuer": "https://accounts.google.com"}
+#: The user-info endpoints social-core names for Facebook (its Graph API version filled in)
+#: and Login with Amazon, and Apple's signing keys: the defaults, unless the provider's row
+#: names others in its details or metadata (``authorize_url``, ``token_url``,
+#: ``attributes_url``, ``jwks_uri``, ``oidc_issuer``; the API keeps Cognito's derived values
+#: of these, so only a row written otherwise, a stand-in in tests, changes them).
+FACEBOOK_ME = FacebookOAuth2.USER_DATA_URL
+AMAZON_PROFILE = "https://api.amazon.com/user/profile"
+APPLE_KEYS = AppleIdAuth.JWK_URL
 SETTING_OF = {"authorize_url": "AUTHORIZATION_URL", "token_url": "ACCESS_TOKEN_URL",
               "attributes_url": "USERINFO_URL", "jwks_uri": "JWKS_URI",
               "oidc_issuer": "ID_TOKEN_ISSUER"}
@@ -87,15 +95,43 @@ class GoogleBackend(_UserInfo, GoogleOpenIdConnect[HttpResponse]):
 
 
 class FacebookBackend(_Endpoints, FacebookOAuth2[HttpResponse]):
+    """Facebook's Graph API: ``/dialog/oauth``, ``/oauth/access_token``, then
+    ``/me?fields=...`` (with ``appsecret_proof``) for the user; ``id`` is the subject."""
+
     name = "cognito-facebook"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.USER_DATA_URL = str(self.setting("USERINFO_URL") or FACEBOOK_ME)
 
 
 class AmazonBackend(_Endpoints, AmazonOAuth2[HttpResponse]):
+    """Login with Amazon: ``/ap/oa``, ``/auth/o2/token``, then ``/user/profile`` for the
+    user; ``user_id`` is the subject."""
+
     name = "cognito-amazon"
+
+    def user_data(self, access_token: str, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        response = self.get_json(str(self.setting("USERINFO_URL") or AMAZON_PROFILE),
+                                 params={"access_token": access_token})
+        if isinstance(response.get("Profile"), dict):  # the older shape of the answer
+            profile = response["Profile"]
+            response = {"user_id": profile.get("CustomerId"), "name": profile.get("Name"),
+                        "email": profile.get("PrimaryEmail")}
+        return cast(dict[str, Any], response)
 
 
 class AppleBackend(_Endpoints, AppleIdAuth[HttpResponse]):
+    """Sign in with Apple: the answer is posted (``response_mode=form_post``); the token
+    request's client secret is a JWT signed (ES256) with the provider's private key, and the
+    ID token is verified against Apple's keys, issuer and the client id."""
+
     name = "cognito-apple"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.JWK_URL = str(self.setting("JWKS_URI") or APPLE_KEYS)
+        self.ID_TOKEN_ISSUER = str(self.setting("ID_TOKEN_ISSUER") or AppleIdAuth.ID_TOKEN_ISSUER)
 
 
 BACKENDS: dict[str, type[BaseAuth[HttpResponse]]] = {
@@ -129,8 +165,13 @@ def provider_settings(provider: IdentityProvider) -> dict[str, Any]:
         "ATTRIBUTES_REQUEST_METHOD": details.get("attributes_request_method", "GET"),
         "REQUESTS_TIMEOUT": 10,
     })
-    if provider.provider_type == ProviderType.FACEBOOK and details.get("api_version"):
-        values["API_VERSION"] = details["api_version"].lstrip("v")
+    if provider.provider_type == ProviderType.FACEBOOK:
+        if details.get("api_version"):
+            values["API_VERSION"] = details["api_version"].lstrip("v")
+        # As Cognito does: /me?fields= the id and the attributes the mapping reads.
+        mapped = [v for v in (provider.attribute_mapping or {}).values()
+                  if isinstance(v, str) and re.fullmatch(r"[a-z_]+", v) and v != "id"]
+        values["PROFILE_EXTRA_PARAMS"] = {"fields": ",".join(["id", *sorted(set(mapped))])}
     if provider.provider_type == ProviderType.SIGN_IN_WITH_APPLE:
         values.update({"CLIENT": details.get("client_id", ""), "TEAM": details.get("team_id"),
                        "KEY": details.get("key_id"), "SECRET": secrets.get("private_key")})
@@ -169,7 +210,8 @@ def _proven(backend: BaseAuth[HttpResponse], response: Mapping[str, Any]
     """The subject and claims the backend verified (reference §7: OIDC, Google and Apple
     ``sub``, Facebook ``id``, Amazon ``user_id``)."""
     id_token = getattr(backend, "id_token", None)
-    claims = {k: v for k, v in response.items() if k not in TOKEN_MEMBERS}
+    claims = {k: v for k, v in response.items()
+              if k not in TOKEN_MEMBERS and not k.startswith("_")}  # "_": social-core's own
     if isinstance(id_token, dict):
         claims.update(id_token)  # signed claims win over the user info's
         return str(id_token.get("sub", "")), claims
