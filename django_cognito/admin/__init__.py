@@ -13,4 +13,5 @@ from .users import PoolUserAdmin
 __all__ = ["AppClientAdmin", "GroupAdmin", "PoolUserAdmin", "UserPoolAdmin"]
 from .access_keys import AccessKeyAdmin  # noqa: E402,F401
 from .domains import UserPoolDomainAdmin  # noqa: E402,F401
+from .identity_pools import IdentityAdmin, IdentityPoolAdmin  # noqa: E402,F401
 from .identity_providers import IdentityProviderAdmin, ProviderIdentityAdmin  # noqa: E402,F401

@@ -80,3 +80,7 @@ from .federation import (  # noqa: E402
 
 __all__ += ["COGNITO_SUBJECT", "IdentityProvider", "ProviderIdentity", "ProviderType",
             "SamlSigningCertificate"]
+
+from .identity import Identity, IdentityLogin, IdentityPool  # noqa: E402
+
+__all__ += ["Identity", "IdentityLogin", "IdentityPool"]
