@@ -20,6 +20,9 @@ MAX_ERRORS = 5
 PATTERN_CHECKED = {
     "UserPoolIdType": re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII),
     "ClientIdType": re.compile(r"[\w+]+", re.ASCII),
+    "IdentityPoolId": re.compile(r"[\w-]+:[0-9a-f-]+", re.ASCII),
+    "IdentityPoolName": re.compile(r"[\w\s+=,.@-]+", re.ASCII),
+    "DeveloperProviderName": re.compile(r"[\w._-]+", re.ASCII),
 }
 
 

@@ -1,0 +1,1 @@
+"""Identity pools (cognito-identity): ``pools`` holds the pool configuration operations."""
