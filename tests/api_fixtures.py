@@ -61,9 +61,9 @@ def check_shape(shape: Shape, value: Any, path: str = "$") -> None:
             assert value in shape.enum, f"{path}: {value!r} is not one of {shape.name}"
 
 
-def check_output(operation: str, body: Any) -> None:
+def check_output(operation: str, body: Any, service: str = "cognito-idp") -> None:
     """Assert ``body`` has the output shape of ``operation`` in botocore's model."""
-    shape = service_model("cognito-idp").operation_model(operation).output_shape
+    shape = service_model(service).operation_model(operation).output_shape
     if shape is None:
         assert body == {}, f"{operation} has no output but returned {body!r}"
     else:
@@ -77,11 +77,11 @@ class Checked:
     operations: list[str]
 
 
-def _after_call(checked: Checked) -> Any:
+def _after_call(checked: Checked, service: str = "cognito-idp") -> Any:
     def hook(http_response: Any, model: Any, **_: Any) -> None:
         body = json.loads(http_response.content or b"{}")
         if http_response.status_code == 200:
-            check_output(model.name, body)
+            check_output(model.name, body, service)
             checked.operations.append(model.name)
         else:
             assert http_response.status_code == 400 or (
@@ -95,16 +95,16 @@ def _after_call(checked: Checked) -> Any:
 
 def boto_client(url: str, *, key_id: str = ACCESS_KEY_ID, secret: str = SECRET,
                 signed: bool = True, checked: Checked | None = None,
-                region: str = REGION) -> Any:
-    """A ``cognito-idp`` client on ``url``; its raw responses are checked against the model."""
+                region: str = REGION, service: str = "cognito-idp") -> Any:
+    """A ``service`` client on ``url``; its raw responses are checked against the model."""
     config = Config(retries={"max_attempts": 1, "mode": "standard"},
                     signature_version=None if signed else UNSIGNED)
-    client = boto3.client("cognito-idp", endpoint_url=url, region_name=region,
+    client = boto3.client(service, endpoint_url=url, region_name=region,
                           aws_access_key_id=key_id, aws_secret_access_key=secret,
                           config=config)
-    client.meta.events.register("after-call.cognito-idp",
-                                _after_call(checked or Checked([])))
-    client.meta.events.register("before-send.cognito-idp", _no_keep_alive)
+    client.meta.events.register(f"after-call.{service}",
+                                _after_call(checked or Checked([]), service))
+    client.meta.events.register(f"before-send.{service}", _no_keep_alive)
     return client
 
 
