@@ -5,13 +5,25 @@ Every 200 body is checked against botocore's ``cognito-identity`` output shapes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
-from django_cognito.models import IdentityPool
-from tests.api_fixtures import SCOPED_KEY_ID, SCOPED_SECRET, boto_client
+from django_cognito.models import Identity, IdentityLogin, IdentityPool
+from tests.api_fixtures import (
+    ACCESS_KEY_ID,
+    SCOPED_KEY_ID,
+    SCOPED_SECRET,
+    SECRET,
+    boto_client,
+)
 from tests.factories import create_access_key
 
 pytest_plugins = ["tests.api_fixtures"]
@@ -235,3 +247,49 @@ def test_tags(identity: Any, checked: Any, fails: Any) -> None:
     assert fails(identity.untag_resource, ResourceArn=_arn("us-east-1:0000"),
                  TagKeys=["a"])[0] == "ResourceNotFoundException"
     assert {"TagResource", "UntagResource", "ListTagsForResource"} <= set(checked.operations)
+
+
+def test_update_refuses_bad_input_and_unknown_pools(identity: Any, fails: Any) -> None:
+    pool_id = _create(identity)["IdentityPoolId"]
+    base = {"IdentityPoolId": pool_id, "IdentityPoolName": "photos",
+            "AllowUnauthenticatedIdentities": False}
+    assert fails(identity.update_identity_pool, **base,
+                 SamlProviderARNs=["arn:aws:iam::1:saml-provider/x"])[0] == \
+        "InvalidParameterException"
+    assert fails(identity.update_identity_pool,
+                 **{**base, "IdentityPoolId": "us-east-1:0000"})[0] == \
+        "ResourceNotFoundException"
+    assert IdentityPool.objects.get().allow_unauthenticated_identities is True
+
+
+def test_delete_removes_identities_and_logins(identity: Any) -> None:
+    pool_id = _create(identity)["IdentityPoolId"]
+    pool = IdentityPool.objects.get()
+    made = Identity.objects.create(id="us-east-1:aaaaaaaa-0000-0000-0000-000000000000",
+                                   pool=pool)
+    IdentityLogin.objects.create(identity=made, pool=pool, provider="accounts.google.com",
+                                 subject="s1")
+    identity.delete_identity_pool(IdentityPoolId=pool_id)
+    assert not Identity.objects.exists() and not IdentityLogin.objects.exists()
+
+
+def _signed_post(url: str, service: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    data = json.dumps(body).encode()
+    request = AWSRequest(method="POST", url=url, data=data, headers={
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "AWSCognitoIdentityService.ListIdentityPools"})
+    SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET), service, "us-east-1").add_auth(request)
+    raw = Request(url, data=data, headers=dict(request.headers.items()),  # noqa: S310
+                  method="POST")
+    try:
+        with urlopen(raw, timeout=10) as response:  # noqa: S310 (the live test server)
+            return response.status, json.loads(response.read())
+    except HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_signature_must_be_scoped_to_cognito_identity(api_base: str, identity: Any) -> None:
+    status, body = _signed_post(api_base + "/", "cognito-identity", {"MaxResults": 5})
+    assert status == 200 and body == {"IdentityPools": []}
+    status, body = _signed_post(api_base + "/", "cognito-idp", {"MaxResults": 5})
+    assert status == 400 and body["__type"] == "InvalidSignatureException"
