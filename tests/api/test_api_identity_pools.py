@@ -77,8 +77,9 @@ def test_create_describe_update_delete(identity: Any, checked: Any, fails: Any) 
 
     updated = identity.update_identity_pool(
         IdentityPoolId=pool_id, IdentityPoolName="photos2", AllowUnauthenticatedIdentities=False,
-        AllowClassicFlow=True, DeveloperProviderName="login.shop")
+        AllowClassicFlow=True)
     assert updated["IdentityPoolName"] == "photos2" and updated["AllowClassicFlow"] is True
+    assert updated["DeveloperProviderName"] == "login.shop"
     assert updated["SupportedLoginProviders"] == {} and updated["IdentityPoolTags"] == {
         "team": "web"}
     assert fails(identity.update_identity_pool, IdentityPoolId=pool_id,

@@ -104,10 +104,13 @@ def create_pool(params: dict[str, Any]) -> IdentityPool:
 
 def update_pool(pool: IdentityPool, params: dict[str, Any]) -> IdentityPool:
     config = _columns(params)
-    if pool.developer_provider_name and \
-            config["developer_provider_name"] != pool.developer_provider_name:
-        # AWS: the developer provider name can't be changed once set.
-        raise InvalidParameterException("Cannot change DeveloperProviderName once it is set.")
+    if pool.developer_provider_name:
+        # AWS: the developer provider name can't be changed once set; left out, it is kept.
+        if "DeveloperProviderName" not in params:
+            config["developer_provider_name"] = pool.developer_provider_name
+        elif config["developer_provider_name"] != pool.developer_provider_name:
+            raise InvalidParameterException(
+                "Cannot change DeveloperProviderName once it is set.")
     if "IdentityPoolTags" in params:
         config["tags"] = params["IdentityPoolTags"] or {}
     _check_config(config)
