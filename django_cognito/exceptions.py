@@ -176,3 +176,7 @@ class MFAMethodNotFoundException(CognitoError):
 
 class DuplicateProviderException(CognitoError):
     """Cognito error of this name."""
+
+
+class ResourceConflictException(CognitoError):
+    """cognito-identity: a login is linked to another identity in a conflicting way."""

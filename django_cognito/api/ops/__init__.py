@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     devices,
     federation,
     groups,
+    identities,
     identity_pools,
     lifecycle,
     mfa,

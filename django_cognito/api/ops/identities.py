@@ -1,0 +1,54 @@
+"""Identities on the cognito-identity JSON API: GetId (unsigned) and the signed
+DescribeIdentity, ListIdentities and DeleteIdentities (reference §8.1, §8.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...models import Identity
+from ...services.identity import identities, pools
+from ..registry import Call
+from .identity_pools import _pool, _require_account_key, identity_operation
+
+
+def identity_description(identity: Identity) -> dict[str, Any]:
+    """The ``IdentityDescription`` shape."""
+    return {"IdentityId": identity.pk, "Logins": identities.providers_of(identity),
+            "CreationDate": identity.created_at.timestamp(),
+            "LastModifiedDate": identity.modified_at.timestamp()}
+
+
+@identity_operation("GetId")
+def get_id(call: Call) -> dict[str, Any]:
+    p = call.params
+    pool = pools.get_pool(p["IdentityPoolId"])
+    return {"IdentityId": identities.get_id(pool, p.get("Logins")).pk}
+
+
+@identity_operation("DescribeIdentity")
+def describe_identity(call: Call) -> dict[str, Any]:
+    _require_account_key(call)
+    return identity_description(identities.get_identity(call.params["IdentityId"]))
+
+
+@identity_operation("ListIdentities")
+def list_identities(call: Call) -> dict[str, Any]:
+    p = call.params
+    pool = _pool(call)
+    # No identity is ever disabled here, so HideDisabled changes nothing.
+    page = identities.list_identities(pool, p["MaxResults"], p.get("NextToken"))
+    response: dict[str, Any] = {
+        "IdentityPoolId": pool.pk,
+        "Identities": [identity_description(identity) for identity in page.items]}
+    if page.next_token:
+        response["NextToken"] = page.next_token
+    return response
+
+
+@identity_operation("DeleteIdentities")
+def delete_identities(call: Call) -> dict[str, Any]:
+    _require_account_key(call)
+    # AWS reports only ids it failed to process (AccessDenied, InternalServerError); an
+    # unknown id is not an error.
+    identities.delete_identities(call.params["IdentityIdsToDelete"])
+    return {"UnprocessedIdentityIds": []}
