@@ -8,7 +8,7 @@ from typing import Any
 from ...models import Identity
 from ...services.identity import identities, pools
 from ..registry import Call
-from .identity_pools import _pool, _require_account_key, identity_operation
+from .identity_pools import identity_operation, identity_pool_of, require_account_key
 
 
 def identity_description(identity: Identity) -> dict[str, Any]:
@@ -27,14 +27,14 @@ def get_id(call: Call) -> dict[str, Any]:
 
 @identity_operation("DescribeIdentity")
 def describe_identity(call: Call) -> dict[str, Any]:
-    _require_account_key(call)
+    require_account_key(call)
     return identity_description(identities.get_identity(call.params["IdentityId"]))
 
 
 @identity_operation("ListIdentities")
 def list_identities(call: Call) -> dict[str, Any]:
     p = call.params
-    pool = _pool(call)
+    pool = identity_pool_of(call)
     # No identity is ever disabled here, so HideDisabled changes nothing.
     page = identities.list_identities(pool, p["MaxResults"], p.get("NextToken"))
     response: dict[str, Any] = {
@@ -47,7 +47,7 @@ def list_identities(call: Call) -> dict[str, Any]:
 
 @identity_operation("DeleteIdentities")
 def delete_identities(call: Call) -> dict[str, Any]:
-    _require_account_key(call)
+    require_account_key(call)
     # AWS reports only ids it failed to process (AccessDenied, InternalServerError); an
     # unknown id is not an error.
     identities.delete_identities(call.params["IdentityIdsToDelete"])

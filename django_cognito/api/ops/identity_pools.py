@@ -17,7 +17,7 @@ identity_operation = partial(operation, service="cognito-identity")
 ARN_RE = re.compile(r"arn:aws:cognito-identity:([a-z0-9-]+):([0-9]{12}):identitypool/(.+)")
 
 
-def _require_account_key(call: Call) -> None:
+def require_account_key(call: Call) -> None:
     # Identity pools belong to the account: only a key that administers every pool may
     # manage them.
     if call.access_key is not None and not call.access_key.all_pools:
@@ -25,8 +25,8 @@ def _require_account_key(call: Call) -> None:
                                      "identity pools.")
 
 
-def _pool(call: Call) -> IdentityPool:
-    _require_account_key(call)
+def identity_pool_of(call: Call) -> IdentityPool:
+    require_account_key(call)
     return pools.get_pool(call.params["IdentityPoolId"])
 
 
@@ -35,7 +35,7 @@ def pool_arn(pool: IdentityPool) -> str:
 
 
 def _pool_of_arn(call: Call) -> IdentityPool:
-    _require_account_key(call)
+    require_account_key(call)
     arn = call.params["ResourceArn"]
     match = ARN_RE.fullmatch(arn)
     if not match or match.group(2) != ACCOUNT_ID:
@@ -65,29 +65,29 @@ def pool_type(pool: IdentityPool) -> dict[str, Any]:
 
 @identity_operation("CreateIdentityPool")
 def create_identity_pool(call: Call) -> dict[str, Any]:
-    _require_account_key(call)
+    require_account_key(call)
     return pool_type(pools.create_pool(call.params))
 
 
 @identity_operation("DescribeIdentityPool")
 def describe_identity_pool(call: Call) -> dict[str, Any]:
-    return pool_type(_pool(call))
+    return pool_type(identity_pool_of(call))
 
 
 @identity_operation("UpdateIdentityPool")
 def update_identity_pool(call: Call) -> dict[str, Any]:
-    return pool_type(pools.update_pool(_pool(call), call.params))
+    return pool_type(pools.update_pool(identity_pool_of(call), call.params))
 
 
 @identity_operation("DeleteIdentityPool")
 def delete_identity_pool(call: Call) -> dict[str, Any]:
-    pools.delete_pool(_pool(call))
+    pools.delete_pool(identity_pool_of(call))
     return {}
 
 
 @identity_operation("ListIdentityPools")
 def list_identity_pools(call: Call) -> dict[str, Any]:
-    _require_account_key(call)
+    require_account_key(call)
     p = call.params
     page = pools.list_pools(p["MaxResults"], p.get("NextToken"))
     response: dict[str, Any] = {"IdentityPools": [
@@ -100,13 +100,13 @@ def list_identity_pools(call: Call) -> dict[str, Any]:
 @identity_operation("SetIdentityPoolRoles")
 def set_identity_pool_roles(call: Call) -> dict[str, Any]:
     p = call.params
-    pools.set_roles(_pool(call), p["Roles"], p.get("RoleMappings"))
+    pools.set_roles(identity_pool_of(call), p["Roles"], p.get("RoleMappings"))
     return {}
 
 
 @identity_operation("GetIdentityPoolRoles")
 def get_identity_pool_roles(call: Call) -> dict[str, Any]:
-    pool = _pool(call)
+    pool = identity_pool_of(call)
     response: dict[str, Any] = {"IdentityPoolId": pool.pk, "Roles": pool.roles}
     if pool.role_mappings:
         response["RoleMappings"] = pool.role_mappings
@@ -122,7 +122,7 @@ def _tag_map(pool: IdentityPool, provider: str, use_defaults: bool,
 @identity_operation("SetPrincipalTagAttributeMap")
 def set_principal_tag_attribute_map(call: Call) -> dict[str, Any]:
     p = call.params
-    pool = _pool(call)
+    pool = identity_pool_of(call)
     provider = p["IdentityProviderName"]
     use_defaults, tags = pools.set_principal_tags(pool, provider, p.get("UseDefaults"),
                                                   p.get("PrincipalTags"))
@@ -131,7 +131,7 @@ def set_principal_tag_attribute_map(call: Call) -> dict[str, Any]:
 
 @identity_operation("GetPrincipalTagAttributeMap")
 def get_principal_tag_attribute_map(call: Call) -> dict[str, Any]:
-    pool = _pool(call)
+    pool = identity_pool_of(call)
     provider = call.params["IdentityProviderName"]
     use_defaults, tags = pools.get_principal_tags(pool, provider)
     return _tag_map(pool, provider, use_defaults, tags)
