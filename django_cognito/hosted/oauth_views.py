@@ -90,8 +90,11 @@ def authorize(request: HttpRequest) -> HttpResponse:
 @cross_origin("POST")
 def token(request: HttpRequest) -> HttpResponse:
     """``/oauth2/token``: authorization_code, refresh_token and client_credentials."""
+    server = site_of(request).server()
     try:
-        return site_of(request).server().create_token_response(request)
+        return server.create_token_response(request)
+    except OAuth2Error as error:  # refused before a grant ran (insecure_transport)
+        return server.handle_error_response(request, error)
     except CognitoError:
         return JsonResponse({"error": "invalid_request"}, status=400)
 
@@ -102,7 +105,11 @@ def token(request: HttpRequest) -> HttpResponse:
 @cross_origin("POST")
 def revoke(request: HttpRequest) -> HttpResponse:
     """``/oauth2/revoke``: a refresh token and every token of its family."""
-    response = site_of(request).server().create_endpoint_response("revocation", request)
+    server = site_of(request).server()
+    try:
+        response = server.create_endpoint_response("revocation", request)
+    except OAuth2Error as error:  # refused before the endpoint ran (insecure_transport)
+        return server.handle_error_response(request, error)
     if response.status_code == 200:
         return HttpResponse(b"", status=200)
     return response

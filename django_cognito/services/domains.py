@@ -82,6 +82,8 @@ def for_host(host: str) -> UserPoolDomain | None:
         if domain is None or domain.is_custom:
             raise Unknown(host)
         return domain
+    if name == (urlsplit(str(app_settings.PUBLIC_BASE_URL or "")).hostname or ""):
+        return None  # the project's own host: its requests (sign-ins among them) read nothing
     domain = find(name)
     return domain if domain is not None and domain.is_custom else None
 

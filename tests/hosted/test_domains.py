@@ -75,3 +75,20 @@ def test_plain_http_off_loopback_gets_an_error_page_not_a_500(hosted: UserPool) 
                  "/domains/shop/oauth2/authorize?response_type=code&client_id=x"):
         answer = Client().get(path)
         assert answer.status_code == 400 and b"MUST utilize https" in answer.content
+
+
+def test_the_projects_own_host_costs_no_domain_lookup(
+        hosted: UserPool, django_assert_num_queries: Any) -> None:
+    from django_cognito.services import domains
+
+    with django_assert_num_queries(0):
+        assert domains.for_host("testserver") is None
+    with django_assert_num_queries(1):  # another name may be a custom domain
+        assert domains.for_host("elsewhere.test") is None
+
+
+def test_the_token_endpoint_over_plain_http_off_loopback_is_refused_not_a_500(
+        hosted: UserPool) -> None:
+    for path in ("/domains/shop/oauth2/token", "/domains/shop/oauth2/revoke"):
+        answer = Client().post(path, {"grant_type": "client_credentials"})
+        assert answer.status_code == 400 and answer.json()["error"] == "insecure_transport"
