@@ -89,6 +89,9 @@ def account_page(view: Callable[[Visit], HttpResponse]) -> Callable[..., HttpRes
         client, problem = client_for(request, site, query)
         if client is None:
             return error_page(request, "invalid_request", problem)
+        if "COGNITO" not in client.supported_identity_providers:  # only its IdPs sign in
+            return error_page(request, "invalid_request",
+                              "The client does not allow accounts of the user pool itself.")
         return view(Visit(request, site, query, client, str(username).strip()))
 
     # CSRF is checked here too, whether or not the project runs CsrfViewMiddleware.

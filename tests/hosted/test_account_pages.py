@@ -235,3 +235,26 @@ def test_no_sign_up_where_only_administrators_create_users(
     refused = browser.get(f"{domain_url}signup?{url.split('?', 1)[1]}")
     assert refused.response.status_code == 400
     assert "SignUp is not permitted for this user pool" in refused.text
+
+
+def test_a_client_without_cognito_offers_no_account_of_the_pool(
+        browser: Browser, domain_url: str, hosted_pool: UserPool, alice: PoolUser) -> None:
+    from django_cognito.models import IdentityProvider
+
+    IdentityProvider.objects.create(pool=hosted_pool, name="Corp", provider_type="OIDC")
+    client = oauth_client(hosted_pool, supported_identity_providers=["Corp"])
+    query = urlencode({"response_type": "code", "client_id": client.id,
+                       "redirect_uri": CALLBACK})
+    for page in ("signup", "forgotPassword", "confirmUser", "confirmforgotPassword"):
+        answer = browser.get(f"{domain_url}{page}?{query}")
+        assert answer.response.status_code == 400 and answer.left_to is None, page
+    login = browser.get(f"{domain_url}login?{query}")
+    assert 'name="password"' not in login.text and "identity_provider=Corp" in login.text
+    # A form of another client's page, posted with this client's query: still refused.
+    native = oauth_client(hosted_pool)
+    form_page = browser.get(f"{domain_url}login?" + urlencode({
+        "response_type": "code", "client_id": native.id, "redirect_uri": CALLBACK}))
+    refused = browser.submit(form_page, query=query, username="alice",
+                             password=factories.PASSWORD)
+    assert refused.response.status_code == 400 and refused.left_to is None
+    assert "does not allow" in refused.text
