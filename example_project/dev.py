@@ -15,7 +15,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
 @cache
-def _engine() -> Engine:
+def example_templates() -> Engine:
     # The example's own templates, whatever TEMPLATES the running settings configure.
     return Engine(dirs=[str(TEMPLATES_DIR)], autoescape=True)
 
@@ -24,6 +24,6 @@ def sms_outbox(request: HttpRequest) -> HttpResponse:
     """The text messages the development SMS sender logged, newest first."""
     if not settings.DEBUG:  # codes of real users must never be shown on a web page
         raise Http404("The SMS outbox exists only with DEBUG=True.")
-    template = _engine().get_template("example_project/sms_outbox.html")
+    template = example_templates().get_template("example_project/sms_outbox.html")
     html = template.render(Context({"messages": list(reversed(delivery.outbox))}))
     return HttpResponse(html)

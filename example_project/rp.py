@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import Context
 from django.urls import reverse
 
-from .dev import _engine as example_templates
+from .dev import example_templates
 
 SESSION_KEY = "rp_user"
 

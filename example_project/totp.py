@@ -27,7 +27,7 @@ from django_cognito.management.commands.cognito_demo import CLIENT_NAME, POOL_NA
 from django_cognito.models import AppClient, UserPool
 from django_cognito.services import access, mfa, signin
 
-from .dev import _engine
+from .dev import example_templates
 
 SESSION_KEY = "example_totp_access_token"
 TEMPLATE = "example_project/totp.html"
@@ -72,7 +72,7 @@ def qr_svg(data: str) -> str:
 def render(request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
     """The page with ``context`` and a CSRF token for its forms."""
     context["csrf_token"] = get_token(request)
-    html = _engine().get_template(TEMPLATE).render(Context(context))
+    html = example_templates().get_template(TEMPLATE).render(Context(context))
     return HttpResponse(html, status=status)
 
 

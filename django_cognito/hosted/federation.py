@@ -46,7 +46,7 @@ def chosen(client: AppClient, name: str | None, identifier: str | None
                                                             identifier.rsplit("@", 1)[1])
         else:
             return None
-    except (ResourceNotFoundException, CognitoError):
+    except CognitoError:
         return None
     if provider.name not in client.supported_identity_providers:
         return None
