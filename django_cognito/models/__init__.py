@@ -81,6 +81,14 @@ from .federation import (  # noqa: E402
 __all__ += ["COGNITO_SUBJECT", "IdentityProvider", "ProviderIdentity", "ProviderType",
             "SamlSigningCertificate"]
 
-from .identity import Identity, IdentityLogin, IdentityPool  # noqa: E402
+from .identity import (  # noqa: E402
+    IamIdentityProvider,
+    IamProviderType,
+    Identity,
+    IdentityLogin,
+    IdentityPool,
+    IdentityTokenKey,
+)
 
-__all__ += ["Identity", "IdentityLogin", "IdentityPool"]
+__all__ += ["IamIdentityProvider", "IamProviderType", "Identity", "IdentityLogin", "IdentityPool",
+            "IdentityTokenKey"]

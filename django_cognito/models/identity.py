@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.db import models
 
 from ..clock import now
+from ..crypto.fields import EncryptedTextField
 from .fields import KeyField
+from .keys import KeyState
 
 
 class IdentityPool(models.Model):
@@ -50,6 +52,8 @@ class Identity(models.Model):
 
     id = KeyField(max_length=55, primary_key=True)
     pool = models.ForeignKey(IdentityPool, on_delete=models.CASCADE, related_name="identities")
+    # An identity whose last login was unlinked or merged away: it gets no credentials.
+    disabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=now, editable=False)
     modified_at = models.DateTimeField(default=now, editable=False)
 
@@ -87,3 +91,56 @@ class IdentityLogin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.subject}"
+
+
+class IdentityTokenKey(models.Model):
+    """An RSA key of the identity-pool service: it signs the OpenID tokens of every identity
+    pool (one issuer, like ``cognito-identity.amazonaws.com``). The private half is
+    encrypted at rest; retired keys stay published until their tokens have expired."""
+
+    kid = models.CharField(max_length=64, unique=True, editable=False)
+    state = models.CharField(max_length=8, choices=KeyState.choices, default=KeyState.ACTIVE)
+    private_key = EncryptedTextField(editable=False)
+    public_jwk = models.JSONField(editable=False)
+    created_at = models.DateTimeField(default=now, editable=False)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "django_cognito"
+        ordering = ["created_at", "id"]
+        verbose_name = "identity token key"
+        constraints = [models.UniqueConstraint(fields=["state"],
+                                               condition=models.Q(state="active"),
+                                               name="dc_identity_key_one_active")]
+
+    def __str__(self) -> str:
+        return f"{self.kid} ({self.state})"
+
+
+class IamProviderType(models.TextChoices):
+    OIDC = "oidc", "OpenID Connect"
+    SAML = "saml", "SAML"
+
+
+class IamIdentityProvider(models.Model):
+    """An IAM identity provider that identity pools name by ARN in
+    ``OpenIdConnectProviderARNs`` or ``SamlProviderARNs``: the issuer URL and audiences of
+    an OIDC provider, or the metadata of a SAML one."""
+
+    arn = KeyField(max_length=2048, primary_key=True)
+    type = models.CharField(max_length=4, choices=IamProviderType.choices)
+    url = models.CharField(max_length=255, blank=True, default="",
+                           help_text="OIDC issuer URL (https://…), as the tokens' iss says.")
+    client_ids = models.JSONField(default=list, blank=True,
+                                  help_text="OIDC audiences: the client IDs tokens may name.")
+    saml_metadata = models.TextField(blank=True, default="",
+                                     help_text="SAML identity provider metadata (XML).")
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        app_label = "django_cognito"
+        verbose_name = "IAM identity provider"
+
+    def __str__(self) -> str:
+        return self.arn

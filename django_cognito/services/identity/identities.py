@@ -3,7 +3,6 @@ list and delete (reference §8.2, §8.3)."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -16,14 +15,10 @@ from ...exceptions import (
     ResourceNotFoundException,
 )
 from ...models import Identity, IdentityLogin, IdentityPool
-from ...verify import ExpiredTokenError, TokenError, get_api_verifier
 from ..pagination import Page, paginate
+from . import logins as login_tokens
 
-MAX_LOGINS = 10
-USER_POOL_KEY_RE = re.compile(r"cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/([\w-]+_[0-9a-zA-Z]+)",
-                              re.ASCII)
 UNAUTHENTICATED = "Unauthenticated access is not supported for this identity pool."
-INVALID_TOKEN = "Invalid login token. Issuer doesn't match providerName"
 
 
 def get_identity(identity_id: str) -> Identity:
@@ -31,47 +26,6 @@ def get_identity(identity_id: str) -> Identity:
     if identity is None:
         raise ResourceNotFoundException(f"Identity '{identity_id}' not found.")
     return identity
-
-
-def _user_pool_subject(pool: IdentityPool, provider: str, token: object) -> str:
-    """The ``sub`` of a user-pool ID token for ``provider``, verified and checked against
-    the pool's CognitoIdentityProviders."""
-    clients = {p["ClientId"] for p in pool.cognito_identity_providers
-               if p.get("ProviderName") == provider}
-    match = USER_POOL_KEY_RE.fullmatch(provider)
-    if not clients or match is None:
-        raise NotAuthorizedException(f"Invalid login token. Unsupported provider: {provider}")
-    try:
-        # The API verifier takes the tokens of every local pool; a local pool's issuer is
-        # PUBLIC_BASE_URL/<pool id>, so the provider key is matched by the pool id.
-        claims = get_api_verifier().verify(token, token_use="id")
-    except ExpiredTokenError:
-        raise NotAuthorizedException("Invalid login token. Token expired.") from None
-    except TokenError:
-        raise NotAuthorizedException("Invalid login token. Not a valid OpenId Connect "
-                                     "identity token.") from None
-    trusted = claims.trusted_issuer
-    if trusted is None or trusted.user_pool_id != match.group(2):
-        raise NotAuthorizedException(INVALID_TOKEN)
-    aud = claims.get("aud")
-    audiences = aud if isinstance(aud, list) else [aud]
-    if clients.isdisjoint(a for a in audiences if isinstance(a, str)):
-        raise NotAuthorizedException("Invalid login token. Incorrect token audience.")
-    return claims.sub
-
-
-def _subjects(pool: IdentityPool, logins: dict[str, Any]) -> list[tuple[str, str]]:
-    if len(logins) > MAX_LOGINS:
-        raise InvalidParameterException(f"At most {MAX_LOGINS} logins are allowed.")
-    found = []
-    for provider, token in logins.items():
-        if provider.startswith("cognito-idp."):
-            found.append((provider, _user_pool_subject(pool, provider, token)))
-        else:
-            # Other providers are not validated yet: never trust them.
-            raise NotAuthorizedException(
-                f"Invalid login token. Unsupported provider: {provider}")
-    return found
 
 
 def _new_identity(pool: IdentityPool) -> Identity:
@@ -85,7 +39,7 @@ def get_id(pool: IdentityPool, logins: dict[str, Any] | None) -> Identity:
         if not pool.allow_unauthenticated_identities:
             raise NotAuthorizedException(UNAUTHENTICATED)
         return _new_identity(pool)
-    subjects = _subjects(pool, logins)
+    subjects = [(login.provider, login.subject) for login in login_tokens.validate(pool, logins)]
     for _ in range(2):
         try:
             return _link(pool, subjects)

@@ -1,0 +1,83 @@
+"""The Logins map of GetId, GetOpenIdToken and GetCredentialsForIdentity: each token is
+validated, never trusted, and becomes a :class:`Login` (reference §8.3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...exceptions import InvalidParameterException, NotAuthorizedException
+from ...models import IdentityPool
+from ...verify import ExpiredTokenError, TokenError, get_api_verifier
+
+MAX_LOGINS = 10
+USER_POOL_KEY_RE = re.compile(r"cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/([\w-]+_[0-9a-zA-Z]+)",
+                              re.ASCII)
+INVALID_TOKEN = "Invalid login token. Issuer doesn't match providerName"
+
+
+@dataclass(frozen=True)
+class Login:
+    """A validated login.
+
+    ``provider`` is the Logins key and ``subject`` the provider's user: together they name
+    an ``IdentityLogin``. ``claims`` are the token's claims (role rules, principal tags).
+    ``mapping_key`` keys ``RoleMappings`` and the principal tag maps (``provider:clientId``
+    for a user pool). ``amr`` is what the identity's OpenID token says after
+    ``authenticated``.
+    """
+
+    provider: str
+    subject: str
+    claims: Mapping[str, Any] = field(default_factory=dict)
+    mapping_key: str = ""
+    amr: tuple[str, ...] = ()
+
+
+def unsupported(provider: str) -> NotAuthorizedException:
+    return NotAuthorizedException(f"Invalid login token. Unsupported provider: {provider}")
+
+
+def user_pool_login(pool: IdentityPool, provider: str, token: object) -> Login:
+    """A user-pool ID token for ``provider``, verified and checked against the pool's
+    CognitoIdentityProviders."""
+    clients = {p["ClientId"] for p in pool.cognito_identity_providers
+               if p.get("ProviderName") == provider}
+    match = USER_POOL_KEY_RE.fullmatch(provider)
+    if not clients or match is None:
+        raise unsupported(provider)
+    try:
+        # The API verifier takes the tokens of every local pool; a local pool's issuer is
+        # PUBLIC_BASE_URL/<pool id>, so the provider key is matched by the pool id.
+        claims = get_api_verifier().verify(token, token_use="id")
+    except ExpiredTokenError:
+        raise NotAuthorizedException("Invalid login token. Token expired.") from None
+    except TokenError:
+        raise NotAuthorizedException("Invalid login token. Not a valid OpenId Connect "
+                                     "identity token.") from None
+    trusted = claims.trusted_issuer
+    if trusted is None or trusted.user_pool_id != match.group(2):
+        raise NotAuthorizedException(INVALID_TOKEN)
+    aud = claims.get("aud")
+    audiences = [a for a in (aud if isinstance(aud, list) else [aud]) if isinstance(a, str)]
+    client = next((a for a in audiences if a in clients), None)
+    if client is None:
+        raise NotAuthorizedException("Invalid login token. Incorrect token audience.")
+    return Login(provider, claims.sub, dict(claims), mapping_key=f"{provider}:{client}",
+                 amr=(provider, f"{provider}:CognitoSignIn:{claims.sub}"))
+
+
+def validate(pool: IdentityPool, logins: Mapping[str, Any]) -> list[Login]:
+    """Each login of the map, validated; the first bad one raises NotAuthorizedException."""
+    if len(logins) > MAX_LOGINS:
+        raise InvalidParameterException(f"At most {MAX_LOGINS} logins are allowed.")
+    found = []
+    for provider, token in logins.items():
+        if provider.startswith("cognito-idp."):
+            found.append(user_pool_login(pool, provider, token))
+        else:
+            # Providers without a validator are never trusted.
+            raise unsupported(provider)
+    return found
