@@ -243,6 +243,12 @@ def test_open_id_token_only_with_the_classic_flow(identity: Any, guest: Any, idp
     unauthenticated = jwt.decode(guest.get_open_id_token(IdentityId=guest_id)["Token"],
                                  options={"verify_signature": False})
     assert unauthenticated["amr"] == ["unauthenticated"]
+    # Guests' tokens come from an issuer of their own, with its own discovery document, so
+    # a trust policy can tell them apart by issuer alone.
+    assert unauthenticated["iss"] == f"{issuer}/unauthenticated"
+    guest_discovery = f"{issuer}/unauthenticated/.well-known/openid-configuration"
+    with urllib.request.urlopen(guest_discovery) as response:  # noqa: S310
+        assert json.load(response) == {**discovery, "issuer": f"{issuer}/unauthenticated"}
 
 
 def test_merging_identities(identity: Any, guest: Any, idp: Any, pool: UserPool,
