@@ -16,6 +16,7 @@ from ..exceptions import (
     NotAuthorizedException,
     UnsupportedOperationException,
 )
+from ..outages import RETRY_AFTER_SECONDS, is_outage
 from . import model, sigv4
 from .registry import HANDLERS, Call
 
@@ -109,10 +110,19 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return _error(exc, request_id)
     except ValueError:
         return _error(model.SerializationException("Malformed request."), request_id)
-    except Exception:
-        logger.exception("Internal error in %s (request %s)",
-                         request.headers.get("X-Amz-Target"), request_id)
-        return _error(InternalErrorException(), request_id)
+    except Exception as exc:
+        if not is_outage(exc):
+            logger.exception("Internal error in %s (request %s)",
+                             request.headers.get("X-Amz-Target"), request_id)
+            return _error(InternalErrorException(), request_id)
+        # The database or the shared cache is down: a 500 InternalErrorException, which
+        # botocore (legacy and standard modes) and the JavaScript SDK retry by its status.
+        # Nothing of the failure reaches the client; the log names it without a traceback.
+        logger.warning("%s unavailable in %s (request %s): %s", type(exc).__name__,
+                       request.headers.get("X-Amz-Target"), request_id, exc)
+        response = _error(InternalErrorException(), request_id)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
 
 def require_pool_access(call: Call, pool_id: str | None) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +15,8 @@ from django.utils import translation
 from ..models import UserPool, UserPoolDomain
 from ..services import domains
 from .server import Server
+from .unavailable import View, guarded
 
-View = Callable[..., HttpResponse]
 #: The managed login's session cookie (one per domain; its path is the domain's root).
 COOKIE = "cognito"
 
@@ -66,9 +65,11 @@ def page_language(request: HttpRequest) -> str | None:
     return code
 
 
-def hosted(view: View) -> View:
+def hosted(view: View, *, as_json: bool = False) -> View:
     """Resolve the domain (from the Host, or the ``domain`` of ``<app>/domains/<domain>/``),
-    refuse framing and caching, and answer 404 for a name that is no domain."""
+    refuse framing and caching, and answer 404 for a name that is no domain. While the
+    database or the shared cache is down, answer 503 (JSON with ``as_json``), never a
+    traceback nor a sign-in that skipped the lockout (``outages``)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, domain: str | None = None,
@@ -100,7 +101,12 @@ def hosted(view: View) -> View:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
-    return wrapper
+    return guarded(wrapper, as_json=as_json)
+
+
+def hosted_json(view: View) -> View:
+    """``hosted`` for an OAuth endpoint: its outage answer is JSON."""
+    return hosted(view, as_json=True)
 
 
 def error_page(request: HttpRequest, error: str, description: str = "",

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 
+from ..outages import is_outage
 from ..services import domains
+from .unavailable import unavailable
 
 HOST_URLCONF = "django_cognito.hosted.host_urls"
 
@@ -25,6 +27,12 @@ class DomainMiddleware:
             domain = domains.for_host(request.get_host())
         except domains.Unknown:
             return HttpResponseNotFound(b"Not found", content_type="text/plain")
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            # Before any view: the OAuth endpoints (not the authorize page) answer JSON.
+            as_json = "/oauth2/" in request.path and not request.path.endswith("/authorize")
+            return unavailable(request, exc, as_json=as_json)
         if domain is not None:
             request.urlconf = HOST_URLCONF
             request.cognito_domain = domain  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ..exceptions import CognitoError
 from ..services.oauth import grants, sessions
 from . import federation, federation_saml
-from .context import COOKIE, Site, View, error_page, hosted, site_of
+from .context import COOKIE, Site, View, error_page, hosted, hosted_json, site_of
 from .server import Client, SignedIn
 
 
@@ -86,7 +86,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["POST", "OPTIONS"])
-@hosted
+@hosted_json
 @cross_origin("POST")
 def token(request: HttpRequest) -> HttpResponse:
     """``/oauth2/token``: authorization_code, refresh_token and client_credentials."""
@@ -101,7 +101,7 @@ def token(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["POST", "OPTIONS"])
-@hosted
+@hosted_json
 @cross_origin("POST")
 def revoke(request: HttpRequest) -> HttpResponse:
     """``/oauth2/revoke``: a refresh token and every token of its family."""
@@ -123,7 +123,7 @@ def _bearer_error(error: str, status: int) -> JsonResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST", "OPTIONS"])
-@hosted
+@hosted_json
 @cross_origin("GET, POST")
 def userinfo(request: HttpRequest) -> HttpResponse:
     """``/oauth2/userInfo``: the claims an access token with ``openid`` may read."""

@@ -12,6 +12,7 @@ from ..exceptions import ResourceNotFoundException
 from ..services import domains, pools
 from ..services.identity import openid
 from ..tokens import issuer_for, keys
+from .unavailable import json_guarded
 
 # Consumers cache these documents; a rotation only activates a key published at the
 # previous rotation, so a modest max-age never hides a signing key for long.
@@ -41,6 +42,7 @@ def _not_found(exc: ResourceNotFoundException) -> JsonResponse:
 
 
 @require_safe
+@json_guarded
 def jwks(request: HttpRequest, pool_id: str) -> JsonResponse:
     """The pool's JSON Web Key Set."""
     try:
@@ -51,6 +53,7 @@ def jwks(request: HttpRequest, pool_id: str) -> JsonResponse:
 
 
 @require_safe
+@json_guarded
 def openid_configuration(request: HttpRequest, pool_id: str) -> JsonResponse:
     """The pool's OpenID Connect discovery document (the field set Cognito serves)."""
     try:
@@ -87,18 +90,21 @@ def openid_configuration(request: HttpRequest, pool_id: str) -> JsonResponse:
 
 
 @require_safe
+@json_guarded
 def identity_jwks(request: HttpRequest) -> JsonResponse:
     """The keys of the identity pools' OpenID tokens (RS512)."""
     return _document(openid.jwks())
 
 
 @require_safe
+@json_guarded
 def identity_openid_configuration(request: HttpRequest) -> JsonResponse:
     """The identity pools' issuer as an OpenID Connect provider, for AWS IAM to trust."""
     return _document(openid.discovery())
 
 
 @require_safe
+@json_guarded
 def identity_guest_openid_configuration(request: HttpRequest) -> JsonResponse:
     """The issuer of guests' tokens (the same keys)."""
     return _document(openid.discovery(guest=True))

@@ -240,6 +240,7 @@ def revoke_token(client: AppClient, token: object, client_secret: object = None)
 
 def revoke_family(origin_jti: uuid.UUID) -> None:
     """The family's refresh tokens and every access token minted from them stop working."""
+    _forget([str(origin_jti)])  # first: see global_sign_out
     RefreshToken.objects.filter(origin_jti=origin_jti, revoked_at=None).update(
         revoked_at=now())
     _forget([str(origin_jti)])
@@ -256,8 +257,14 @@ def global_sign_out(user: PoolUser, *, keep: object = None) -> None:
             except ValueError:
                 pass
         jtis = [str(j) for j in live.values_list("origin_jti", flat=True)]
+        # Forgotten before the revocation too, inside its transaction: while the shared
+        # cache cannot be reached this raises and nothing is revoked (the caller gets a
+        # retryable error), where revoking first would leave a cached "live" answer that
+        # outlives the outage (restored by Redis's append-only file) and keeps accepting
+        # the signed-out access tokens for FAMILY_CACHE_SECONDS.
+        _forget(jtis)
         live.update(revoked_at=now())
-    _forget(jtis)
+    _forget(jtis)  # and after: a check that read the family before the commit cached "live"
     if keep is None:
         # Django sessions made by the password backend hold no token: they end with a new
         # hash. A ChangePassword keeps the caller's session, token-made ones included.
