@@ -208,7 +208,10 @@ def assert_pages_unavailable(stack: Stack) -> None:
 
 def test_redis_down_fails_closed_and_recovers(stack: Stack) -> None:
     password = stack.seed["password"]
-    assert stack.sign_in("reader", password)["AuthenticationResult"]
+    access = stack.sign_in("reader", password)["AuthenticationResult"]["AccessToken"]
+    drf = urllib.request.Request(f"{stack.url}/drf/",  # noqa: S310 (a loopback URL)
+                                 headers={"Authorization": f"Bearer {access}"})
+    assert fetch(drf)[0] == 200
     assert fetch(stack.login_page())[0] == 200
     for _ in range(3):
         assert code_of(lambda: stack.sign_in("guessed", WRONG))[0] == "NotAuthorizedException"
@@ -219,6 +222,9 @@ def test_redis_down_fails_closed_and_recovers(stack: Stack) -> None:
     stack.redis.kill()  # a crash: only the append-only file survives
     assert_typed_api_error(stack)
     assert_pages_unavailable(stack)
+    # A DRF view cannot check the token's revocation: 503, never let through.
+    status, headers, _ = fetch(drf)
+    assert (status, headers["Retry-After"]) == (503, "5")
     # A guesser during the outage: every try refused before the password check.
     for _ in range(10):
         assert code_of(lambda: stack.sign_in("guessed", WRONG))[:2] == (
@@ -232,6 +238,7 @@ def test_redis_down_fails_closed_and_recovers(stack: Stack) -> None:
     # The lock in force when Redis died survives its restart (append-only file).
     assert code_of(lambda: stack.sign_in("locked", password))[0] == "NotAuthorizedException"
     assert fetch(stack.login_page())[0] == 200
+    assert fetch(drf)[0] == 200
 
 
 def test_postgres_down_fails_closed_and_recovers(stack: Stack) -> None:

@@ -6,15 +6,29 @@ import re
 from typing import Any
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.request import Request
 
 from ...conf import app_settings
+from ...outages import RETRY_AFTER_SECONDS, is_outage
 from ...verify import Claims, TokenError, get_verifier
 from .users import TokenUser
 
 # RFC 6750 §3: error_description may only hold %x20-21 / %x23-5B / %x5D-7E.
 _UNSAFE_IN_CHALLENGE = re.compile(r'[^\x20\x21\x23-\x5b\x5d-\x7e]')
+
+
+class ServiceUnavailable(APIException):
+    """503 while the shared cache or the database (which the revocation check of a local
+    pool's token reads) is down; DRF's exception handler turns ``wait`` into Retry-After."""
+
+    status_code = 503
+    default_detail = "Service temporarily unavailable, try again later."
+    default_code = "service_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wait = RETRY_AFTER_SECONDS
 
 
 class CognitoAuthentication(BaseAuthentication):
@@ -44,6 +58,11 @@ class CognitoAuthentication(BaseAuthentication):
                 token, token_use=self.token_use or app_settings.DRF_TOKEN_USE)
         except TokenError as exc:
             self._fail(request, str(exc))
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            # Refused, never let through unchecked: the revocation check could not run.
+            raise ServiceUnavailable() from exc
         return TokenUser(claims), claims
 
     def _fail(self, request: Request, message: str) -> Any:
