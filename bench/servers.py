@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,6 +113,19 @@ class Redis:
                                     socket_timeout=1).ping())
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
             return False
+
+    def client(self) -> Any:
+        """A redis-py client on it."""
+        import redis
+
+        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=5)
+
+    def lockout_count(self, user_pk: int) -> int:
+        """The failed-password count django_cognito holds for the pool user ``user_pk``
+        (``services.lockout``: ``...:lockout:<pool>:<pk>:count``, under Django's key prefix)."""
+        for key in self.client().scan_iter(f"*django_cognito:lockout:*:{user_pk}:count"):
+            return int(self.client().get(key) or 0)
+        return 0
 
     def kill(self) -> None:
         """Stop it as a crash does (SIGKILL): only what the append-only file holds survives."""

@@ -32,9 +32,9 @@ client = pools.create_user_pool_client(
     supported_identity_providers=["COGNITO"])
 users = int(os.environ.get("BENCH_LOAD_USERS", "20"))
 make_password(PASSWORD)  # the hasher's first call loads it, before the loop
-for index in range(users):
-    create_user(pool, f"user{index:05d}", password=PASSWORD)
+pks = {f"user{index:05d}": create_user(pool, f"user{index:05d}", password=PASSWORD).pk
+       for index in range(users)}
 key, secret = access_keys.create_access_key(description="load bench", pools=[pool])
 print(json.dumps({"pool_id": pool.id, "client_id": client.id, "password": PASSWORD,
-                  "domain": DOMAIN, "callback": CALLBACK, "users": users,
+                  "domain": DOMAIN, "callback": CALLBACK, "users": users, "pks": pks,
                   "access_key_id": key.access_key_id, "secret_access_key": secret}))

@@ -26,7 +26,6 @@ from typing import Any
 
 import boto3
 import pytest
-import redis
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -71,17 +70,7 @@ class Stack:
 
     def lockout_count(self, username: str) -> int:
         """The failed-password count the shared cache holds for ``username``."""
-        client = redis.Redis(unix_socket_path=str(self.redis.socket))
-        keys = [k for k in client.scan_iter("*django_cognito:lockout:*:count")
-                if not k.endswith(b":second-factor:count")]
-        pks = self.user_pks()
-        for key in keys:
-            if key.decode().split(":")[-2] == str(pks[username]):
-                return int(client.get(key) or 0)
-        return 0
-
-    def user_pks(self) -> dict[str, int]:
-        return self.seed["pks"]  # type: ignore[no-any-return]
+        return self.redis.lockout_count(self.seed["pks"][username])
 
 
 @pytest.fixture(scope="module")
