@@ -1,5 +1,6 @@
-"""Migrate and seed: one pool with a domain, a client, ``BENCH_LOAD_USERS`` users and an
-access key for the signed operations; prints what the driver needs as JSON.
+"""Migrate and seed: one pool with a domain, a client, ``BENCH_LOAD_USERS`` users
+(``user00000``...) and those named in ``BENCH_LOAD_NAMES`` (comma-separated), and an access
+key for the signed operations; prints what the driver needs as JSON.
 
 ``python -m bench.load_project.seed`` with ``DJANGO_SETTINGS_MODULE=bench.load_project.settings``.
 """
@@ -32,8 +33,9 @@ client = pools.create_user_pool_client(
     supported_identity_providers=["COGNITO"])
 users = int(os.environ.get("BENCH_LOAD_USERS", "20"))
 make_password(PASSWORD)  # the hasher's first call loads it, before the loop
-pks = {f"user{index:05d}": create_user(pool, f"user{index:05d}", password=PASSWORD).pk
-       for index in range(users)}
+names = [f"user{index:05d}" for index in range(users)]
+names += [name for name in os.environ.get("BENCH_LOAD_NAMES", "").split(",") if name]
+pks = {name: create_user(pool, name, password=PASSWORD).pk for name in names}
 key, secret = access_keys.create_access_key(description="load bench", pools=[pool])
 print(json.dumps({"pool_id": pool.id, "client_id": client.id, "password": PASSWORD,
                   "domain": DOMAIN, "callback": CALLBACK, "users": users, "pks": pks,

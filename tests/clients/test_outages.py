@@ -85,11 +85,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         cache.start()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.load_project.settings",
                "BENCH_LOAD_DATABASE": url, "BENCH_LOAD_REDIS": cache.url,
-               "BENCH_LOAD_HASHER": "md5", "BENCH_LOAD_USERS": "0"}
+               "BENCH_LOAD_HASHER": "md5", "BENCH_LOAD_USERS": "0",
+               "BENCH_LOAD_NAMES": "reader,guessed,locked,leaver"}
         env.pop("COGNITO_TEST_DATABASE_URL", None)
         seeded = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", SEED], cwd=ROOT, env=env, capture_output=True, text=True,
-            timeout=300, check=False)
+            [sys.executable, "-m", "bench.load_project.seed"], cwd=ROOT, env=env,
+            capture_output=True, text=True, timeout=300, check=False)
         assert seeded.returncode == 0, seeded.stderr[-3000:]
         seed = json.loads(seeded.stdout.strip().splitlines()[-1])
         log = workdir / "gunicorn.log"
@@ -109,22 +110,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             stop(gunicorn)
         cache.stop()
         postgres.destroy()
-
-
-# The seed, plus users of this module's own and their primary keys.
-SEED = """
-import contextlib, io, json, runpy, sys
-out = io.StringIO()
-with contextlib.redirect_stdout(out):
-    runpy.run_module("bench.load_project.seed", run_name="__main__")
-seed = json.loads(out.getvalue().strip().splitlines()[-1])
-from django_cognito.services import pools
-from tests.factories import create_user
-pool = pools.get_pool(seed["pool_id"])
-seed["pks"] = {name: create_user(pool, name, password=seed["password"]).pk
-               for name in ("reader", "guessed", "locked", "leaver")}
-print(json.dumps(seed))
-"""
 
 
 def raw_post(url: str, target: str, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
