@@ -180,3 +180,13 @@ class DuplicateProviderException(CognitoError):
 
 class ResourceConflictException(CognitoError):
     """cognito-identity: a login is linked to another identity in a conflicting way."""
+
+
+class ExternalServiceException(CognitoError):
+    """cognito-identity: a login provider (Google, Facebook...) did not answer."""
+
+    default_message = "An external identity provider is not responding."
+
+
+class InvalidIdentityPoolConfigurationException(CognitoError):
+    """cognito-identity: the pool's configuration cannot serve the request."""
