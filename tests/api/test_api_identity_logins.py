@@ -29,7 +29,6 @@ from django_cognito.models import (
 )
 from django_cognito.services.identity import logins, logins_oidc
 from django_cognito.verify import reset_verifier
-from tests.api_fixtures import boto_client
 from tests.factories import create_user
 from tests.hosted.test_federation_oidc import dance
 from tests.jwks_server import JwksServer, KeyPair, hs256, id_claims, unsigned
@@ -43,20 +42,6 @@ CALLBACK = "http://127.0.0.1:9/callback"  # never opened: the code is read from 
 OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/{}"
 APPLE = "appleid.apple.com"
 GOOGLE = "accounts.google.com"
-
-
-@pytest.fixture
-def identity(api_url: str, access_key: Any, checked: Any) -> Iterator[Any]:
-    client = boto_client(api_url, checked=checked, service="cognito-identity")
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def guest(api_url: str, checked: Any) -> Iterator[Any]:
-    client = boto_client(api_url, checked=checked, service="cognito-identity", signed=False)
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import pytest
 from bench.processes import free_port
 from django_cognito.models import IamIdentityProvider, IamProviderType, IdentityLogin, IdentityPool
 from django_cognito.services.identity import logins
-from tests.api_fixtures import boto_client
 from tests.saml_idp import SAML, SamlIdp, run_idp
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
@@ -37,20 +36,6 @@ AWS_SP_METADATA = f"""<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0
 <md:AssertionConsumerService index="1" Location="{RECIPIENT}"
  Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"/>
 </md:SPSSODescriptor></md:EntityDescriptor>"""
-
-
-@pytest.fixture
-def identity(api_url: str, access_key: Any, checked: Any) -> Iterator[Any]:
-    client = boto_client(api_url, checked=checked, service="cognito-identity")
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def guest(api_url: str, checked: Any) -> Iterator[Any]:
-    client = boto_client(api_url, checked=checked, service="cognito-identity", signed=False)
-    yield client
-    client.close()
 
 
 def make_pool(identity: Any, **config: Any) -> str:
