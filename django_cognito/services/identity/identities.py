@@ -84,6 +84,7 @@ def _link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None) ->
         merge(other, survivor)
     held = dict(IdentityLogin.objects.filter(identity=survivor)
                 .values_list("provider", "subject"))
+    added = False
     for login in logins:
         if login.provider == DEVELOPER_TOKENS or (login.provider, login.subject) in known:
             continue
@@ -94,7 +95,8 @@ def _link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None) ->
         IdentityLogin.objects.create(identity=survivor, pool=pool, provider=login.provider,
                                      subject=login.subject)
         held[login.provider] = login.subject
-    if held:
+        added = True
+    if added:
         Identity.objects.filter(pk=survivor.pk).update(modified_at=now())
     return survivor
 
