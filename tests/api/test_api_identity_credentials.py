@@ -27,11 +27,6 @@ from tests.live_api import sign_in
 pytest_plugins = ["tests.api_fixtures", "tests.live_api", "tests.moto_server"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
-@pytest.fixture
-def sts_moto(moto_url: str, settings: Any) -> str:
-    settings.COGNITO = {**settings.COGNITO, "STS_ENDPOINT_URL": moto_url}
-    return moto_url
-
 
 @pytest.fixture
 def groups(cognito: Any, pool: UserPool) -> None:
