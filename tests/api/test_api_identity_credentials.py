@@ -268,3 +268,27 @@ def test_merging_identities(identity: Any, guest: Any, idp: Any, pool: UserPool,
     assert len(identity.list_identities(IdentityPoolId=pool_id,
                                         MaxResults=10)["Identities"]) == 2
 
+
+
+def test_logins_keyed_by_the_issuer_as_amplify_builds_them(
+        identity: Any, guest: Any, idp: Any, api_url: str, pool: UserPool, app: AppClient,
+        sts_moto: str, fails: Any) -> None:
+    """Amplify keys a user-pool login by the ID token's ``iss`` without its scheme; for a
+    local pool that names the same provider as ``cognito-idp.<region>.amazonaws.com/<id>``."""
+    create_user(pool, "alice")
+    pool_id = identity_pool(identity, pool, app)
+    token = sign_in(idp, app, "alice")["IdToken"]
+    by_issuer = {f"{api_url.split('://', 1)[1]}/{pool.id}": token}
+    identity_id, credentials = credentials_of(guest, pool_id, by_issuer)
+    assert credentials_of(guest, pool_id, {provider_of(pool): token})[0] == identity_id
+    assert role_of(credentials, sts_moto) == AUTH
+    assert identity.describe_identity(IdentityId=identity_id)["Logins"] == [provider_of(pool)]
+    assert fails(guest.get_id, IdentityPoolId=pool_id,
+                 Logins={**by_issuer, provider_of(pool): token})[0] == \
+        "InvalidParameterException"
+    # Another host's issuer is not this server's pool.
+    assert fails(guest.get_id, IdentityPoolId=pool_id,
+                 Logins={f"elsewhere.example/{pool.id}": token}) == (
+        "NotAuthorizedException",
+        f"Invalid login token. Unsupported provider: elsewhere.example/{pool.id}")
+
