@@ -292,3 +292,29 @@ def test_logins_keyed_by_the_issuer_as_amplify_builds_them(
         "NotAuthorizedException",
         f"Invalid login token. Unsupported provider: elsewhere.example/{pool.id}")
 
+
+def test_a_guest_signing_in_with_a_linked_login_gets_its_identity(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, sts_moto: str,
+        fails: Any) -> None:
+    """GetCredentialsForIdentity of a guest with a login another identity holds answers
+    with that identity and merges the guest into it (Amplify v6 after a sign-out)."""
+    create_user(pool, "alice")
+    pool_id = identity_pool(identity, pool, app)
+    logins = {provider_of(pool): sign_in(idp, app, "alice")["IdToken"]}
+    alice_id = guest.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    answer = guest.get_credentials_for_identity(IdentityId=guest_id, Logins=logins)
+    assert answer["IdentityId"] == alice_id
+    assert role_of(answer["Credentials"], sts_moto) == AUTH
+    assert Identity.objects.get(pk=guest_id).disabled
+    assert not Identity.objects.get(pk=alice_id).disabled
+    # A guest whose login no identity holds becomes that login's identity.
+    create_user(pool, "bob")
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    new_guest = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    upgraded = guest.get_credentials_for_identity(IdentityId=new_guest, Logins=bob)
+    assert upgraded["IdentityId"] == new_guest
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=bob)["IdentityId"] == new_guest
+    # An identity with logins of its own still refuses another's (no merge).
+    assert fails(guest.get_credentials_for_identity, IdentityId=new_guest,
+                 Logins=logins)[0] == "NotAuthorizedException"
