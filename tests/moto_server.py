@@ -2,7 +2,8 @@
 against (``AssumeRoleWithWebIdentity``, then S3 with the credentials it returns).
 
 ``moto_url`` is a session fixture: one server, started as a process in its own group and
-stopped by PID. moto keeps state per account; tests use fresh bucket names.
+stopped by PID. moto keeps state per account; tests use fresh bucket names. ``sts_moto``
+also points ``COGNITO["STS_ENDPOINT_URL"]`` at it for one test.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +58,10 @@ def moto_server() -> Iterator[str]:
 def moto_url() -> Iterator[str]:
     with moto_server() as url:
         yield url
+
+
+@pytest.fixture
+def sts_moto(moto_url: str, settings: Any) -> str:
+    """``moto_url``, with GetCredentialsForIdentity's STS calls sent to it."""
+    settings.COGNITO = {**settings.COGNITO, "STS_ENDPOINT_URL": moto_url}
+    return moto_url
