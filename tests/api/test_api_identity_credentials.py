@@ -279,3 +279,42 @@ def test_merging_identities(identity: Any, guest: Any, idp: Any, pool: UserPool,
     assert len(identity.list_identities(IdentityPoolId=pool_id,
                                         MaxResults=10)["Identities"]) == 2
 
+
+
+def test_a_new_login_cannot_take_over_someone_else_s_identity(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, make_pool: Any,
+        make_client: Any, sts_moto: str, fails: Any) -> None:
+    """A login linked nowhere proves only its own user: presented with another user's
+    identity id, it must not be linked to that identity (nor earn its credentials)."""
+    second = make_pool(name="second")
+    second_app = make_client(second, explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH"])
+    create_user(pool, "alice")
+    create_user(second, "mallory")
+    create_user(second, "alice")
+    pool_id = identity.create_identity_pool(
+        IdentityPoolName="photos", AllowUnauthenticatedIdentities=True, AllowClassicFlow=True,
+        CognitoIdentityProviders=[
+            {"ProviderName": provider_of(pool), "ClientId": app.id},
+            {"ProviderName": provider_of(second), "ClientId": second_app.id}])["IdentityPoolId"]
+    identity.set_identity_pool_roles(IdentityPoolId=pool_id,
+                                     Roles={"authenticated": AUTH, "unauthenticated": GUEST})
+    alice = {provider_of(pool): sign_in(idp, app, "alice")["IdToken"]}
+    alice_id = guest.get_id(IdentityPoolId=pool_id, Logins=alice)["IdentityId"]
+    mallory = {provider_of(second): sign_in(idp, second_app, "mallory")["IdToken"]}
+    for call in (guest.get_credentials_for_identity, guest.get_open_id_token):
+        assert fails(call, IdentityId=alice_id, Logins=mallory) == (
+            "NotAuthorizedException", "Logins don't match. Please include at least one valid "
+            "login for this identity or identity pool.")
+    assert identity.describe_identity(IdentityId=alice_id)["Logins"] == [provider_of(pool)]
+    # mallory's login is still her own: GetId gives her a new identity.
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=mallory)["IdentityId"] != alice_id
+    # alice links a second login with one of her own; a guest identity takes a first login.
+    alice_too = {provider_of(second): sign_in(idp, second_app, "alice")["IdToken"]}
+    guest.get_credentials_for_identity(IdentityId=alice_id, Logins={**alice, **alice_too})
+    assert len(identity.describe_identity(IdentityId=alice_id)["Logins"]) == 2
+    create_user(pool, "bob")
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    answer = guest.get_credentials_for_identity(IdentityId=guest_id, Logins=bob)
+    assert role_of(answer["Credentials"], sts_moto) == AUTH
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=bob)["IdentityId"] == guest_id
