@@ -318,3 +318,24 @@ def test_a_new_login_cannot_take_over_someone_else_s_identity(
     answer = guest.get_credentials_for_identity(IdentityId=guest_id, Logins=bob)
     assert role_of(answer["Credentials"], sts_moto) == AUTH
     assert guest.get_id(IdentityPoolId=pool_id, Logins=bob)["IdentityId"] == guest_id
+
+
+def test_a_refused_role_links_nothing(identity: Any, guest: Any, idp: Any, pool: UserPool,
+                                      app: AppClient, sts_moto: str, fails: Any) -> None:
+    """Deny or a CustomRoleArn outside the mapping leaves the guest identity a guest."""
+    create_user(pool, "bob")
+    pool_id = identity_pool(identity, pool, app)
+    key = f"{provider_of(pool)}:{app.id}"
+    identity.set_identity_pool_roles(
+        IdentityPoolId=pool_id, Roles={"authenticated": AUTH, "unauthenticated": GUEST},
+        RoleMappings={key: {"Type": "Rules", "AmbiguousRoleResolution": "Deny",
+                            "RulesConfiguration": {"Rules": [
+                                {"Claim": "cognito:username", "MatchType": "Equals",
+                                 "Value": "bob", "RoleARN": READERS}]}}})
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    assert fails(guest.get_credentials_for_identity, IdentityId=guest_id, Logins=bob,
+                 CustomRoleArn=ADMINS)[0] == "NotAuthorizedException"
+    assert identity.describe_identity(IdentityId=guest_id)["Logins"] == []
+    assert role_of(guest.get_credentials_for_identity(IdentityId=guest_id)["Credentials"],
+                   sts_moto) == GUEST
