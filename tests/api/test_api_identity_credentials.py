@@ -339,3 +339,21 @@ def test_a_refused_role_links_nothing(identity: Any, guest: Any, idp: Any, pool:
     assert identity.describe_identity(IdentityId=guest_id)["Logins"] == []
     assert role_of(guest.get_credentials_for_identity(IdentityId=guest_id)["Credentials"],
                    sts_moto) == GUEST
+
+
+def test_rules_match_boolean_claims_as_the_token_spells_them(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, sts_moto: str
+) -> None:
+    create_user(pool, "bob")  # email_verified: true in his ID token
+    pool_id = identity_pool(identity, pool, app)
+    key = f"{provider_of(pool)}:{app.id}"
+    identity.set_identity_pool_roles(
+        IdentityPoolId=pool_id, Roles={"authenticated": AUTH},
+        RoleMappings={key: {"Type": "Rules", "AmbiguousRoleResolution": "AuthenticatedRole",
+                            "RulesConfiguration": {"Rules": [
+                                {"Claim": "email_verified", "MatchType": "NotEqual",
+                                 "Value": "true", "RoleARN": GUEST},
+                                {"Claim": "email_verified", "MatchType": "Equals",
+                                 "Value": "true", "RoleARN": READERS}]}}})
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    assert role_of(credentials_of(guest, pool_id, bob)[1], sts_moto) == READERS
