@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.db import transaction
+
 from ...exceptions import InvalidParameterException
 from ...models import Identity, IdentityPool
 from . import openid, roles, sts
@@ -61,9 +63,12 @@ def credentials(identity_id: str, logins: Mapping[str, Any] | None,
                 custom_role_arn: str | None = None) -> tuple[Identity, sts.Credentials]:
     """GetCredentialsForIdentity: the role the pool maps this identity to, assumed through
     STS with a short-lived token of this service."""
-    identity, validated = signed_in(identity_id, dict(logins or {}))
-    pool = identity.pool
-    role = roles.resolve(pool, validated, custom_role_arn)
+    with transaction.atomic():
+        # A refused role (Deny, a CustomRoleArn outside the mapping, no role) changes
+        # nothing: a login this request would link to the identity is rolled back.
+        identity, validated = signed_in(identity_id, dict(logins or {}))
+        pool = identity.pool
+        role = roles.resolve(pool, validated, custom_role_arn)
     token = openid.mint(identity, amr_of(validated), lifetime=300,
                         tags=principal_tags(pool, validated))
     return identity, sts.assume_role(role, token)
