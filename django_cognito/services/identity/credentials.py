@@ -43,10 +43,11 @@ def principal_tags(pool: IdentityPool, logins: Sequence[Login]) -> dict[str, str
             continue
         for tag, claim in entry["tags"].items():
             value = login.claims.get(claim)
-            if isinstance(value, list):
-                value = ",".join(str(v) for v in value)
-            if value is not None and tag not in tags:
-                tags[tag] = str(value)[:256]
+            if value is None or tag in tags:
+                continue
+            text = (",".join(roles.claim_text(v) for v in value) if isinstance(value, list)
+                    else roles.claim_text(value))
+            tags[tag] = text[:256]
     return tags
 
 

@@ -45,8 +45,8 @@ def token_roles(claims: Mapping[str, Any]) -> tuple[list[str], str | None]:
     return roles, preferred if isinstance(preferred, str) else None
 
 
-def _text(value: Any) -> str:
-    # A claim as the token spells it: email_verified is true, not Python's "True".
+def claim_text(value: Any) -> str:
+    """A claim as the token spells it: ``email_verified`` is true, not Python's True."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -59,7 +59,8 @@ def rule_matches(rule: Mapping[str, str], claims: Mapping[str, Any]) -> bool:
         return False
     wanted = rule["Value"]
     kind = rule["MatchType"]
-    values = [_text(v) for v in value] if isinstance(value, list | tuple) else [_text(value)]
+    values = ([claim_text(v) for v in value] if isinstance(value, list | tuple)
+              else [claim_text(value)])
     if kind == "Equals":
         return wanted in values
     if kind == "NotEqual":
