@@ -111,6 +111,13 @@ DEFAULTS: dict[str, Any] = {
     # metadata: an IdP on the same machine in development and tests. Cognito takes only
     # HTTPS on ports 443 and 80.
     "FEDERATION_LOOPBACK_HTTP": False,
+    # Identity pools: GetCredentialsForIdentity calls STS AssumeRoleWithWebIdentity (unsigned)
+    # with this service's OpenID token. None: AWS's regional STS endpoint of STS_REGION
+    # (None: REGION). AWS IAM must trust this service's issuer (docs/identity-pools.md).
+    "STS_ENDPOINT_URL": None,
+    "STS_REGION": None,
+    # Seconds to connect to and to wait for STS.
+    "STS_TIMEOUT": 5,
     # Where identity pools check the tokens of the social login providers (the Logins keys
     # of reference §8.3): Google and Apple ID tokens against an issuer (or a list of issuers)
     # and a JWKS URL; Facebook and Login with Amazon access tokens at the base URL of their
@@ -126,6 +133,10 @@ DEFAULTS: dict[str, Any] = {
         "www.amazon.com": "https://api.amazon.com",
     },
 }
+
+
+# A local deployment has no AWS account; ARNs and AWSAccountId need twelve digits.
+ACCOUNT_ID = "000000000000"
 
 
 class CognitoSettings:

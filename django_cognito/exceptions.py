@@ -182,11 +182,15 @@ class ResourceConflictException(CognitoError):
     """cognito-identity: a login is linked to another identity in a conflicting way."""
 
 
-class ExternalServiceException(CognitoError):
-    """cognito-identity: a login provider (Google, Facebook...) did not answer."""
-
-    default_message = "An external identity provider is not responding."
-
-
 class InvalidIdentityPoolConfigurationException(CognitoError):
-    """cognito-identity: the pool's configuration cannot serve the request."""
+    """cognito-identity: no role for the identity, or STS refused the role."""
+
+    default_message = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+
+
+class ExternalServiceException(CognitoError):
+    """cognito-identity: a service the answer depends on (a provider, STS) did not answer."""
+
+
+class DeveloperUserAlreadyRegisteredException(CognitoError):
+    """cognito-identity: the developer user is linked to another identity."""

@@ -62,22 +62,6 @@ def unsigned_idp(api_url: str) -> Iterator[Any]:
     client.close()
 
 
-@pytest.fixture
-def identity(api_url: str, access_key: AccessKey, checked: Checked) -> Iterator[Any]:
-    """A cognito-identity client signing with ``access_key`` (pool administration)."""
-    client = boto_client(api_url, checked=checked, service="cognito-identity")
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def guest(api_url: str, checked: Checked) -> Iterator[Any]:
-    """A cognito-identity client that signs nothing (GetId and the other public operations)."""
-    client = boto_client(api_url, checked=checked, service="cognito-identity", signed=False)
-    yield client
-    client.close()
-
-
 def instrument(client: Any) -> Any:
     """Give a client made elsewhere (pycognito's) the checks of ``boto_client``'s clients."""
     client.meta.events.register("after-call.cognito-idp", _after_call(Checked([])))

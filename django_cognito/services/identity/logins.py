@@ -1,9 +1,10 @@
 """The Logins map of GetId, GetOpenIdToken and GetCredentialsForIdentity: each token is
 validated, never trusted, and becomes a :class:`Login` (reference §8.3).
 
-:data:`VALIDATORS` dispatches by Logins key; keys it does not name are user pools
-(``cognito-idp.<region>.amazonaws.com/<pool id>``), SAML provider ARNs, or else OIDC
-provider hosts. User-pool ID tokens are checked here: local pools and the AWS pools of
+:data:`VALIDATORS` dispatches by Logins key (this service's own developer tokens, the social
+providers); keys it does not name are user pools (``cognito-idp.<region>.amazonaws.com/<pool
+id>``, or a local pool's issuer without scheme, as Amplify sends it), SAML provider ARNs, or
+else OIDC provider hosts. User-pool ID tokens are checked here: local pools and the AWS pools of
 ``TRUSTED_ISSUERS``.
 """
 
@@ -14,18 +15,25 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from ...exceptions import InvalidParameterException, NotAuthorizedException
 from ...models import IdentityPool, PoolUser
+from ...tokens import issuer_for
 from ...verify import Claims, RevokedTokenError, TokenError, TrustedIssuer, get_identity_verifier
-from . import logins_oidc, logins_saml, logins_tokeninfo
+from . import logins_oidc, logins_saml, logins_tokeninfo, openid
 from .login_types import INVALID_AUDIENCE, INVALID_ISSUER, Login, amr, refusal, unsupported
 
-__all__ = ["Login", "VALIDATORS", "user_pool_login", "validate"]
+__all__ = ["DEVELOPER_TOKENS", "Login", "VALIDATORS", "canonical_key", "developer_login",
+           "user_pool_login", "validate"]
 
 MAX_LOGINS = 10
 MAX_SUBJECT_CHARS = 512
 USER_POOL_KEY_RE = re.compile(r"cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/([\w-]+_[0-9a-zA-Z]+)",
                               re.ASCII)
+
+# The Logins key of this service's own OpenID token (developer-authenticated identities).
+DEVELOPER_TOKENS = "cognito-identity.amazonaws.com"
 
 Validator = Callable[[IdentityPool, str, str], Login]
 
@@ -86,14 +94,41 @@ def user_pool_login(pool: IdentityPool, provider: str, token: str) -> Login:
                  amr=amr(provider, "CognitoSignIn", claims.sub))
 
 
-# One line per provider key; the developer provider (cognito-identity.amazonaws.com) joins
-# here when its tokens are validated.
+def developer_login(pool: IdentityPool, provider: str, token: str) -> Login:
+    """This service's OpenID token (from GetOpenIdTokenForDeveloperIdentity): its ``sub``
+    is the identity; its ``amr`` and principal tags carry over."""
+    claims = openid.verify(token, pool.pk)
+    amr = tuple(a for a in claims.get("amr", ()) if isinstance(a, str) and a != "authenticated")
+    if "unauthenticated" in amr:
+        raise NotAuthorizedException("Invalid login token. Not an authenticated identity.")
+    return Login(DEVELOPER_TOKENS, claims["sub"], claims, mapping_key=DEVELOPER_TOKENS, amr=amr)
+
+
+# One line per provider key.
 VALIDATORS: dict[str, Validator] = {
+    DEVELOPER_TOKENS: developer_login,
     "accounts.google.com": logins_oidc.social_login,
     "appleid.apple.com": logins_oidc.social_login,
     logins_tokeninfo.FACEBOOK: logins_tokeninfo.facebook_login,
     logins_tokeninfo.AMAZON: logins_tokeninfo.amazon_login,
 }
+
+
+def canonical_key(provider: str) -> str:
+    """A local pool's issuer without its scheme (the key Amplify builds from the ID token's
+    ``iss``) as the ``cognito-idp.<region>.amazonaws.com/<pool id>`` key it stands for."""
+    if provider.startswith("cognito-idp.") or provider == DEVELOPER_TOKENS:
+        return provider
+    pool_id = provider.rstrip("/").rsplit("/", 1)[-1]
+    if "_" not in pool_id:
+        return provider
+    try:
+        issuer = issuer_for(pool_id)
+    except ImproperlyConfigured:
+        return provider
+    if issuer.split("://", 1)[-1] != provider:
+        return provider
+    return f"cognito-idp.{pool_id.split('_', 1)[0]}.amazonaws.com/{pool_id}"
 
 
 def validator_for(provider: str) -> Validator:
@@ -113,8 +148,14 @@ def validate(pool: IdentityPool, logins: Mapping[str, Any]) -> list[Login]:
     (ExternalServiceException when its provider does not answer)."""
     if len(logins) > MAX_LOGINS:
         raise InvalidParameterException(f"At most {MAX_LOGINS} logins are allowed.")
+    keyed: dict[str, Any] = {}
+    for key, token in logins.items():
+        provider = canonical_key(key)
+        if provider in keyed:
+            raise InvalidParameterException(f"Logins names {provider} twice.")
+        keyed[provider] = token
     found = []
-    for provider, token in logins.items():
+    for provider, token in keyed.items():
         if not isinstance(token, str) or not token:
             raise NotAuthorizedException("Invalid login token.")
         login = validator_for(provider)(pool, provider, token)
