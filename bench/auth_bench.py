@@ -408,14 +408,14 @@ def srp_sign_in(cognito: Any, pool_id: str, client_id: str, password: str = PASS
 
 
 def refused(call: Callable[[], Any]) -> str:
-    """The error code of a call that must fail (a wrong password)."""
+    """The error code of a call that must fail (a wrong password, a forged token)."""
     from botocore.exceptions import ClientError
 
     try:
         call()
     except ClientError as exc:
         return str(exc.response["Error"]["Code"])
-    raise AssertionError("a wrong password signed in")
+    raise AssertionError("a call that must fail succeeded")
 
 
 def claims(token: str) -> dict[str, Any]:

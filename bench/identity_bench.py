@@ -49,6 +49,7 @@ from .auth_bench import (
     p95_ms,
     prepare_django,
     read_meters,
+    refused,
     say,
     server,
 )
@@ -170,16 +171,6 @@ def assumed_role(url: str, credentials: dict[str, Any]) -> str:
                        aws_secret_access_key=credentials["SecretKey"],
                        aws_session_token=credentials["SessionToken"])
     return str(sts.get_caller_identity()["Arn"]).split("/")[1]
-
-
-def refused(call: Callable[[], Any]) -> str:
-    from botocore.exceptions import ClientError
-
-    try:
-        call()
-    except ClientError as error:
-        return str(error.response["Error"]["Code"])
-    raise AssertionError("accepted")
 
 
 def main() -> int:
