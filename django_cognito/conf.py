@@ -111,7 +111,18 @@ DEFAULTS: dict[str, Any] = {
     # metadata: an IdP on the same machine in development and tests. Cognito takes only
     # HTTPS on ports 443 and 80.
     "FEDERATION_LOOPBACK_HTTP": False,
+    # Identity pools: GetCredentialsForIdentity calls STS AssumeRoleWithWebIdentity (unsigned)
+    # with this service's OpenID token. None: AWS's regional STS endpoint of STS_REGION
+    # (None: REGION). AWS IAM must trust this service's issuer (docs/identity-pools.md).
+    "STS_ENDPOINT_URL": None,
+    "STS_REGION": None,
+    # Seconds to connect to and to wait for STS.
+    "STS_TIMEOUT": 5,
 }
+
+
+# A local deployment has no AWS account; ARNs and AWSAccountId need twelve digits.
+ACCOUNT_ID = "000000000000"
 
 
 class CognitoSettings:

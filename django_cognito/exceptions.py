@@ -180,3 +180,17 @@ class DuplicateProviderException(CognitoError):
 
 class ResourceConflictException(CognitoError):
     """cognito-identity: a login is linked to another identity in a conflicting way."""
+
+
+class InvalidIdentityPoolConfigurationException(CognitoError):
+    """cognito-identity: no role for the identity, or STS refused the role."""
+
+    default_message = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+
+
+class ExternalServiceException(CognitoError):
+    """cognito-identity: a service the answer depends on (a provider, STS) did not answer."""
+
+
+class DeveloperUserAlreadyRegisteredException(CognitoError):
+    """cognito-identity: the developer user is linked to another identity."""

@@ -18,6 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<pool_id:pool_id>/.well-known/jwks.json", wellknown.jwks, name="jwks"),
     path("<pool_id:pool_id>/.well-known/openid-configuration", wellknown.openid_configuration,
          name="openid-configuration"),
+    # The identity pools' OpenID token issuer (AWS IAM reads both to trust it).
+    path("cognito-identity/.well-known/openid-configuration",
+         wellknown.identity_openid_configuration, name="identity-openid-configuration"),
+    path("cognito-identity/.well-known/jwks_uri", wellknown.identity_jwks,
+         name="identity-jwks"),
     # A pool domain's managed login and OAuth endpoints, for single-host deployments; with
     # COGNITO["HOSTED_DOMAIN_URL"] they also answer on the domain's own host.
     path("domains/<str:domain>/", include(hosted_urls)),

@@ -181,3 +181,20 @@ def error_of(call: Any, *args: Any, **params: Any) -> tuple[str, str]:
 def fails() -> Any:
     """``fails(call, **params)``: the ``(code, message)`` of the 400 error ``call`` raises."""
     return error_of
+
+
+@pytest.fixture
+def identity(api_url: str, access_key: AccessKey, checked: Checked) -> Iterator[Any]:
+    """A boto3 ``cognito-identity`` client signing with the unscoped key."""
+    client = boto_client(api_url, checked=checked, service="cognito-identity")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def guest(api_url: str, checked: Checked) -> Iterator[Any]:
+    """A ``cognito-identity`` client that signs nothing, as apps call the public
+    operations (GetId, GetOpenIdToken, GetCredentialsForIdentity, UnlinkIdentity)."""
+    client = boto_client(api_url, checked=checked, service="cognito-identity", signed=False)
+    yield client
+    client.close()

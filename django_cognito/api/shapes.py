@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..conf import ACCOUNT_ID
 from ..exceptions import InvalidParameterException
 from ..models import (
     AppClient,
@@ -21,8 +22,6 @@ from ..services.config_cache import settings_of
 from ..services.federation.providers import described_details
 from ..services.mfa import enabled_for, preference_of
 
-# A local deployment has no AWS account; ARNs and AWSAccountId need twelve digits.
-ACCOUNT_ID = "000000000000"
 # Pool members kept verbatim in UserPoolSettings.extra.
 EXTRA_POOL_MEMBERS = ("DeviceConfiguration", "UserPoolAddOns", "DcrConfiguration",
                       "KeyConfiguration", "IssuerConfiguration", "AcrConfiguration")

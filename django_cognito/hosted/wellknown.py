@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from ..exceptions import ResourceNotFoundException
 from ..services import domains, pools
+from ..services.identity import openid
 from ..tokens import issuer_for, keys
 
 # Consumers cache these documents; a rotation only activates a key published at the
@@ -83,3 +84,15 @@ def openid_configuration(request: HttpRequest, pool_id: str) -> JsonResponse:
                              "phone_number_verified", "cognito:username", "cognito:groups"],
     })
     return _document(document)
+
+
+@require_safe
+def identity_jwks(request: HttpRequest) -> JsonResponse:
+    """The keys of the identity pools' OpenID tokens (RS512)."""
+    return _document(openid.jwks())
+
+
+@require_safe
+def identity_openid_configuration(request: HttpRequest) -> JsonResponse:
+    """The identity pools' issuer as an OpenID Connect provider, for AWS IAM to trust."""
+    return _document(openid.discovery())

@@ -4,34 +4,17 @@ over real HTTP with boto3; every 200 body is checked against botocore's model.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from django_cognito import clock
 from django_cognito.models import AppClient, Identity, IdentityLogin, UserPool
-from tests.api_fixtures import boto_client
 from tests.factories import create_user
 from tests.live_api import ALL_FLOWS, sign_in
 
 pytest_plugins = ["tests.api_fixtures", "tests.live_api"]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def identity(api_url: str, access_key: Any, checked: Any) -> Iterator[Any]:
-    client = boto_client(api_url, checked=checked, service="cognito-identity")
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def guest(api_url: str, checked: Any) -> Iterator[Any]:
-    """A client that signs nothing: GetId is a public operation."""
-    client = boto_client(api_url, checked=checked, service="cognito-identity", signed=False)
-    yield client
-    client.close()
 
 
 def _provider(pool: UserPool) -> str:

@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     auth,
     branding,
     clients,
+    developer_identities,
     devices,
     federation,
     groups,

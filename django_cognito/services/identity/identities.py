@@ -4,10 +4,12 @@ list and delete (reference §8.2, §8.3)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from ...clock import now
 from ...exceptions import (
     InvalidParameterException,
     NotAuthorizedException,
@@ -17,8 +19,11 @@ from ...exceptions import (
 from ...models import Identity, IdentityLogin, IdentityPool
 from ..pagination import Page, paginate
 from . import logins as login_tokens
+from .logins import DEVELOPER_TOKENS, Login
 
 UNAUTHENTICATED = "Unauthenticated access is not supported for this identity pool."
+LOGINS_DONT_MATCH = ("Logins don't match. Please include at least one valid login for this "
+                     "identity or identity pool.")
 
 
 def get_identity(identity_id: str) -> Identity:
@@ -28,53 +33,121 @@ def get_identity(identity_id: str) -> Identity:
     return identity
 
 
-def _new_identity(pool: IdentityPool) -> Identity:
+def new_identity(pool: IdentityPool) -> Identity:
     return Identity.objects.create(id=f"{pool.region}:{uuid.uuid4()}", pool=pool)
 
 
 def get_id(pool: IdentityPool, logins: dict[str, Any] | None) -> Identity:
     """The identity of ``logins`` in ``pool`` (created on first use); a new guest identity
-    when there are none and the pool allows them."""
+    when there are none and the pool allows them. Logins linked to different identities
+    merge them into the oldest (reference §8.3)."""
     if not logins:
         if not pool.allow_unauthenticated_identities:
             raise NotAuthorizedException(UNAUTHENTICATED)
-        return _new_identity(pool)
-    subjects = [(login.provider, login.subject) for login in login_tokens.validate(pool, logins)]
+        return new_identity(pool)
+    return link(pool, login_tokens.validate(pool, logins))
+
+
+def link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None = None) -> Identity:
+    """Link ``logins`` to one identity: the one they name, ``into``, or a new one."""
     for _ in range(2):
         try:
-            return _link(pool, subjects)
+            return _link(pool, logins, into)
         except IntegrityError:
-            continue  # a concurrent GetId linked the same login first: read it back
-    return _link(pool, subjects)
+            continue  # a concurrent call linked the same login first: read it back
+    return _link(pool, logins, into)
 
 
 @transaction.atomic
-def _link(pool: IdentityPool, subjects: list[tuple[str, str]]) -> Identity:
-    linked = [login for provider, subject in subjects
-              for login in IdentityLogin.objects.select_related("identity")
-              .filter(pool=pool, provider=provider, subject=subject)]
-    owners = {login.identity_id for login in linked}
-    if len(owners) > 1:
-        # Merging identities is not done yet.
-        raise ResourceConflictException("Logins are linked to different identities.")
-    identity = linked[0].identity if linked else _new_identity(pool)
-    known = {(login.provider, login.subject) for login in linked}
-    for provider, subject in subjects:
-        if (provider, subject) not in known:
-            IdentityLogin.objects.create(identity=identity, pool=pool, provider=provider,
-                                         subject=subject)
-    return identity
+def _link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None) -> Identity:
+    owners: dict[str, Identity] = {} if into is None else {into.pk: into}
+    known: set[tuple[str, str]] = set()
+    for login in logins:
+        if login.provider == DEVELOPER_TOKENS:
+            # This service's own token names its identity; it is not a stored login.
+            owner = Identity.objects.filter(pk=login.subject, pool=pool).first()
+            if owner is None or owner.disabled:
+                raise NotAuthorizedException(LOGINS_DONT_MATCH)
+            owners.setdefault(owner.pk, owner)
+            continue
+        for row in (IdentityLogin.objects.select_related("identity")
+                    .filter(pool=pool, provider=login.provider, subject=login.subject)):
+            known.add((row.provider, row.subject))
+            owners.setdefault(row.identity_id, row.identity)
+    if into is not None and len(owners) > 1:
+        raise NotAuthorizedException(LOGINS_DONT_MATCH)
+    if owners:
+        survivor, *others = sorted(owners.values(), key=lambda i: (i.created_at, i.pk))
+    else:
+        survivor, others = new_identity(pool), []
+    for other in others:
+        merge(other, survivor)
+    held = dict(IdentityLogin.objects.filter(identity=survivor)
+                .values_list("provider", "subject"))
+    for login in logins:
+        if login.provider == DEVELOPER_TOKENS or (login.provider, login.subject) in known:
+            continue
+        if login.provider != pool.developer_provider_name and \
+                held.get(login.provider, login.subject) != login.subject:
+            raise ResourceConflictException(
+                f"The identity is already linked to another {login.provider} login.")
+        IdentityLogin.objects.create(identity=survivor, pool=pool, provider=login.provider,
+                                     subject=login.subject)
+        held[login.provider] = login.subject
+    if held:
+        Identity.objects.filter(pk=survivor.pk).update(modified_at=now())
+    return survivor
+
+
+def merge(source: Identity, destination: Identity) -> None:
+    """Move the logins of ``source`` to ``destination``; ``source`` is disabled. An
+    identity holds one login per provider (any number of developer users): one provider
+    with two different subjects cannot merge (ResourceConflictException)."""
+    developer = source.pool.developer_provider_name
+    held = dict(IdentityLogin.objects.filter(identity=destination)
+                .values_list("provider", "subject"))
+    for provider, subject in IdentityLogin.objects.filter(identity=source) \
+            .values_list("provider", "subject"):
+        if provider != developer and held.get(provider, subject) != subject:
+            raise ResourceConflictException(
+                f"Both identities are linked to a {provider} login: they cannot merge.")
+    IdentityLogin.objects.filter(identity=source).update(identity=destination)
+    moment = now()
+    Identity.objects.filter(pk=source.pk).update(disabled=True, modified_at=moment)
+    Identity.objects.filter(pk=destination.pk).update(modified_at=moment)
+
+
+def signed_in(identity_id: str, logins: dict[str, Any] | None) -> tuple[Identity, list[Login]]:
+    """The identity and its validated logins, for a token or credentials: each login must
+    be this identity's (one not linked anywhere is linked to it); no login is a guest,
+    which only an identity without logins of a pool that allows guests may be."""
+    identity = get_identity(identity_id)
+    pool = identity.pool
+    validated = login_tokens.validate(pool, logins or {})
+    if identity.disabled:
+        raise NotAuthorizedException(f"Identity '{identity_id}' is disabled.")
+    if validated:
+        link(pool, validated, into=identity)
+    elif identity.logins.exists():
+        raise NotAuthorizedException(LOGINS_DONT_MATCH)
+    elif not pool.allow_unauthenticated_identities:
+        raise NotAuthorizedException(UNAUTHENTICATED)
+    return identity, validated
 
 
 def providers_of(identity: Identity) -> list[str]:
     return sorted({login.provider for login in identity.logins.all()})
 
 
-def list_identities(pool: IdentityPool, limit: object, token: object) -> Page[Identity]:
+def list_identities(pool: IdentityPool, limit: object, token: object, *,
+                    hide_disabled: bool = False) -> Page[Identity]:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 60:
         raise InvalidParameterException("MaxResults must be between 1 and 60.")
-    return paginate(Identity.objects.filter(pool=pool).prefetch_related("logins"), "id",
-                    limit, token, scope=f"identities:{pool.pk}")
+    rows = Identity.objects.filter(pool=pool).prefetch_related("logins")
+    if hide_disabled:
+        rows = rows.filter(disabled=False)
+    return paginate(rows, "id", limit, token,
+                    scope=f"identities:{pool.pk}:{int(hide_disabled)}")
 
 
 def delete_identities(identity_ids: list[str]) -> list[str]:

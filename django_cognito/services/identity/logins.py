@@ -11,11 +11,14 @@ from typing import Any
 from ...exceptions import InvalidParameterException, NotAuthorizedException
 from ...models import IdentityPool
 from ...verify import ExpiredTokenError, TokenError, get_api_verifier
+from . import openid
 
 MAX_LOGINS = 10
 USER_POOL_KEY_RE = re.compile(r"cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/([\w-]+_[0-9a-zA-Z]+)",
                               re.ASCII)
 INVALID_TOKEN = "Invalid login token. Issuer doesn't match providerName"
+# The Logins key of this service's own OpenID token (developer-authenticated identities).
+DEVELOPER_TOKENS = "cognito-identity.amazonaws.com"
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,25 @@ def user_pool_login(pool: IdentityPool, provider: str, token: object) -> Login:
                  amr=(provider, f"{provider}:CognitoSignIn:{claims.sub}"))
 
 
+def developer_login(pool: IdentityPool, token: object) -> Login:
+    """This service's OpenID token (from GetOpenIdTokenForDeveloperIdentity): its ``sub``
+    is the identity; its ``amr`` and principal tags carry over."""
+    claims = openid.verify(token, pool.pk)
+    amr = tuple(a for a in claims.get("amr", ()) if isinstance(a, str) and a != "authenticated")
+    if "unauthenticated" in amr:
+        raise NotAuthorizedException("Invalid login token. Not an authenticated identity.")
+    return Login(DEVELOPER_TOKENS, claims["sub"], claims, mapping_key=DEVELOPER_TOKENS, amr=amr)
+
+
 def validate(pool: IdentityPool, logins: Mapping[str, Any]) -> list[Login]:
     """Each login of the map, validated; the first bad one raises NotAuthorizedException."""
     if len(logins) > MAX_LOGINS:
         raise InvalidParameterException(f"At most {MAX_LOGINS} logins are allowed.")
     found = []
     for provider, token in logins.items():
-        if provider.startswith("cognito-idp."):
+        if provider == DEVELOPER_TOKENS:
+            found.append(developer_login(pool, token))
+        elif provider.startswith("cognito-idp."):
             found.append(user_pool_login(pool, provider, token))
         else:
             # Providers without a validator are never trusted.
