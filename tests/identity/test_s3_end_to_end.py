@@ -9,8 +9,6 @@ its own OpenID token (``COGNITO["STS_ENDPOINT_URL"]``).
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,59 +16,25 @@ import boto3
 import pytest
 
 from django_cognito.models import AppClient, UserPool
-from tests.api_fixtures import boto_client, error_of
+from tests.api_fixtures import error_of
 from tests.hosted.conftest import domain_url, hosted_pool, oauth_client  # noqa: F401
 from tests.hosted.test_code_flow import authorize, session_for
 from tests.hosted.test_federation_oidc import corp, dance, idp, loopback  # noqa: F401
+from tests.identity_pools import AUTH, GUEST, identity_pool, provider_of, role_of
 from tests.oidc_idp import OidcIdp
 
-pytest_plugins = ["tests.api_fixtures", "tests.moto_server"]
+pytest_plugins = ["tests.api_fixtures", "tests.live_api", "tests.moto_server"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REGION = "us-east-1"
-ACCOUNT = "123456789012"  # moto's default account
 BUCKET = "photos-of-the-users"
-ROLES = {"authenticated": "photos-signed-in", "unauthenticated": "photos-guest"}
-MOTO_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-def role_arn(name: str) -> str:
-    return f"arn:aws:iam::{ACCOUNT}:role/{name}"
 
 
 @pytest.fixture
 def aws(moto: str, settings: Any) -> str:
-    """moto_server's STS as the server's STS, with the pool's roles and bucket in moto."""
+    """moto_server's STS as the server's STS."""
     settings.COGNITO = {**settings.COGNITO, "STS_ENDPOINT_URL": moto, "STS_REGION": REGION}
-    iam = boto3.client("iam", endpoint_url=moto, region_name=REGION, **MOTO_KEYS)
-    for use, name in ROLES.items():
-        # The trust policy AWS would check (moto does not): this service's OpenID tokens for
-        # this pool's identities, signed in or not.
-        trust = {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-            "Principal": {"Federated": "cognito-identity.amazonaws.com"},
-            "Condition": {"ForAnyValue:StringLike": {
-                "cognito-identity.amazonaws.com:amr": use}}}]}
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
-    boto3.client("s3", endpoint_url=moto, region_name=REGION, **MOTO_KEYS).create_bucket(
-        Bucket=BUCKET)
     return moto
-
-
-@pytest.fixture
-def admin(api_base: str, access_key: Any) -> Iterator[Any]:
-    """A signed ``cognito-identity`` client: the app's back office."""
-    client = boto_client(api_base, service="cognito-identity")
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def app(api_base: str) -> Iterator[Any]:
-    """An unsigned ``cognito-identity`` client: the user's device."""
-    client = boto_client(api_base, service="cognito-identity", signed=False)
-    yield client
-    client.close()
 
 
 @pytest.fixture
@@ -78,27 +42,6 @@ def web(idp: OidcIdp, hosted_pool: UserPool) -> AppClient:  # noqa: F811
     """The pool's app client that signs in only through the OIDC provider "Corp"."""
     corp(hosted_pool, idp.issuer)
     return oauth_client(hosted_pool, supported_identity_providers=["Corp"])
-
-
-def provider_of(pool: UserPool) -> str:
-    return f"cognito-idp.{REGION}.amazonaws.com/{pool.id}"
-
-
-def trusting(pool: UserPool, client: AppClient) -> list[dict[str, Any]]:
-    """CognitoIdentityProviders: ``client``'s ID tokens, checked against sign-out."""
-    return [{"ProviderName": provider_of(pool), "ClientId": client.id,
-             "ServerSideTokenCheck": True}]
-
-
-def identity_pool(admin: Any, providers: list[dict[str, Any]], *, guests: bool) -> str:
-    """An identity pool trusting ``providers``, with both roles set."""
-    created = admin.create_identity_pool(
-        IdentityPoolName="photos", AllowUnauthenticatedIdentities=guests,
-        CognitoIdentityProviders=providers)
-    pool_id: str = created["IdentityPoolId"]
-    admin.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={
-        use: role_arn(name) for use, name in ROLES.items()})
-    return pool_id
 
 
 def federated_id_token(client: AppClient, domain: str, login: str) -> str:
@@ -113,10 +56,10 @@ def federated_id_token(client: AppClient, domain: str, login: str) -> str:
     return str(token["id_token"])
 
 
-def credentials_for(app: Any, identity_id: str, logins: dict[str, str] | None = None
+def credentials_for(guest: Any, identity_id: str, logins: dict[str, str] | None = None
                     ) -> dict[str, Any]:
     """GetCredentialsForIdentity's answer, checked for shape and lifetime."""
-    answer = app.get_credentials_for_identity(
+    answer = guest.get_credentials_for_identity(
         IdentityId=identity_id, **({"Logins": logins} if logins else {}))
     assert answer["IdentityId"] == identity_id
     credentials: dict[str, Any] = answer["Credentials"]
@@ -134,25 +77,19 @@ def aws_client(service: str, moto: str, credentials: dict[str, Any]) -> Any:
                         aws_session_token=credentials["SessionToken"])
 
 
-def assumed_role(moto: str, credentials: dict[str, Any]) -> str:
-    """The role STS issued ``credentials`` for, from GetCallerIdentity's ARN."""
-    arn = str(aws_client("sts", moto, credentials).get_caller_identity()["Arn"])
-    assert arn.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/"), arn
-    return arn.split("/")[1]
-
-
 def test_sign_in_with_the_provider_then_write_and_read_s3(
-        aws: str, admin: Any, app: Any, web: AppClient,
+        aws: str, identity: Any, guest: Any, web: AppClient,
         hosted_pool: UserPool, domain_url: str) -> None:  # noqa: F811
-    pool_id = identity_pool(admin, trusting(hosted_pool, web), guests=False)
+    pool_id = identity_pool(identity, hosted_pool, web)
     provider = provider_of(hosted_pool)
     logins = {provider: federated_id_token(web, domain_url, "jdoe")}
 
-    identity_id = app.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
-    credentials = credentials_for(app, identity_id, logins)
-    assert assumed_role(aws, credentials) == ROLES["authenticated"]
+    identity_id = guest.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
+    credentials = credentials_for(guest, identity_id, logins)
+    assert role_of(credentials, aws) == AUTH
 
     s3 = aws_client("s3", aws, credentials)
+    s3.create_bucket(Bucket=BUCKET)
     key = f"users/{identity_id}/hello.txt"
     s3.put_object(Bucket=BUCKET, Key=key, Body=b"written with Cognito credentials")
     assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == \
@@ -163,31 +100,33 @@ def test_sign_in_with_the_provider_then_write_and_read_s3(
     # Signing in again (a new session at the provider, a new ID token): the same identity.
     again = {provider: federated_id_token(web, domain_url, "jdoe")}
     assert again != logins
-    assert app.get_id(IdentityPoolId=pool_id, Logins=again)["IdentityId"] == identity_id
-    renewed = credentials_for(app, identity_id, again)
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=again)["IdentityId"] == identity_id
+    renewed = credentials_for(guest, identity_id, again)
     assert renewed["AccessKeyId"] != credentials["AccessKeyId"]
     assert aws_client("s3", aws, renewed).get_object(Bucket=BUCKET, Key=key)["Body"].read()
-    described = admin.describe_identity(IdentityId=identity_id)
+    described = identity.describe_identity(IdentityId=identity_id)
     assert described["Logins"] == [provider]
 
-    # Another user of the provider: another identity. No login: no credentials.
+    # Another user of the provider: another identity. No login: no credentials, although
+    # the pool allows guests (this identity is not one).
     other = {provider: federated_id_token(web, domain_url, "mallory")}
-    assert app.get_id(IdentityPoolId=pool_id, Logins=other)["IdentityId"] != identity_id
-    assert error_of(app.get_credentials_for_identity, IdentityId=identity_id)[0] == \
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=other)["IdentityId"] != identity_id
+    assert error_of(guest.get_credentials_for_identity, IdentityId=identity_id)[0] == \
         "NotAuthorizedException"
 
 
 def test_a_guest_gets_credentials_only_while_the_pool_allows_guests(
-        aws: str, admin: Any, app: Any) -> None:
-    pool_id = identity_pool(admin, [], guests=True)
-    guest = app.get_id(IdentityPoolId=pool_id)["IdentityId"]
-    credentials = credentials_for(app, guest)
-    assert assumed_role(aws, credentials) == ROLES["unauthenticated"]
+        aws: str, identity: Any, guest: Any, pool: UserPool, client_app: AppClient) -> None:
+    pool_id = identity_pool(identity, pool, client_app)
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    credentials = credentials_for(guest, guest_id)
+    assert role_of(credentials, aws) == GUEST
     s3 = aws_client("s3", aws, credentials)
+    s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="guests/note.txt", Body=b"hi")
     assert s3.get_object(Bucket=BUCKET, Key="guests/note.txt")["Body"].read() == b"hi"
 
-    admin.update_identity_pool(IdentityPoolId=pool_id, IdentityPoolName="photos",
-                               AllowUnauthenticatedIdentities=False)
-    assert error_of(app.get_credentials_for_identity, IdentityId=guest)[0] == \
+    identity.update_identity_pool(IdentityPoolId=pool_id, IdentityPoolName="photos",
+                                  AllowUnauthenticatedIdentities=False)
+    assert error_of(guest.get_credentials_for_identity, IdentityId=guest_id)[0] == \
         "NotAuthorizedException"
