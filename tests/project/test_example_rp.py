@@ -21,12 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def example_env() -> dict[str, str]:
-    """More environment for the example project (a module overrides it)."""
-    return {}
-
-
-@pytest.fixture
 def example(tmp_path: Path, example_env: dict[str, str]
             ) -> Iterator[tuple[str, dict[str, str]]]:
     port = free_port()
