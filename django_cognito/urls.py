@@ -23,6 +23,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
          wellknown.identity_openid_configuration, name="identity-openid-configuration"),
     path("cognito-identity/.well-known/jwks_uri", wellknown.identity_jwks,
          name="identity-jwks"),
+    path("cognito-identity/unauthenticated/.well-known/openid-configuration",
+         wellknown.identity_guest_openid_configuration,
+         name="identity-guest-openid-configuration"),
     # A pool domain's managed login and OAuth endpoints, for single-host deployments; with
     # COGNITO["HOSTED_DOMAIN_URL"] they also answer on the domain's own host.
     path("domains/<str:domain>/", include(hosted_urls)),

@@ -3,8 +3,10 @@ as a process in its own process group, stopped by PID.
 
 Test modules load it with ``pytest_plugins = ["tests.moto_server"]``: ``moto_url`` is one
 server per test session (per xdist worker), ``moto`` the same URL with moto's state reset
-before the test. moto checks neither web-identity tokens nor signatures: it stands in for the
-services that take the credentials, never for Cognito's security behaviour.
+before the test, ``sts_moto`` the same URL with ``COGNITO["STS_ENDPOINT_URL"]`` pointing at it
+for one test. moto keeps state per account; tests that do not reset use fresh bucket names.
+moto checks neither web-identity tokens nor signatures: it stands in for the services that
+take the credentials, never for Cognito's security behaviour.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,4 +89,11 @@ def moto_url() -> Iterator[str]:
 def moto(moto_url: str) -> str:
     """``moto_url`` with moto's state emptied first."""
     reset(moto_url)
+    return moto_url
+
+
+@pytest.fixture
+def sts_moto(moto_url: str, settings: Any) -> str:
+    """``moto_url``, with GetCredentialsForIdentity's STS calls sent to it."""
+    settings.COGNITO = {**settings.COGNITO, "STS_ENDPOINT_URL": moto_url}
     return moto_url

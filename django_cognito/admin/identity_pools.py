@@ -49,11 +49,11 @@ class IdentityLoginInline(admin.TabularInline):
 
 @admin.register(Identity)
 class IdentityAdmin(_ReadOnly):
-    list_display = ("id", "pool", "created_at", "modified_at")
+    list_display = ("id", "pool", "disabled", "created_at", "modified_at")
     list_select_related = ("pool",)
-    list_filter = ("pool",)
+    list_filter = ("pool", "disabled")
     # Prefix searches served by the primary key and the logins' subject index.
     search_fields = ("^id", "^logins__subject")
-    fields = ("id", "pool", "created_at", "modified_at")
+    fields = ("id", "pool", "disabled", "created_at", "modified_at")
     readonly_fields = fields
     inlines = [IdentityLoginInline]

@@ -96,3 +96,9 @@ def identity_jwks(request: HttpRequest) -> JsonResponse:
 def identity_openid_configuration(request: HttpRequest) -> JsonResponse:
     """The identity pools' issuer as an OpenID Connect provider, for AWS IAM to trust."""
     return _document(openid.discovery())
+
+
+@require_safe
+def identity_guest_openid_configuration(request: HttpRequest) -> JsonResponse:
+    """The issuer of guests' tokens (the same keys)."""
+    return _document(openid.discovery(guest=True))

@@ -27,11 +27,6 @@ from tests.live_api import sign_in
 pytest_plugins = ["tests.api_fixtures", "tests.live_api", "tests.moto_server"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
-@pytest.fixture
-def sts_moto(moto_url: str, settings: Any) -> str:
-    settings.COGNITO = {**settings.COGNITO, "STS_ENDPOINT_URL": moto_url}
-    return moto_url
-
 
 @pytest.fixture
 def groups(cognito: Any, pool: UserPool) -> None:
@@ -243,6 +238,12 @@ def test_open_id_token_only_with_the_classic_flow(identity: Any, guest: Any, idp
     unauthenticated = jwt.decode(guest.get_open_id_token(IdentityId=guest_id)["Token"],
                                  options={"verify_signature": False})
     assert unauthenticated["amr"] == ["unauthenticated"]
+    # Guests' tokens come from an issuer of their own, with its own discovery document, so
+    # a trust policy can tell them apart by issuer alone.
+    assert unauthenticated["iss"] == f"{issuer}/unauthenticated"
+    guest_discovery = f"{issuer}/unauthenticated/.well-known/openid-configuration"
+    with urllib.request.urlopen(guest_discovery) as response:  # noqa: S310
+        assert json.load(response) == {**discovery, "issuer": f"{issuer}/unauthenticated"}
 
 
 def test_merging_identities(identity: Any, guest: Any, idp: Any, pool: UserPool,
@@ -273,3 +274,53 @@ def test_merging_identities(identity: Any, guest: Any, idp: Any, pool: UserPool,
     assert len(identity.list_identities(IdentityPoolId=pool_id,
                                         MaxResults=10)["Identities"]) == 2
 
+
+
+def test_logins_keyed_by_the_issuer_as_amplify_builds_them(
+        identity: Any, guest: Any, idp: Any, api_url: str, pool: UserPool, app: AppClient,
+        sts_moto: str, fails: Any) -> None:
+    """Amplify keys a user-pool login by the ID token's ``iss`` without its scheme; for a
+    local pool that names the same provider as ``cognito-idp.<region>.amazonaws.com/<id>``."""
+    create_user(pool, "alice")
+    pool_id = identity_pool(identity, pool, app)
+    token = sign_in(idp, app, "alice")["IdToken"]
+    by_issuer = {f"{api_url.split('://', 1)[1]}/{pool.id}": token}
+    identity_id, credentials = credentials_of(guest, pool_id, by_issuer)
+    assert credentials_of(guest, pool_id, {provider_of(pool): token})[0] == identity_id
+    assert role_of(credentials, sts_moto) == AUTH
+    assert identity.describe_identity(IdentityId=identity_id)["Logins"] == [provider_of(pool)]
+    assert fails(guest.get_id, IdentityPoolId=pool_id,
+                 Logins={**by_issuer, provider_of(pool): token})[0] == \
+        "InvalidParameterException"
+    # Another host's issuer is not this server's pool.
+    assert fails(guest.get_id, IdentityPoolId=pool_id,
+                 Logins={f"elsewhere.example/{pool.id}": token}) == (
+        "NotAuthorizedException",
+        f"Invalid login token. Unsupported provider: elsewhere.example/{pool.id}")
+
+
+def test_a_guest_signing_in_with_a_linked_login_gets_its_identity(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, sts_moto: str,
+        fails: Any) -> None:
+    """GetCredentialsForIdentity of a guest with a login another identity holds answers
+    with that identity and merges the guest into it (Amplify v6 after a sign-out)."""
+    create_user(pool, "alice")
+    pool_id = identity_pool(identity, pool, app)
+    logins = {provider_of(pool): sign_in(idp, app, "alice")["IdToken"]}
+    alice_id = guest.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    answer = guest.get_credentials_for_identity(IdentityId=guest_id, Logins=logins)
+    assert answer["IdentityId"] == alice_id
+    assert role_of(answer["Credentials"], sts_moto) == AUTH
+    assert Identity.objects.get(pk=guest_id).disabled
+    assert not Identity.objects.get(pk=alice_id).disabled
+    # A guest whose login no identity holds becomes that login's identity.
+    create_user(pool, "bob")
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    new_guest = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    upgraded = guest.get_credentials_for_identity(IdentityId=new_guest, Logins=bob)
+    assert upgraded["IdentityId"] == new_guest
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=bob)["IdentityId"] == new_guest
+    # An identity with logins of its own still refuses another's (no merge).
+    assert fails(guest.get_credentials_for_identity, IdentityId=new_guest,
+                 Logins=logins)[0] == "NotAuthorizedException"

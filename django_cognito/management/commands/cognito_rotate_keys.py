@@ -8,6 +8,7 @@ from django.core.management.base import CommandParser
 
 from ...models import UserPool
 from ...services import pools
+from ...services.identity import openid
 from ...tokens import keys
 from ..base import CognitoCommand
 
@@ -22,6 +23,8 @@ class Command(CognitoCommand):
                             help="User pool ids, such as us-east-1_Ab12Cd34E.")
         parser.add_argument("--purge", action="store_true",
                             help="Also delete retired keys whose tokens have all expired.")
+        parser.add_argument("--identity-pools", action="store_true",
+                            help="Also rotate the key of the identity pools' OpenID tokens.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["pool_ids"]:
@@ -31,6 +34,8 @@ class Command(CognitoCommand):
             targets = list(UserPool.objects.all())
         if options["purge"]:
             self.stdout.write(f"Purged {keys.purge()} expired key(s).")
+        if options["identity_pools"]:
+            self.stdout.write(f"identity pools: signing {openid.rotate().kid}")
         for pool in targets:
             for purpose, (active, successor) in keys.rotate(pool).items():
                 self.stdout.write(f"{pool.id} {purpose}: signing {active.kid} "

@@ -74,16 +74,24 @@ def _link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None) ->
                     .filter(pool=pool, provider=login.provider, subject=login.subject)):
             known.add((row.provider, row.subject))
             owners.setdefault(row.identity_id, row.identity)
+    guest_merges: list[Identity] = []
     if into is not None and len(owners) > 1:
-        raise NotAuthorizedException(LOGINS_DONT_MATCH)
+        if IdentityLogin.objects.filter(identity=into).exists():
+            raise NotAuthorizedException(LOGINS_DONT_MATCH)
+        # A guest signing in with a login another identity holds gets that identity back
+        # and merges into it, as Cognito does (Amplify v6 sends the guest id it kept and
+        # adopts the IdentityId of the answer).
+        guest_merges.append(owners.pop(into.pk))
     if owners:
         survivor, *others = sorted(owners.values(), key=lambda i: (i.created_at, i.pk))
     else:
         survivor, others = new_identity(pool), []
+    others += guest_merges
     for other in others:
         merge(other, survivor)
     held = dict(IdentityLogin.objects.filter(identity=survivor)
                 .values_list("provider", "subject"))
+    added = False
     for login in logins:
         if login.provider == DEVELOPER_TOKENS or (login.provider, login.subject) in known:
             continue
@@ -94,7 +102,8 @@ def _link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None) ->
         IdentityLogin.objects.create(identity=survivor, pool=pool, provider=login.provider,
                                      subject=login.subject)
         held[login.provider] = login.subject
-    if held:
+        added = True
+    if added:
         Identity.objects.filter(pk=survivor.pk).update(modified_at=now())
     return survivor
 
@@ -119,15 +128,16 @@ def merge(source: Identity, destination: Identity) -> None:
 
 def signed_in(identity_id: str, logins: dict[str, Any] | None) -> tuple[Identity, list[Login]]:
     """The identity and its validated logins, for a token or credentials: each login must
-    be this identity's (one not linked anywhere is linked to it); no login is a guest,
-    which only an identity without logins of a pool that allows guests may be."""
+    be this identity's (one not linked anywhere is linked to it; a guest whose login another
+    identity holds merges into that one, which is returned); no login is a guest, which only
+    an identity without logins of a pool that allows guests may be."""
     identity = get_identity(identity_id)
     pool = identity.pool
     validated = login_tokens.validate(pool, logins or {})
     if identity.disabled:
         raise NotAuthorizedException(f"Identity '{identity_id}' is disabled.")
     if validated:
-        link(pool, validated, into=identity)
+        identity = link(pool, validated, into=identity)
     elif identity.logins.exists():
         raise NotAuthorizedException(LOGINS_DONT_MATCH)
     elif not pool.allow_unauthenticated_identities:

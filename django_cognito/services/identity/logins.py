@@ -8,8 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from ...exceptions import InvalidParameterException, NotAuthorizedException
 from ...models import IdentityPool
+from ...tokens import issuer_for
 from ...verify import ExpiredTokenError, TokenError, get_api_verifier
 from . import openid
 
@@ -82,12 +85,35 @@ def developer_login(pool: IdentityPool, token: object) -> Login:
     return Login(DEVELOPER_TOKENS, claims["sub"], claims, mapping_key=DEVELOPER_TOKENS, amr=amr)
 
 
+def canonical_key(provider: str) -> str:
+    """A local pool's issuer without its scheme (the key Amplify builds from the ID token's
+    ``iss``) as the ``cognito-idp.<region>.amazonaws.com/<pool id>`` key it stands for."""
+    if provider.startswith("cognito-idp.") or provider == DEVELOPER_TOKENS:
+        return provider
+    pool_id = provider.rstrip("/").rsplit("/", 1)[-1]
+    if "_" not in pool_id:
+        return provider
+    try:
+        issuer = issuer_for(pool_id)
+    except ImproperlyConfigured:
+        return provider
+    if issuer.split("://", 1)[-1] != provider:
+        return provider
+    return f"cognito-idp.{pool_id.split('_', 1)[0]}.amazonaws.com/{pool_id}"
+
+
 def validate(pool: IdentityPool, logins: Mapping[str, Any]) -> list[Login]:
     """Each login of the map, validated; the first bad one raises NotAuthorizedException."""
     if len(logins) > MAX_LOGINS:
         raise InvalidParameterException(f"At most {MAX_LOGINS} logins are allowed.")
+    keyed: dict[str, Any] = {}
+    for key, token in logins.items():
+        provider = canonical_key(key)
+        if provider in keyed:
+            raise InvalidParameterException(f"Logins names {provider} twice.")
+        keyed[provider] = token
     found = []
-    for provider, token in logins.items():
+    for provider, token in keyed.items():
         if provider == DEVELOPER_TOKENS:
             found.append(developer_login(pool, token))
         elif provider.startswith("cognito-idp."):

@@ -29,6 +29,11 @@ from ...models import Identity, IdentityTokenKey, KeyState
 from ...tokens.issuer import app_base_url
 
 ISSUER_PATH = "cognito-identity"
+# Guests' tokens have an issuer of their own. AWS IAM checks ``amr`` only for
+# cognito-identity.amazonaws.com; for any other OIDC provider a trust policy can test ``aud``
+# and ``sub`` alone, so a role for signed-in users trusts the main issuer and a guests' role
+# the guests' issuer, and a guest's basic-flow token can never assume a signed-in role.
+GUEST_PATH = "unauthenticated"
 ALGORITHM = "RS512"
 DEFAULT_LIFETIME = 600  # GetOpenIdToken: 10 minutes (reference §9)
 MAX_TOKEN_BYTES = 16 * 1024
@@ -38,9 +43,11 @@ AMR_AUTHENTICATED = "authenticated"
 AMR_UNAUTHENTICATED = "unauthenticated"
 
 
-def issuer() -> str:
-    """``PUBLIC_BASE_URL`` + the app's include path + ``cognito-identity``."""
-    return app_base_url() + ISSUER_PATH
+def issuer(*, guest: bool = False) -> str:
+    """``PUBLIC_BASE_URL`` + the app's include path + ``cognito-identity`` (guests' tokens:
+    + ``/unauthenticated``)."""
+    base = app_base_url() + ISSUER_PATH
+    return f"{base}/{GUEST_PATH}" if guest else base
 
 
 def pool_arn(pool_id: str) -> str:
@@ -61,10 +68,10 @@ def _private(kid: str, pem: str) -> rsa.RSAPrivateKey:
     return rsa_keys.load_private_pem(pem, kid)
 
 
-def _create_key() -> IdentityTokenKey:
+def _create_key(state: str) -> IdentityTokenKey:
     private = rsa_keys.generate_private_key()
-    count = IdentityTokenKey.objects.count()
-    key = IdentityTokenKey(kid=f"{app_settings.REGION}-{count + 1}", state=KeyState.ACTIVE,
+    number = IdentityTokenKey.objects.count() + 1
+    key = IdentityTokenKey(kid=f"{app_settings.REGION}-{number}", state=state,
                            private_key=rsa_keys.private_pem(private),
                            public_jwk=rsa_keys.public_jwk(private.public_key()))
     key.save(force_insert=True)
@@ -72,27 +79,40 @@ def _create_key() -> IdentityTokenKey:
 
 
 def active_key() -> IdentityTokenKey:
-    """The key that signs; the first call creates it (concurrent first calls agree)."""
+    """The key that signs; the first call creates it and its published successor
+    (concurrent first calls agree)."""
     key = IdentityTokenKey.objects.filter(state=KeyState.ACTIVE).first()
     if key is not None:
         return key
     try:
         with transaction.atomic():
-            return _create_key()
+            key = _create_key(KeyState.ACTIVE)
+            _create_key(KeyState.NEXT)
+            return key
     except IntegrityError:
         return IdentityTokenKey.objects.get(state=KeyState.ACTIVE)
 
 
 def rotate() -> IdentityTokenKey:
-    """A new signing key; the old one stays published until its last token expires."""
+    """The published successor starts signing, a new successor is published, and the old
+    key stays published until its last token has expired. Returns the signing key."""
     moment = now()
+    active_key()
     with transaction.atomic():
         for old in IdentityTokenKey.objects.select_for_update().filter(state=KeyState.ACTIVE):
             old.state = KeyState.RETIRED
             old.retired_at = moment
             old.expires_at = moment + dt.timedelta(seconds=max_lifetime())
             old.save(update_fields=["state", "retired_at", "expires_at"])
-        return _create_key()
+        successor = IdentityTokenKey.objects.select_for_update().filter(
+            state=KeyState.NEXT).first()
+        if successor is None:
+            successor = _create_key(KeyState.ACTIVE)
+        else:
+            successor.state = KeyState.ACTIVE
+            successor.save(update_fields=["state"])
+        _create_key(KeyState.NEXT)
+        return successor
 
 
 def max_lifetime() -> int:
@@ -104,7 +124,7 @@ def published() -> list[IdentityTokenKey]:
     moment = now()
     active_key()
     return [key for key in IdentityTokenKey.objects.all()
-            if key.state == KeyState.ACTIVE or (key.expires_at and key.expires_at > moment)]
+            if key.state != KeyState.RETIRED or (key.expires_at and key.expires_at > moment)]
 
 
 def jwks() -> dict[str, Any]:
@@ -112,12 +132,11 @@ def jwks() -> dict[str, Any]:
                      for key in published()]}
 
 
-def discovery() -> dict[str, Any]:
-    """The OpenID Connect discovery document IAM reads to trust this issuer."""
-    base = issuer()
+def discovery(*, guest: bool = False) -> dict[str, Any]:
+    """The OpenID Connect discovery document IAM reads to trust an issuer."""
     return {
-        "issuer": base,
-        "jwks_uri": f"{base}/.well-known/jwks_uri",
+        "issuer": issuer(guest=guest),
+        "jwks_uri": f"{issuer()}/.well-known/jwks_uri",
         "response_types_supported": ["id_token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [ALGORITHM],
@@ -138,8 +157,10 @@ def mint(identity: Identity, amr: Iterable[str], *, lifetime: int = DEFAULT_LIFE
     ``["unauthenticated"]``."""
     key = active_key()
     issued = int(now().timestamp())
+    amr = list(amr)
     claims: dict[str, Any] = {
-        "sub": identity.pk, "aud": identity.pool_id, "amr": list(amr), "iss": issuer(),
+        "sub": identity.pk, "aud": identity.pool_id, "amr": amr,
+        "iss": issuer(guest=AMR_AUTHENTICATED not in amr),
         POOL_ARN_CLAIM: pool_arn(identity.pool_id), "iat": issued, "exp": issued + lifetime}
     if tags:
         claims[TAGS_CLAIM] = tags_claim(tags)
