@@ -56,9 +56,9 @@ def credentials(id_token: str | None, guest: str | None) -> tuple[str, dict[str,
                        config={"signature_version": UNSIGNED})
     logins = {}
     if id_token:
-        region = settings.COGNITO.get("REGION", "us-east-1")
+        pool_id = settings.EXAMPLE_POOL_ID  # <region>_<id>: the provider key names its region
         logins["Logins"] = {
-            f"cognito-idp.{region}.amazonaws.com/{settings.EXAMPLE_POOL_ID}": id_token}
+            f"cognito-idp.{pool_id.split('_')[0]}.amazonaws.com/{pool_id}": id_token}
     identity_id = guest if guest and not id_token else identity.get_id(
         IdentityPoolId=_config()["IDENTITY_POOL_ID"], **logins)["IdentityId"]
     answer = identity.get_credentials_for_identity(IdentityId=identity_id, **logins)
@@ -92,7 +92,9 @@ def _objects(s3: Any, prefix: str) -> list[dict[str, Any]]:
 def page(request: HttpRequest) -> HttpResponse:
     """The identity, its credentials and its folder; POST writes a file there."""
     id_token = request.session.get(ID_TOKEN_KEY)
-    context: dict[str, Any] = {"user": request.session.get(SESSION_KEY), "config": _config(),
+    # Signed in means holding an ID token (an expired one is dropped below).
+    user = request.session.get(SESSION_KEY) if id_token else None
+    context: dict[str, Any] = {"user": user, "config": _config(),
                                "csrf_token": get_token(request), "error": ""}
     if not id_token and "guest" not in request.GET and GUEST_KEY not in request.session:
         return _render(context)  # sign in, or continue as a guest
