@@ -165,3 +165,14 @@ def test_unlink_identity(identity: Any, guest: Any, idp: Any, pool: UserPool, ap
     assert guest.get_id(IdentityPoolId=pool_id, Logins=fresh)["IdentityId"] != alice_id
     assert fails(guest.get_credentials_for_identity, IdentityId=alice_id,
                  Logins=fresh)[0] == "NotAuthorizedException"
+
+
+def test_a_user_pool_login_cannot_take_over_a_developer_identity(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, pool_id: str,
+        fails: Any) -> None:
+    victim = developer_token(identity, pool_id, "user-1")["IdentityId"]
+    create_user(pool, "mallory")
+    mallory = {provider_of(pool): sign_in(idp, app, "mallory")["IdToken"]}
+    assert fails(guest.get_credentials_for_identity, IdentityId=victim,
+                 Logins=mallory)[0] == "NotAuthorizedException"
+    assert identity.describe_identity(IdentityId=victim)["Logins"] == [DEVELOPER]

@@ -324,3 +324,81 @@ def test_a_guest_signing_in_with_a_linked_login_gets_its_identity(
     # An identity with logins of its own still refuses another's (no merge).
     assert fails(guest.get_credentials_for_identity, IdentityId=new_guest,
                  Logins=logins)[0] == "NotAuthorizedException"
+
+
+def test_a_new_login_cannot_take_over_someone_else_s_identity(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, make_pool: Any,
+        make_client: Any, sts_moto: str, fails: Any) -> None:
+    """A login linked nowhere proves only its own user: presented with another user's
+    identity id, it must not be linked to that identity (nor earn its credentials)."""
+    second = make_pool(name="second")
+    second_app = make_client(second, explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH"])
+    create_user(pool, "alice")
+    create_user(second, "mallory")
+    create_user(second, "alice")
+    pool_id = identity.create_identity_pool(
+        IdentityPoolName="photos", AllowUnauthenticatedIdentities=True, AllowClassicFlow=True,
+        CognitoIdentityProviders=[
+            {"ProviderName": provider_of(pool), "ClientId": app.id},
+            {"ProviderName": provider_of(second), "ClientId": second_app.id}])["IdentityPoolId"]
+    identity.set_identity_pool_roles(IdentityPoolId=pool_id,
+                                     Roles={"authenticated": AUTH, "unauthenticated": GUEST})
+    alice = {provider_of(pool): sign_in(idp, app, "alice")["IdToken"]}
+    alice_id = guest.get_id(IdentityPoolId=pool_id, Logins=alice)["IdentityId"]
+    mallory = {provider_of(second): sign_in(idp, second_app, "mallory")["IdToken"]}
+    for call in (guest.get_credentials_for_identity, guest.get_open_id_token):
+        assert fails(call, IdentityId=alice_id, Logins=mallory) == (
+            "NotAuthorizedException", "Logins don't match. Please include at least one valid "
+            "login for this identity or identity pool.")
+    assert identity.describe_identity(IdentityId=alice_id)["Logins"] == [provider_of(pool)]
+    # mallory's login is still her own: GetId gives her a new identity.
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=mallory)["IdentityId"] != alice_id
+    # alice links a second login with one of her own; a guest identity takes a first login.
+    alice_too = {provider_of(second): sign_in(idp, second_app, "alice")["IdToken"]}
+    guest.get_credentials_for_identity(IdentityId=alice_id, Logins={**alice, **alice_too})
+    assert len(identity.describe_identity(IdentityId=alice_id)["Logins"]) == 2
+    create_user(pool, "bob")
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    answer = guest.get_credentials_for_identity(IdentityId=guest_id, Logins=bob)
+    assert role_of(answer["Credentials"], sts_moto) == AUTH
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=bob)["IdentityId"] == guest_id
+
+
+def test_a_refused_role_links_nothing(identity: Any, guest: Any, idp: Any, pool: UserPool,
+                                      app: AppClient, sts_moto: str, fails: Any) -> None:
+    """Deny or a CustomRoleArn outside the mapping leaves the guest identity a guest."""
+    create_user(pool, "bob")
+    pool_id = identity_pool(identity, pool, app)
+    key = f"{provider_of(pool)}:{app.id}"
+    identity.set_identity_pool_roles(
+        IdentityPoolId=pool_id, Roles={"authenticated": AUTH, "unauthenticated": GUEST},
+        RoleMappings={key: {"Type": "Rules", "AmbiguousRoleResolution": "Deny",
+                            "RulesConfiguration": {"Rules": [
+                                {"Claim": "cognito:username", "MatchType": "Equals",
+                                 "Value": "bob", "RoleARN": READERS}]}}})
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    assert fails(guest.get_credentials_for_identity, IdentityId=guest_id, Logins=bob,
+                 CustomRoleArn=ADMINS)[0] == "NotAuthorizedException"
+    assert identity.describe_identity(IdentityId=guest_id)["Logins"] == []
+    assert role_of(guest.get_credentials_for_identity(IdentityId=guest_id)["Credentials"],
+                   sts_moto) == GUEST
+
+
+def test_rules_match_boolean_claims_as_the_token_spells_them(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, sts_moto: str
+) -> None:
+    create_user(pool, "bob")  # email_verified: true in his ID token
+    pool_id = identity_pool(identity, pool, app)
+    key = f"{provider_of(pool)}:{app.id}"
+    identity.set_identity_pool_roles(
+        IdentityPoolId=pool_id, Roles={"authenticated": AUTH},
+        RoleMappings={key: {"Type": "Rules", "AmbiguousRoleResolution": "AuthenticatedRole",
+                            "RulesConfiguration": {"Rules": [
+                                {"Claim": "email_verified", "MatchType": "NotEqual",
+                                 "Value": "true", "RoleARN": GUEST},
+                                {"Claim": "email_verified", "MatchType": "Equals",
+                                 "Value": "true", "RoleARN": READERS}]}}})
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    assert role_of(credentials_of(guest, pool_id, bob)[1], sts_moto) == READERS
