@@ -31,10 +31,9 @@ BUCKET = "photos-of-the-users"
 
 
 @pytest.fixture
-def aws(moto: str, settings: Any) -> str:
-    """moto_server's STS as the server's STS."""
-    settings.COGNITO = {**settings.COGNITO, "STS_ENDPOINT_URL": moto, "STS_REGION": REGION}
-    return moto
+def aws(moto: str, sts_moto: str) -> str:
+    """moto_server, emptied, as the server's STS and the test's S3."""
+    return sts_moto
 
 
 @pytest.fixture
