@@ -126,6 +126,9 @@ __all__ = [
 
 DEBUG = False
 SECRET_KEY = _env("DJANGO_SECRET_KEY")
+# Former keys, still accepted for what they signed (sessions, ListUsers pagination tokens)
+# while SECRET_KEY is rotated.
+SECRET_KEY_FALLBACKS = _list("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = _list("DJANGO_ALLOWED_HOSTS")
 PUBLIC_BASE_URL = _env("COGNITO_PUBLIC_BASE_URL").rstrip("/")
 _public = urlsplit(PUBLIC_BASE_URL)
