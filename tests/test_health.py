@@ -45,7 +45,7 @@ def test_healthy_with_a_real_redis(redis_socket: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_a_redis_that_refuses_connections_is_named() -> None:
+def test_a_redis_that_refuses_connections_is_named(caplog: pytest.LogCaptureFixture) -> None:
     closed = f"redis://127.0.0.1:{free_port()}/0"
     caches = {"default": LOCMEM, "shared": {"BACKEND": REDIS, "LOCATION": closed,
                                             "OPTIONS": {"socket_connect_timeout": 1}}}
@@ -55,6 +55,19 @@ def test_a_redis_that_refuses_connections_is_named() -> None:
     assert (status, body) == (503, {"status": "unavailable", "database": "ok",
                                     "cache": "unavailable"})
     assert "no-store" in cache_control
+    # The reason goes to the log, for operators; the body says only which part failed.
+    assert "Health check: cache 'shared' is unavailable: ConnectionError" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_cache_that_keeps_nothing_is_unavailable(caplog: pytest.LogCaptureFixture) -> None:
+    caches = {"default": LOCMEM,
+              "shared": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with override_settings(CACHES=caches, COGNITO={"PUBLIC_BASE_URL": "http://testserver",
+                                                   "CACHE_ALIAS": "shared"}):
+        status, body, _ = get_health(Client())
+    assert (status, body["cache"]) == (503, "unavailable")
+    assert "Health check: cache 'shared' did not keep a value" in caplog.text
 
 
 @pytest.mark.django_db
