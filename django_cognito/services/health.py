@@ -24,8 +24,6 @@ OK = "ok"
 UNAVAILABLE = "unavailable"
 #: Seconds a probe value lives in the cache, should its read never happen.
 PROBE_SECONDS = 10
-#: This process's probe key: processes never read each other's probes.
-_PROBE_KEY = f"django_cognito:health:{secrets.token_hex(8)}"
 
 
 def database(alias: str) -> bool:
@@ -47,11 +45,13 @@ def cache() -> bool:
     A write then a read, not a ping: a cache that accepts writes but loses them (a full,
     evicting or read-only Redis) fails lockout and one-use markers just as an absent one.
     """
-    value = secrets.token_hex(8)
+    # A key of its own per probe: probes of other processes, threads or forked workers that
+    # share a parent's memory never overwrite it between the write and the read.
+    key, value = f"django_cognito:health:{secrets.token_hex(8)}", secrets.token_hex(8)
     try:
         shared = caches[app_settings.CACHE_ALIAS]
-        shared.set(_PROBE_KEY, value, timeout=PROBE_SECONDS)
-        if shared.get(_PROBE_KEY) == value:
+        shared.set(key, value, timeout=PROBE_SECONDS)
+        if shared.get(key) == value:
             return True
     except Exception as exc:  # a refused connection, a timeout, a misconfigured backend
         logger.warning("Health check: cache %r is unavailable: %s: %s", app_settings.CACHE_ALIAS,
