@@ -15,7 +15,7 @@ from django.test import Client, override_settings
 from bench.processes import free_port
 from tests.redis_server import private_redis
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 REDIS = "django.core.cache.backends.redis.RedisCache"
 # What a client may see: no host, path, version or error text of any part.
