@@ -76,7 +76,7 @@ from pathlib import Path
 from typing import Any
 
 from . import baseline
-from .processes import cpu_seconds, free_port, run_seconds, stop
+from .processes import cpu_seconds, free_port, listens_alone, run_seconds, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -329,24 +329,6 @@ def answers(port: int, method: str, path: str) -> bool:
         connection.close()
 
 
-def listener_pids(port: int) -> set[int]:
-    """The pids holding a listening socket on 127.0.0.1:``port`` (from /proc/net/tcp)."""
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[1] == f"0100007F:{port:04X}" and fields[3] == "0A":
-            inodes.add(fields[9])
-    pids = set()
-    for fd in Path("/proc").glob("[0-9]*/fd/*"):
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:[") and target[8:-1] in inodes:
-            pids.add(int(fd.parent.parent.name))
-    return pids
-
-
 @contextmanager
 def server(name: str, command: list[str], port: int, probe: tuple[str, str], log: Path,
            env: dict[str, str] | None = None, cwd: Path = ROOT) -> Iterator[int]:
@@ -362,20 +344,11 @@ def server(name: str, command: list[str], port: int, probe: tuple[str, str], log
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{name} did not answer: {log.read_text()[-2000:]}")
             time.sleep(0.1)
-        ours = {process.pid} | {pid for pid in listener_pids(port)
-                                if _parent(pid) == process.pid}
-        if not listener_pids(port) <= ours:
+        if not listens_alone(port, process.pid):
             raise RuntimeError(f"{name}: another process listens on 127.0.0.1:{port}")
         yield process.pid
     finally:
         stop(process)
-
-
-def _parent(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return -1
 
 
 def boto_client(url: str) -> Any:
@@ -435,14 +408,14 @@ def srp_sign_in(cognito: Any, pool_id: str, client_id: str, password: str = PASS
 
 
 def refused(call: Callable[[], Any]) -> str:
-    """The error code of a call that must fail (a wrong password)."""
+    """The error code of a call that must fail (a wrong password, a forged token)."""
     from botocore.exceptions import ClientError
 
     try:
         call()
     except ClientError as exc:
         return str(exc.response["Error"]["Code"])
-    raise AssertionError("a wrong password signed in")
+    raise AssertionError("a call that must fail succeeded")
 
 
 def claims(token: str) -> dict[str, Any]:

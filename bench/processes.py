@@ -30,6 +30,39 @@ def answers_http(url: str) -> bool:
         return False
 
 
+def listener_pids(port: int) -> set[int]:
+    """The pids holding a listening socket on 127.0.0.1:``port`` (from /proc/net/tcp)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == f"0100007F:{port:04X}" and fields[3] == "0A":
+            inodes.add(fields[9])
+    pids = set()
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            pids.add(int(fd.parent.parent.name))
+    return pids
+
+
+def parent_pid(pid: int) -> int:
+    """The parent of process ``pid``; -1 when it has ended."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def listens_alone(port: int, pid: int) -> bool:
+    """Whether only process ``pid`` or its children listen on 127.0.0.1:``port``: a server
+    that lost the port to another process must not pass for the one that was started."""
+    listening = listener_pids(port)
+    return bool(listening) and all(p == pid or parent_pid(p) == pid for p in listening)
+
+
 def cpu_seconds(root: int) -> float:
     """User + system CPU time used so far by a process and its children (Linux /proc)."""
     ticks = 0

@@ -118,6 +118,20 @@ DEFAULTS: dict[str, Any] = {
     "STS_REGION": None,
     # Seconds to connect to and to wait for STS.
     "STS_TIMEOUT": 5,
+    # Where identity pools check the tokens of the social login providers (the Logins keys
+    # of reference §8.3): Google and Apple ID tokens against an issuer (or a list of issuers)
+    # and a JWKS URL; Facebook and Login with Amazon access tokens at the base URL of their
+    # token-info APIs. Entries given here replace the default of their key; HTTPS only, or
+    # plain HTTP on a loopback host (a stand-in provider in tests).
+    "IDENTITY_LOGIN_ENDPOINTS": {
+        "accounts.google.com": {
+            "issuer": ["https://accounts.google.com", "accounts.google.com"],
+            "jwks_uri": "https://www.googleapis.com/oauth2/v3/certs"},
+        "appleid.apple.com": {"issuer": "https://appleid.apple.com",
+                              "jwks_uri": "https://appleid.apple.com/auth/keys"},
+        "graph.facebook.com": "https://graph.facebook.com",
+        "www.amazon.com": "https://api.amazon.com",
+    },
 }
 
 
@@ -132,7 +146,7 @@ class CognitoSettings:
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown django_cognito setting: {name}")
         user = getattr(django_settings, "COGNITO", {}) or {}
-        if name == "RATE_LIMITS":
+        if name in ("RATE_LIMITS", "IDENTITY_LOGIN_ENDPOINTS"):
             return {**DEFAULTS[name], **user.get(name, {})}
         return user.get(name, DEFAULTS[name])
 

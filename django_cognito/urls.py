@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path, register_convert
 
 from .api import ops  # noqa: F401  (registers the operation handlers)
 from .api.views import endpoint
+from .health import health
 from .hosted import urls as hosted_urls
 from .hosted import wellknown
 
@@ -15,6 +16,8 @@ register_converter(wellknown.PoolIdConverter, "pool_id")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", endpoint, name="api"),
+    # Load balancers' and orchestrators' check: the databases and the shared cache.
+    path("health", health, name="health"),
     path("<pool_id:pool_id>/.well-known/jwks.json", wellknown.jwks, name="jwks"),
     path("<pool_id:pool_id>/.well-known/openid-configuration", wellknown.openid_configuration,
          name="openid-configuration"),

@@ -17,10 +17,15 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import Context
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .dev import example_templates
 
 SESSION_KEY = "rp_user"
+# The validated ID token, which the AWS page (aws.py) trades for an identity pool's
+# credentials, and the example page to return to after signing in.
+ID_TOKEN_KEY = "rp_id_token"
+NEXT_KEY = "rp_next"
 
 
 def _remote() -> Any:
@@ -40,6 +45,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def login(request: HttpRequest) -> HttpResponse:
+    after = request.GET.get("next", "")
+    # Only a path of this site: an open redirect would carry the signed-in user anywhere.
+    if after and url_has_allowed_host_and_scheme(after, allowed_hosts=None):
+        request.session[NEXT_KEY] = after
     response: HttpResponse = _remote().authorize_redirect(
         request, request.build_absolute_uri(reverse("rp-callback")))
     return response
@@ -50,11 +59,13 @@ def callback(request: HttpRequest) -> HttpResponse:
     claims = token["userinfo"]  # the validated ID token's claims
     request.session[SESSION_KEY] = {"username": claims["cognito:username"],
                                     "email": claims.get("email", ""), "sub": claims["sub"]}
-    return HttpResponseRedirect(reverse("rp-home"))
+    request.session[ID_TOKEN_KEY] = token["id_token"]
+    return HttpResponseRedirect(request.session.pop(NEXT_KEY, None) or reverse("rp-home"))
 
 
 def logout(request: HttpRequest) -> HttpResponse:
-    request.session.pop(SESSION_KEY, None)
+    for key in (SESSION_KEY, ID_TOKEN_KEY):
+        request.session.pop(key, None)
     metadata = _remote().load_server_metadata()
     back = request.build_absolute_uri(reverse("rp-home"))
     query = urlencode({"client_id": settings.EXAMPLE_WEB_CLIENT_ID, "logout_uri": back})

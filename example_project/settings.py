@@ -100,8 +100,24 @@ EXAMPLE_CLIENT_ID = os.environ.get("EXAMPLE_CLIENT_ID", "exampleclient0000000000
 # The relying party at /rp/ (example_project/rp.py): an OAuth client of the demo pool.
 EXAMPLE_WEB_CLIENT_ID = os.environ.get("EXAMPLE_WEB_CLIENT_ID", "examplewebclient0000000001")
 
+# The AWS page (/aws/, example_project/aws.py): the demo identity pool's credentials list and
+# write the signed-in user's folder of a bucket. EXAMPLE_AWS_ENDPOINT_URL is where STS and S3
+# answer: `make demo` starts moto_server on loopback and sets it; unset or empty, they are
+# AWS's (then PUBLIC_BASE_URL must be public HTTPS and registered in IAM as an OpenID Connect
+# provider: docs/identity-pools.md).
+EXAMPLE_AWS = {
+    "ENDPOINT_URL": os.environ.get("EXAMPLE_AWS_ENDPOINT_URL") or None,
+    "REGION": os.environ.get("EXAMPLE_AWS_REGION") or "us-east-1",
+    "BUCKET": os.environ.get("EXAMPLE_AWS_BUCKET") or "cognito-demo-bucket",
+    "IDENTITY_POOL_ID": os.environ.get("EXAMPLE_IDENTITY_POOL_ID")
+    or "us-east-1:0d3e5a1c-5b7e-4c1a-9f00-00000000de30",
+}
+
 COGNITO = {
     "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
+    # GetCredentialsForIdentity calls STS AssumeRoleWithWebIdentity here (None: AWS's).
+    "STS_ENDPOINT_URL": EXAMPLE_AWS["ENDPOINT_URL"],
+    "STS_REGION": EXAMPLE_AWS["REGION"],
     # The demo's identity providers (make demo-idps) listen on loopback over plain http.
     "FEDERATION_LOOPBACK_HTTP": DEBUG,
     "REGION": "us-east-1",
@@ -122,6 +138,13 @@ COGNITO_DEMO = {
     or "AKIADEMODEMODEMO0000",
     "AWS_SECRET_ACCESS_KEY": os.environ.get("COGNITO_DEMO_AWS_SECRET_ACCESS_KEY")
     or "DevOnly/CognitoDemoSecretKey/NotForProd0",
+    # The demo identity pool and the IAM roles it maps (moto accepts any; on AWS, roles whose
+    # trust policy names this server's issuer).
+    "IDENTITY_POOL_ID": EXAMPLE_AWS["IDENTITY_POOL_ID"],
+    "AUTHENTICATED_ROLE_ARN": os.environ.get("EXAMPLE_AWS_AUTHENTICATED_ROLE_ARN")
+    or "arn:aws:iam::123456789012:role/cognito-demo-signed-in",
+    "UNAUTHENTICATED_ROLE_ARN": os.environ.get("EXAMPLE_AWS_UNAUTHENTICATED_ROLE_ARN")
+    or "arn:aws:iam::123456789012:role/cognito-demo-guest",
 }
 
 # Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): the recommended hasher for pool

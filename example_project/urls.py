@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import api, dev, passwordless, rp, totp  # noqa: F401  (passwordless connects receivers)
+from . import api, aws, dev, passwordless, rp, totp  # noqa: F401  (passwordless connects receivers)
 from .otp_admin import otp_admin_site
 
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("rp/login/", rp.login, name="rp-login"),
     path("rp/callback/", rp.callback, name="rp-callback"),
     path("rp/logout/", rp.logout, name="rp-logout"),
+    # Temporary AWS credentials from the demo identity pool, and S3 with them.
+    path("aws/", aws.page, name="example-aws"),
     # Last: the Cognito JSON API answers POST /.
     path("", include("django_cognito.urls")),
 ]

@@ -77,4 +77,5 @@ fi
 "$python" -m bench.drf_bench || status=1
 "$python" -m bench.auth_bench || status=1
 "$python" -m bench.oauth_bench || status=1
+"$python" -m bench.identity_bench || status=1
 exit "$status"

@@ -13,5 +13,6 @@ from .users import PoolUserAdmin
 __all__ = ["AppClientAdmin", "GroupAdmin", "PoolUserAdmin", "UserPoolAdmin"]
 from .access_keys import AccessKeyAdmin  # noqa: E402,F401
 from .domains import UserPoolDomainAdmin  # noqa: E402,F401
+from .iam_providers import IamIdentityProviderAdmin  # noqa: E402,F401
 from .identity_pools import IdentityAdmin, IdentityPoolAdmin  # noqa: E402,F401
 from .identity_providers import IdentityProviderAdmin, ProviderIdentityAdmin  # noqa: E402,F401

@@ -28,13 +28,22 @@ from .errors import (
     TokenError,
     TokenUseError,
 )
+from .external import forget_jwk_clients, verify_id_token
 from .issuers import (
     TrustedIssuer,
     aws_issuer,
     register_issuer_resolver,
     unregister_issuer_resolver,
 )
-from .verifier import Verifier, get_api_verifier, get_verifier, reset_verifier, verify_token
+from .jwks import http_get_json
+from .verifier import (
+    Verifier,
+    get_api_verifier,
+    get_identity_verifier,
+    get_verifier,
+    reset_verifier,
+    verify_token,
+)
 
 __all__ = [
     "ClaimError",
@@ -56,11 +65,15 @@ __all__ = [
     "TrustedIssuer",
     "Verifier",
     "aws_issuer",
+    "forget_jwk_clients",
     "get_api_verifier",
+    "get_identity_verifier",
     "get_verifier",
+    "http_get_json",
     "register_issuer_resolver",
     "reset_verifier",
     "unregister_issuer_resolver",
+    "verify_id_token",
     "verify_token",
 ]
 
@@ -69,3 +82,4 @@ __all__ = [
 def _settings_changed(*, setting: str, **kwargs: object) -> None:
     if setting == "COGNITO":
         reset_verifier()
+        forget_jwk_clients()

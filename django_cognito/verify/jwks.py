@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
+from django.core.exceptions import ImproperlyConfigured
 
 from .errors import JwksError, KeyNotFoundError
 from .issuers import check_jwks_url
@@ -82,27 +83,51 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch_jwks(url: str, *, timeout: float, max_bytes: int) -> Any:
-    """GET a JWKS document over HTTPS (or loopback HTTP) with a timeout and a size cap."""
-    check_jwks_url(url)
+def http_get_json(url: str, *, timeout: float, max_bytes: int,
+                  headers: Mapping[str, str] | None = None,
+                  what: str = "JWKS") -> tuple[int, Any]:
+    """GET a JSON document over HTTPS (or loopback HTTP): no redirect, a timeout and a size
+    cap. Returns the status and the parsed body; an HTTP error with a JSON body is returned
+    too (token-info endpoints explain a refusal that way), anything else raises JwksError,
+    as does a URL that is neither HTTPS nor loopback (it may come from a remote document)."""
+    try:
+        check_jwks_url(url)
+    except ImproperlyConfigured as exc:
+        raise JwksError(str(exc)) from None
     handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
     if urlsplit(url).scheme == "http":
         # Loopback only: an environment proxy must not see (or answer for) the request.
         handlers.append(urllib.request.ProxyHandler({}))
     opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(  # noqa: S310 (scheme checked by check_jwks_url)
-        url, headers={"Accept": "application/json", "User-Agent": "django-cognito"})
+        url, headers={"Accept": "application/json", "User-Agent": "django-cognito",
+                      **(headers or {})})
+    shown = url.split("?", 1)[0]  # a query may carry a token: never in a message
     try:
         with opener.open(request, timeout=timeout) as response:
-            body = response.read(max_bytes + 1)
+            status, body = response.status, response.read(max_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        with exc:
+            status, body = exc.code, exc.read(max_bytes + 1)
+        if not 400 <= status < 500:
+            raise JwksError(f"{what} fetch from {shown} failed: HTTP Error {status}") from None
     except (OSError, ValueError) as exc:
-        raise JwksError(f"JWKS fetch from {url} failed: {exc}") from exc
+        raise JwksError(f"{what} fetch from {shown} failed: {exc}") from exc
     if len(body) > max_bytes:
-        raise JwksError(f"JWKS from {url} exceeds {max_bytes} bytes")
+        raise JwksError(f"{what} from {shown} exceeds {max_bytes} bytes")
     try:
-        return json.loads(body)
+        return status, json.loads(body)
     except ValueError as exc:
-        raise JwksError(f"JWKS from {url} is not JSON") from exc
+        raise JwksError(f"{what} from {shown} is not JSON") from exc
+
+
+def fetch_jwks(url: str, *, timeout: float, max_bytes: int) -> Any:
+    """GET a JWKS document over HTTPS (or loopback HTTP) with a timeout and a size cap."""
+    check_jwks_url(url)
+    status, document = http_get_json(url, timeout=timeout, max_bytes=max_bytes)
+    if status != 200:
+        raise JwksError(f"JWKS fetch from {url} failed: HTTP Error {status}")
+    return document
 
 
 class JwksCache:

@@ -5,9 +5,9 @@ JWT library: split the compact JWS, look the header up in a small cache of alrea
 headers, decode the payload, check the RSA signature with a cached ``cryptography`` key
 object, then compare a handful of claims. A warm verification then costs little more than the
 RSA check itself. PyJWT's ``decode`` (2.15) measured about 3× slower on the same token (most
-of it a per-character base64 check), so PyJWT is no runtime dependency (the dev extra has it
-for the tests); ``bench/verify_bench.py`` keeps PyJWT beside this verifier, so the choice
-stays measured.
+of it a per-character base64 check), so Cognito tokens never go through it (PyJWT checks only
+other providers' ID tokens, in ``external.py``); ``bench/verify_bench.py`` keeps PyJWT beside
+this verifier, so the choice stays measured.
 """
 
 from __future__ import annotations
@@ -163,17 +163,19 @@ class Verifier:
         self._verified: dict[str, tuple[dict[str, Any], str, int]] = {}
 
     @classmethod
-    def from_settings(cls, *, every_local_pool: bool = False) -> Verifier:
+    def from_settings(cls, *, every_local_pool: bool = False,
+                      trusted_issuers: bool = True) -> Verifier:
         """A verifier configured from ``settings.COGNITO`` (see ``conf.DEFAULTS``).
 
-        ``every_local_pool``: the JSON API's verifier, which takes the tokens of every local
-        pool and of nothing else, whatever ``LOCAL_POOLS`` and ``TRUSTED_ISSUERS`` say.
+        ``every_local_pool``: take the tokens of every local pool, whatever ``LOCAL_POOLS``
+        says; with ``trusted_issuers=False`` (the JSON API's verifier) nothing else, whatever
+        ``TRUSTED_ISSUERS`` says.
         """
         from ..conf import app_settings
 
         return cls(
-            () if every_local_pool else
-            issuers_from_settings(app_settings.TRUSTED_ISSUERS).values(),
+            issuers_from_settings(app_settings.TRUSTED_ISSUERS).values() if trusted_issuers
+            else (),
             local_pools=None if every_local_pool else
             local_pools_from_setting(app_settings.LOCAL_POOLS),
             leeway=app_settings.VERIFY_LEEWAY,
@@ -192,11 +194,14 @@ class Verifier:
         groups: Iterable[str] = (),
         scopes: Iterable[str] = (),
         any_scopes: Iterable[str] = (),
+        check_revocation: bool = True,
     ) -> Claims:
         """Return the claims of a valid token or raise the :class:`TokenError` that says why.
 
         ``groups``: the user must be in at least one of them. ``scopes``: the token must hold
-        every one. ``any_scopes``: the token must hold at least one.
+        every one. ``any_scopes``: the token must hold at least one. ``check_revocation``:
+        refuse a revoked local token (a caller that decides on revocation itself, as an
+        identity pool without ServerSideTokenCheck, passes False).
         """
         if token_use not in TOKEN_USES:
             raise ValueError(f"token_use must be 'access' or 'id', not {token_use!r}")
@@ -214,7 +219,7 @@ class Verifier:
             cache.get(known_kid, now=now, ttl=self.jwks_ttl, cooldown=self.refetch_cooldown)
             if cache.generation == generation:
                 return self._accept(dict(payload), trusted, token_use, now,
-                                    groups, scopes, any_scopes)
+                                    groups, scopes, any_scopes, check_revocation)
         header_segment, payload_segment, signature_segment = self._split(token)
         kid = self._header_kids.get(header_segment)
         if kid is None:
@@ -234,7 +239,8 @@ class Verifier:
             key.verify(signature, signing_input, _PADDING, _SHA256)
         except InvalidSignature:
             raise InvalidSignatureError("signature verification failed") from None
-        claims = self._accept(payload, trusted, token_use, now, groups, scopes, any_scopes)
+        claims = self._accept(payload, trusted, token_use, now, groups, scopes, any_scopes,
+                              check_revocation)
         # Only a token that passed every check is remembered: no failure is ever cached.
         if len(self._verified) >= _VERIFIED_CACHE_SIZE:
             self._verified.clear()
@@ -243,10 +249,10 @@ class Verifier:
 
     def _accept(self, payload: dict[str, Any], trusted: TrustedIssuer, token_use: str,
                 now: float, groups: Iterable[str], scopes: Iterable[str],
-                any_scopes: Iterable[str]) -> Claims:
+                any_scopes: Iterable[str], check_revocation: bool = True) -> Claims:
         self._check_claims(payload, trusted, token_use, now)
         claims = Claims(payload, trusted)
-        if trusted.check_revocation is not None:
+        if check_revocation and trusted.check_revocation is not None:
             trusted.check_revocation(claims)
         if groups or scopes or any_scopes:
             self._check_access(claims, groups, scopes, any_scopes)
@@ -392,7 +398,14 @@ def get_verifier() -> Verifier:
 
 def get_api_verifier() -> Verifier:
     """The JSON API's verifier: the tokens of every local pool (``from_settings``)."""
-    return _shared_verifier("api", lambda: Verifier.from_settings(every_local_pool=True))
+    return _shared_verifier("api", lambda: Verifier.from_settings(every_local_pool=True,
+                                                                  trusted_issuers=False))
+
+
+def get_identity_verifier() -> Verifier:
+    """Identity pools' verifier: every local pool's tokens and the trusted issuers' (the AWS
+    pools named in ``TRUSTED_ISSUERS``)."""
+    return _shared_verifier("identity", lambda: Verifier.from_settings(every_local_pool=True))
 
 
 def reset_verifier() -> None:

@@ -42,8 +42,7 @@ def developer_token(identity: Any, pool_id: str, user: str, **extra: Any) -> dic
 
 
 def test_developer_token_and_credentials(identity: Any, guest: Any, pool_id: str,
-                                         moto_url: str, settings: Any, fails: Any) -> None:
-    settings.COGNITO = {**settings.COGNITO, "STS_ENDPOINT_URL": moto_url}
+                                         sts_moto: str, fails: Any) -> None:
     first = developer_token(identity, pool_id, "user-1",
                             PrincipalTags={"department": "photos"}, TokenDuration=3600)
     claims = jwt.decode(first["Token"], options={"verify_signature": False})
@@ -59,7 +58,7 @@ def test_developer_token_and_credentials(identity: Any, guest: Any, pool_id: str
 
     answer = guest.get_credentials_for_identity(IdentityId=first["IdentityId"],
                                                 Logins={TOKENS: first["Token"]})
-    assert role_of(answer["Credentials"], moto_url) == AUTH
+    assert role_of(answer["Credentials"], sts_moto) == AUTH
     # Another identity's token, a tampered one and an expired one are refused.
     other = developer_token(identity, pool_id, "user-2")
     head, body, signature = first["Token"].split(".")
@@ -166,3 +165,14 @@ def test_unlink_identity(identity: Any, guest: Any, idp: Any, pool: UserPool, ap
     assert guest.get_id(IdentityPoolId=pool_id, Logins=fresh)["IdentityId"] != alice_id
     assert fails(guest.get_credentials_for_identity, IdentityId=alice_id,
                  Logins=fresh)[0] == "NotAuthorizedException"
+
+
+def test_a_user_pool_login_cannot_take_over_a_developer_identity(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, pool_id: str,
+        fails: Any) -> None:
+    victim = developer_token(identity, pool_id, "user-1")["IdentityId"]
+    create_user(pool, "mallory")
+    mallory = {provider_of(pool): sign_in(idp, app, "mallory")["IdToken"]}
+    assert fails(guest.get_credentials_for_identity, IdentityId=victim,
+                 Logins=mallory)[0] == "NotAuthorizedException"
+    assert identity.describe_identity(IdentityId=victim)["Logins"] == [DEVELOPER]

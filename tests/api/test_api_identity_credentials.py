@@ -27,11 +27,6 @@ from tests.live_api import sign_in
 pytest_plugins = ["tests.api_fixtures", "tests.live_api", "tests.moto_server"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
-@pytest.fixture
-def sts_moto(moto_url: str, settings: Any) -> str:
-    settings.COGNITO = {**settings.COGNITO, "STS_ENDPOINT_URL": moto_url}
-    return moto_url
-
 
 @pytest.fixture
 def groups(cognito: Any, pool: UserPool) -> None:
@@ -279,3 +274,131 @@ def test_merging_identities(identity: Any, guest: Any, idp: Any, pool: UserPool,
     assert len(identity.list_identities(IdentityPoolId=pool_id,
                                         MaxResults=10)["Identities"]) == 2
 
+
+
+def test_logins_keyed_by_the_issuer_as_amplify_builds_them(
+        identity: Any, guest: Any, idp: Any, api_url: str, pool: UserPool, app: AppClient,
+        sts_moto: str, fails: Any) -> None:
+    """Amplify keys a user-pool login by the ID token's ``iss`` without its scheme; for a
+    local pool that names the same provider as ``cognito-idp.<region>.amazonaws.com/<id>``."""
+    create_user(pool, "alice")
+    pool_id = identity_pool(identity, pool, app)
+    token = sign_in(idp, app, "alice")["IdToken"]
+    by_issuer = {f"{api_url.split('://', 1)[1]}/{pool.id}": token}
+    identity_id, credentials = credentials_of(guest, pool_id, by_issuer)
+    assert credentials_of(guest, pool_id, {provider_of(pool): token})[0] == identity_id
+    assert role_of(credentials, sts_moto) == AUTH
+    assert identity.describe_identity(IdentityId=identity_id)["Logins"] == [provider_of(pool)]
+    assert fails(guest.get_id, IdentityPoolId=pool_id,
+                 Logins={**by_issuer, provider_of(pool): token})[0] == \
+        "InvalidParameterException"
+    # Another host's issuer is not this server's pool.
+    assert fails(guest.get_id, IdentityPoolId=pool_id,
+                 Logins={f"elsewhere.example/{pool.id}": token}) == (
+        "NotAuthorizedException",
+        f"Invalid login token. Unsupported provider: elsewhere.example/{pool.id}")
+
+
+def test_a_guest_signing_in_with_a_linked_login_gets_its_identity(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, sts_moto: str,
+        fails: Any) -> None:
+    """GetCredentialsForIdentity of a guest with a login another identity holds answers
+    with that identity and merges the guest into it (Amplify v6 after a sign-out)."""
+    create_user(pool, "alice")
+    pool_id = identity_pool(identity, pool, app)
+    logins = {provider_of(pool): sign_in(idp, app, "alice")["IdToken"]}
+    alice_id = guest.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    answer = guest.get_credentials_for_identity(IdentityId=guest_id, Logins=logins)
+    assert answer["IdentityId"] == alice_id
+    assert role_of(answer["Credentials"], sts_moto) == AUTH
+    assert Identity.objects.get(pk=guest_id).disabled
+    assert not Identity.objects.get(pk=alice_id).disabled
+    # A guest whose login no identity holds becomes that login's identity.
+    create_user(pool, "bob")
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    new_guest = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    upgraded = guest.get_credentials_for_identity(IdentityId=new_guest, Logins=bob)
+    assert upgraded["IdentityId"] == new_guest
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=bob)["IdentityId"] == new_guest
+    # An identity with logins of its own still refuses another's (no merge).
+    assert fails(guest.get_credentials_for_identity, IdentityId=new_guest,
+                 Logins=logins)[0] == "NotAuthorizedException"
+
+
+def test_a_new_login_cannot_take_over_someone_else_s_identity(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, make_pool: Any,
+        make_client: Any, sts_moto: str, fails: Any) -> None:
+    """A login linked nowhere proves only its own user: presented with another user's
+    identity id, it must not be linked to that identity (nor earn its credentials)."""
+    second = make_pool(name="second")
+    second_app = make_client(second, explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH"])
+    create_user(pool, "alice")
+    create_user(second, "mallory")
+    create_user(second, "alice")
+    pool_id = identity.create_identity_pool(
+        IdentityPoolName="photos", AllowUnauthenticatedIdentities=True, AllowClassicFlow=True,
+        CognitoIdentityProviders=[
+            {"ProviderName": provider_of(pool), "ClientId": app.id},
+            {"ProviderName": provider_of(second), "ClientId": second_app.id}])["IdentityPoolId"]
+    identity.set_identity_pool_roles(IdentityPoolId=pool_id,
+                                     Roles={"authenticated": AUTH, "unauthenticated": GUEST})
+    alice = {provider_of(pool): sign_in(idp, app, "alice")["IdToken"]}
+    alice_id = guest.get_id(IdentityPoolId=pool_id, Logins=alice)["IdentityId"]
+    mallory = {provider_of(second): sign_in(idp, second_app, "mallory")["IdToken"]}
+    for call in (guest.get_credentials_for_identity, guest.get_open_id_token):
+        assert fails(call, IdentityId=alice_id, Logins=mallory) == (
+            "NotAuthorizedException", "Logins don't match. Please include at least one valid "
+            "login for this identity or identity pool.")
+    assert identity.describe_identity(IdentityId=alice_id)["Logins"] == [provider_of(pool)]
+    # mallory's login is still her own: GetId gives her a new identity.
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=mallory)["IdentityId"] != alice_id
+    # alice links a second login with one of her own; a guest identity takes a first login.
+    alice_too = {provider_of(second): sign_in(idp, second_app, "alice")["IdToken"]}
+    guest.get_credentials_for_identity(IdentityId=alice_id, Logins={**alice, **alice_too})
+    assert len(identity.describe_identity(IdentityId=alice_id)["Logins"]) == 2
+    create_user(pool, "bob")
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    answer = guest.get_credentials_for_identity(IdentityId=guest_id, Logins=bob)
+    assert role_of(answer["Credentials"], sts_moto) == AUTH
+    assert guest.get_id(IdentityPoolId=pool_id, Logins=bob)["IdentityId"] == guest_id
+
+
+def test_a_refused_role_links_nothing(identity: Any, guest: Any, idp: Any, pool: UserPool,
+                                      app: AppClient, sts_moto: str, fails: Any) -> None:
+    """Deny or a CustomRoleArn outside the mapping leaves the guest identity a guest."""
+    create_user(pool, "bob")
+    pool_id = identity_pool(identity, pool, app)
+    key = f"{provider_of(pool)}:{app.id}"
+    identity.set_identity_pool_roles(
+        IdentityPoolId=pool_id, Roles={"authenticated": AUTH, "unauthenticated": GUEST},
+        RoleMappings={key: {"Type": "Rules", "AmbiguousRoleResolution": "Deny",
+                            "RulesConfiguration": {"Rules": [
+                                {"Claim": "cognito:username", "MatchType": "Equals",
+                                 "Value": "bob", "RoleARN": READERS}]}}})
+    guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    assert fails(guest.get_credentials_for_identity, IdentityId=guest_id, Logins=bob,
+                 CustomRoleArn=ADMINS)[0] == "NotAuthorizedException"
+    assert identity.describe_identity(IdentityId=guest_id)["Logins"] == []
+    assert role_of(guest.get_credentials_for_identity(IdentityId=guest_id)["Credentials"],
+                   sts_moto) == GUEST
+
+
+def test_rules_match_boolean_claims_as_the_token_spells_them(
+        identity: Any, guest: Any, idp: Any, pool: UserPool, app: AppClient, sts_moto: str
+) -> None:
+    create_user(pool, "bob")  # email_verified: true in his ID token
+    pool_id = identity_pool(identity, pool, app)
+    key = f"{provider_of(pool)}:{app.id}"
+    identity.set_identity_pool_roles(
+        IdentityPoolId=pool_id, Roles={"authenticated": AUTH},
+        RoleMappings={key: {"Type": "Rules", "AmbiguousRoleResolution": "AuthenticatedRole",
+                            "RulesConfiguration": {"Rules": [
+                                {"Claim": "email_verified", "MatchType": "NotEqual",
+                                 "Value": "true", "RoleARN": GUEST},
+                                {"Claim": "email_verified", "MatchType": "Equals",
+                                 "Value": "true", "RoleARN": READERS}]}}})
+    bob = {provider_of(pool): sign_in(idp, app, "bob")["IdToken"]}
+    assert role_of(credentials_of(guest, pool_id, bob)[1], sts_moto) == READERS

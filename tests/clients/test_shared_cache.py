@@ -10,11 +10,9 @@ would give a different answer.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -30,12 +28,12 @@ from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
 from bench.processes import answers_http, stop
+from tests.redis_server import die_with_the_tests, private_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 WRONG = "Wr0ng-Passw0rd!"  # noqa: S105
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # One cluster serves the module: its tests go to one xdist worker (--dist loadgroup).
 pytestmark = pytest.mark.xdist_group("shared_cache")
 
@@ -70,75 +68,50 @@ def _wait_for(condition: Any, what: str, process: subprocess.Popen[bytes], log: 
     raise RuntimeError(f"{what} did not start: {log.read_text(errors='replace')[-3000:]}")
 
 
-_prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here: the child only calls it
-
-
-def _die_with_the_tests() -> None:
-    """In the child: be sent SIGTERM when the test process dies, even by SIGKILL, so a killed
-    run leaves no server behind (gunicorn's workers follow their arbiter)."""
-    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     with open(log, "wb") as output:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,  # noqa: S603
-                                stderr=subprocess.STDOUT, preexec_fn=_die_with_the_tests)
+                                stderr=subprocess.STDOUT, preexec_fn=die_with_the_tests)
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    import redis
-
     workdir = tmp_path_factory.mktemp("shared-cache")
-    socket_path = workdir / "redis.sock"
     processes: list[subprocess.Popen[bytes]] = []
-    try:
-        # Port 0: Redis listens on the Unix socket only, so no port can be raced for.
-        redis_log = workdir / "redis.log"
-        server = _start(["redis-server", "--port", "0", "--unixsocket", str(socket_path),
-                         "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
-                         "--dir", str(workdir)], redis_log, dict(os.environ))
-        processes.append(server)
+    with private_redis(workdir) as socket_path:
+        try:
+            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.shared_cache.settings",
+                   "COGNITO_SHARED_DATABASE": str(workdir / "db.sqlite3"),
+                   "COGNITO_SHARED_REDIS": f"unix://{socket_path}"}
+            env.pop("COGNITO_TEST_DATABASE_URL", None)
+            seeded = subprocess.run([sys.executable, "-m", "tests.shared_cache.seed"],  # noqa: S603
+                                    cwd=ROOT, env=env, capture_output=True, text=True,
+                                    timeout=180, check=False)
+            assert seeded.returncode == 0, seeded.stderr[-3000:]
+            seed = json.loads(seeded.stdout.strip().splitlines()[-1])
 
-        def pings() -> bool:
-            try:
-                return bool(redis.Redis(unix_socket_path=str(socket_path)).ping())
-            except redis.exceptions.ConnectionError:
-                return False
-        _wait_for(pings, "redis-server", server, redis_log)
+            urls = []
+            for name in ("a", "b"):
+                log = workdir / f"gunicorn-{name}.log"
+                # Port 0: the kernel picks a free port and gunicorn logs it.
+                gunicorn = _start([sys.executable, "-m", "gunicorn",
+                                   "django.core.wsgi:get_wsgi_application()",
+                                   "--bind", "127.0.0.1:0", "--workers", "1",
+                                   "--log-level", "info", "--timeout", "120",
+                                   "--graceful-timeout", "5"], log, env)
+                processes.append(gunicorn)
 
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.shared_cache.settings",
-               "COGNITO_SHARED_DATABASE": str(workdir / "db.sqlite3"),
-               "COGNITO_SHARED_REDIS": f"unix://{socket_path}"}
-        env.pop("COGNITO_TEST_DATABASE_URL", None)
-        seeded = subprocess.run([sys.executable, "-m", "tests.shared_cache.seed"],  # noqa: S603
-                                cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=180, check=False)
-        assert seeded.returncode == 0, seeded.stderr[-3000:]
-        seed = json.loads(seeded.stdout.strip().splitlines()[-1])
-
-        urls = []
-        for name in ("a", "b"):
-            log = workdir / f"gunicorn-{name}.log"
-            # Port 0: the kernel picks a free port and gunicorn logs it.
-            gunicorn = _start([sys.executable, "-m", "gunicorn",
-                               "django.core.wsgi:get_wsgi_application()",
-                               "--bind", "127.0.0.1:0", "--workers", "1",
-                               "--log-level", "info", "--timeout", "120",
-                               "--graceful-timeout", "5"], log, env)
-            processes.append(gunicorn)
-
-            def port(log: Path = log) -> str | None:
-                found = LISTENING.search(log.read_text(errors="replace"))
-                return found.group(1) if found else None
-            url = f"http://127.0.0.1:{_wait_for(port, f'gunicorn {name}', gunicorn, log)}"
-            # The arbiter logs the port before its worker has loaded Django.
-            _wait_for(lambda url=url: answers_http(url), f"gunicorn {name}", gunicorn, log)
-            urls.append(url)
-        yield Cluster(urls=(urls[0], urls[1]), **seed)
-    finally:
-        for process in reversed(processes):
-            stop(process)
+                def port(log: Path = log) -> str | None:
+                    found = LISTENING.search(log.read_text(errors="replace"))
+                    return found.group(1) if found else None
+                url = f"http://127.0.0.1:{_wait_for(port, f'gunicorn {name}', gunicorn, log)}"
+                # The arbiter logs the port before its worker has loaded Django.
+                _wait_for(lambda url=url: answers_http(url), f"gunicorn {name}", gunicorn, log)
+                urls.append(url)
+            yield Cluster(urls=(urls[0], urls[1]), **seed)
+        finally:
+            for process in reversed(processes):
+                stop(process)
 
 
 def error_of(call: Any) -> tuple[str, str]:

@@ -25,8 +25,8 @@ from django_cognito.services.attributes import update_user_attributes
 from tests.factories import PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_KEYS = {"endpoint_url", "region", "user_pool_id", "client_id", "username", "password",
-             "admin_url", "admin_username", "admin_password", "aws_access_key_id",
+DEMO_KEYS = {"endpoint_url", "region", "user_pool_id", "client_id", "identity_pool_id", "username",
+             "password", "admin_url", "admin_username", "admin_password", "aws_access_key_id",
              "aws_secret_access_key", "admin_otpauth_uri", "domain_url"}
 DEMO_KEY_ID = "AKIADEMODEMODEMO0000"
 DEMO_KEY_SECRET = "DevOnly/CognitoDemoSecretKey/NotForProd0"

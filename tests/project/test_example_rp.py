@@ -21,12 +21,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def example(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+def example(tmp_path: Path, example_env: dict[str, str]
+            ) -> Iterator[tuple[str, dict[str, str]]]:
     port = free_port()
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("DJANGO_", "COGNITO_"))}
+           if not key.startswith(("DJANGO_", "COGNITO_", "EXAMPLE_"))}
     env.update(DJANGO_SETTINGS_MODULE="example_project.settings", PORT=str(port),
-               DJANGO_DB_PATH=str(tmp_path / "demo.sqlite3"), PYTHONPATH=str(REPO))
+               DJANGO_DB_PATH=str(tmp_path / "demo.sqlite3"), PYTHONPATH=str(REPO),
+               **example_env)
 
     def manage(*args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env,  # noqa: S603

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django_cognito import clock
 from django_cognito.exceptions import NotAuthorizedException
 from django_cognito.models import Identity, IdentityPool
-from django_cognito.services.identity import openid
+from django_cognito.services.identity import credentials, openid
+from django_cognito.services.identity.logins import DEVELOPER_TOKENS, Login
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,19 @@ def test_a_token_is_checked(identity: Identity) -> None:
     guest = openid.mint(identity, ["unauthenticated"])
     with pytest.raises(NotAuthorizedException, match="Issuer"):
         openid.verify(guest, identity.pool_id)
+
+
+def test_principal_tags_follow_the_provider_s_map(identity: Identity) -> None:
+    pool = identity.pool
+    provider = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab12Cd34E"
+    login = Login(provider, "sub-1", {"sub": "sub-1", "email_verified": True,
+                                      "cognito:groups": ["a", "b"], "aud": "client"})
+    # A provider without a map gives no tags.
+    assert credentials.principal_tags(pool, [login]) == {}
+    pool.principal_tags = {provider: {"use_defaults": False, "tags": {
+        "verified": "email_verified", "groups": "cognito:groups", "missing": "nickname"}}}
+    assert credentials.principal_tags(pool, [login]) == {"verified": "true", "groups": "a,b"}
+    # A developer token's tags carry over.
+    developer = openid.mint(identity, ["authenticated", "dev"], tags={"team": "photos"})
+    carried = Login(DEVELOPER_TOKENS, identity.pk, openid.verify(developer, pool.pk))
+    assert credentials.principal_tags(pool, [carried]) == {"team": "photos"}

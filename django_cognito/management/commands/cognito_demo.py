@@ -1,4 +1,5 @@
-"""``manage.py cognito_demo``: seed a demo pool, client, user, admin login and access key.
+"""``manage.py cognito_demo``: seed a demo pool, client, user, admin login, access key and
+identity pool (with its roles, ``management/demo_identity.py``).
 
 Objects are found by name, so a second run creates nothing and prints the same ids. The
 demo user's and the admin's passwords, attributes and the access key's secret, the client's
@@ -40,6 +41,7 @@ from ...services import (
     resources,
 )
 from ..base import CognitoCommand, create_user
+from ..demo_identity import demo_identity_pool
 
 POOL_NAME = "demo"
 CLIENT_NAME = "demo-app"
@@ -56,7 +58,8 @@ AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_
               "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH"]
 TOTP = "SOFTWARE_TOKEN_MFA"
 # The example project's development pages, printed when the URLconf has them.
-DEV_PAGES = (("SMS outbox", "dev-sms-outbox"), ("TOTP enrolment", "dev-totp"))
+DEV_PAGES = (("SMS outbox", "dev-sms-outbox"), ("TOTP enrolment", "dev-totp"),
+             ("AWS credentials and S3 (identity pool)", "example-aws"))
 # The admin login's TOTP device (django_otp.plugins.otp_totp), found again by this name.
 DEVICE_NAME = "cognito_demo"
 # The access key signs admin API calls (boto3's aws_access_key_id / aws_secret_access_key);
@@ -66,7 +69,11 @@ DEFAULTS = {"USER_PASSWORD": "Demo-Passw0rd!", "ADMIN_USERNAME": "admin",
             "AWS_SECRET_ACCESS_KEY": "DevOnly/CognitoDemoSecretKey/NotForProd0",
             # Ids to create the pool and clients with (a project names them in its settings);
             # empty: random ones, the pool found again by its name.
-            "POOL_ID": "", "CLIENT_ID": "", "WEB_CLIENT_ID": ""}
+            "POOL_ID": "", "CLIENT_ID": "", "WEB_CLIENT_ID": "", "IDENTITY_POOL_ID": "",
+            # The roles the demo identity pool maps: moto_server takes any ARN; on AWS they
+            # are roles whose trust policy names this server as an OpenID Connect provider.
+            "AUTHENTICATED_ROLE_ARN": "arn:aws:iam::123456789012:role/cognito-demo-signed-in",
+            "UNAUTHENTICATED_ROLE_ARN": "arn:aws:iam::123456789012:role/cognito-demo-guest"}
 
 
 #: The credentials the defaults make public.
@@ -215,8 +222,8 @@ def terminal_qr(data: str) -> str | None:
 
 
 class Command(CognitoCommand):
-    help = ("Create (once) a demo user pool, app client, confirmed user, admin login and API "
-            "access key, and print how to use them. Development only.")
+    help = ("Create (once) a demo user pool, app client, confirmed user, admin login, API "
+            "access key and identity pool, and print how to use them. Development only.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true",
@@ -247,12 +254,17 @@ class Command(CognitoCommand):
             demo_user(pool, config["USER_PASSWORD"])
             domain = demo_domain(pool)
             relying_party = example_relying_party(base)
+            trusted = [client]
             if relying_party is not None:
                 try:
-                    demo_web_client(pool, *relying_party,
-                                    client_id=config["WEB_CLIENT_ID"] or None)
+                    trusted.append(demo_web_client(pool, *relying_party,
+                                                   client_id=config["WEB_CLIENT_ID"] or None))
                 except InvalidParameterException:  # http on a host other than loopback
                     relying_party = None
+            identity_pool = demo_identity_pool(
+                pool, trusted, {"authenticated": config["AUTHENTICATED_ROLE_ARN"],
+                                "unauthenticated": config["UNAUTHENTICATED_ROLE_ARN"]},
+                config["IDENTITY_POOL_ID"] or None)
             admin = admin_login(config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"])
             device = admin_device(admin)
             access_keys.ensure_access_key(config["AWS_ACCESS_KEY_ID"],
@@ -263,6 +275,7 @@ class Command(CognitoCommand):
             "region": pool.region,
             "user_pool_id": pool.id,
             "client_id": client.id,
+            "identity_pool_id": identity_pool.id,
             "username": USERNAME,
             "password": config["USER_PASSWORD"],
             "admin_url": base + "/admin/",
@@ -290,6 +303,7 @@ class Command(CognitoCommand):
             ("Region", info["region"]),
             ("User pool id", info["user_pool_id"]),
             ("App client id", info["client_id"]),
+            ("Identity pool id", info["identity_pool_id"]),
             ("Username", f"{info['username']} (or {EMAIL})"),
             ("Password", info["password"]),
             ("Admin URL", info["admin_url"]),

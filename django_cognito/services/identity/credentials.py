@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.db import transaction
+
 from ...exceptions import InvalidParameterException
 from ...models import Identity, IdentityPool
 from . import openid, roles, sts
@@ -41,10 +43,11 @@ def principal_tags(pool: IdentityPool, logins: Sequence[Login]) -> dict[str, str
             continue
         for tag, claim in entry["tags"].items():
             value = login.claims.get(claim)
-            if isinstance(value, list):
-                value = ",".join(str(v) for v in value)
-            if value is not None and tag not in tags:
-                tags[tag] = str(value)[:256]
+            if value is None or tag in tags:
+                continue
+            text = (",".join(roles.claim_text(v) for v in value) if isinstance(value, list)
+                    else roles.claim_text(value))
+            tags[tag] = text[:256]
     return tags
 
 
@@ -61,9 +64,12 @@ def credentials(identity_id: str, logins: Mapping[str, Any] | None,
                 custom_role_arn: str | None = None) -> tuple[Identity, sts.Credentials]:
     """GetCredentialsForIdentity: the role the pool maps this identity to, assumed through
     STS with a short-lived token of this service."""
-    identity, validated = signed_in(identity_id, dict(logins or {}))
-    pool = identity.pool
-    role = roles.resolve(pool, validated, custom_role_arn)
+    with transaction.atomic():
+        # A refused role (Deny, a CustomRoleArn outside the mapping, no role) changes
+        # nothing: a login this request would link to the identity is rolled back.
+        identity, validated = signed_in(identity_id, dict(logins or {}))
+        pool = identity.pool
+        role = roles.resolve(pool, validated, custom_role_arn)
     token = openid.mint(identity, amr_of(validated), lifetime=300,
                         tags=principal_tags(pool, validated))
     return identity, sts.assume_role(role, token)

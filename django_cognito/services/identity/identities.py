@@ -48,19 +48,23 @@ def get_id(pool: IdentityPool, logins: dict[str, Any] | None) -> Identity:
     return link(pool, login_tokens.validate(pool, logins))
 
 
-def link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None = None) -> Identity:
-    """Link ``logins`` to one identity: the one they name, ``into``, or a new one."""
+def link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None = None, *,
+         proven: bool = False) -> Identity:
+    """Link ``logins`` to one identity: the one they name, ``into``, or a new one. With
+    ``proven``, an ``into`` that has logins must be named by one of ``logins``."""
     for _ in range(2):
         try:
-            return _link(pool, logins, into)
+            return _link(pool, logins, into, proven)
         except IntegrityError:
             continue  # a concurrent call linked the same login first: read it back
-    return _link(pool, logins, into)
+    return _link(pool, logins, into, proven)
 
 
 @transaction.atomic
-def _link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None) -> Identity:
+def _link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None,
+          proven: bool = False) -> Identity:
     owners: dict[str, Identity] = {} if into is None else {into.pk: into}
+    named: set[str] = set()
     known: set[tuple[str, str]] = set()
     for login in logins:
         if login.provider == DEVELOPER_TOKENS:
@@ -69,21 +73,37 @@ def _link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None) ->
             if owner is None or owner.disabled:
                 raise NotAuthorizedException(LOGINS_DONT_MATCH)
             owners.setdefault(owner.pk, owner)
+            named.add(owner.pk)
             continue
         for row in (IdentityLogin.objects.select_related("identity")
                     .filter(pool=pool, provider=login.provider, subject=login.subject)):
             known.add((row.provider, row.subject))
             owners.setdefault(row.identity_id, row.identity)
+            named.add(row.identity_id)
+    guest_merges: list[Identity] = []
     if into is not None and len(owners) > 1:
+        if IdentityLogin.objects.filter(identity=into).exists():
+            raise NotAuthorizedException(LOGINS_DONT_MATCH)
+        # A guest signing in with a login another identity holds gets that identity back
+        # and merges into it, as Cognito does (Amplify v6 sends the guest id it kept and
+        # adopts the IdentityId of the answer).
+        guest_merges.append(owners.pop(into.pk))
+    elif proven and into is not None and into.pk not in named and \
+            IdentityLogin.objects.filter(identity=into).exists():
+        # A login linked nowhere proves only its own user: linked to an identity that
+        # already has logins, it would hand that identity to a stranger. Only a guest
+        # identity takes new logins without one of its own (AWS: "Logins don't match").
         raise NotAuthorizedException(LOGINS_DONT_MATCH)
     if owners:
         survivor, *others = sorted(owners.values(), key=lambda i: (i.created_at, i.pk))
     else:
         survivor, others = new_identity(pool), []
+    others += guest_merges
     for other in others:
         merge(other, survivor)
     held = dict(IdentityLogin.objects.filter(identity=survivor)
                 .values_list("provider", "subject"))
+    added = False
     for login in logins:
         if login.provider == DEVELOPER_TOKENS or (login.provider, login.subject) in known:
             continue
@@ -94,7 +114,8 @@ def _link(pool: IdentityPool, logins: Sequence[Login], into: Identity | None) ->
         IdentityLogin.objects.create(identity=survivor, pool=pool, provider=login.provider,
                                      subject=login.subject)
         held[login.provider] = login.subject
-    if held:
+        added = True
+    if added:
         Identity.objects.filter(pk=survivor.pk).update(modified_at=now())
     return survivor
 
@@ -119,15 +140,16 @@ def merge(source: Identity, destination: Identity) -> None:
 
 def signed_in(identity_id: str, logins: dict[str, Any] | None) -> tuple[Identity, list[Login]]:
     """The identity and its validated logins, for a token or credentials: each login must
-    be this identity's (one not linked anywhere is linked to it); no login is a guest,
-    which only an identity without logins of a pool that allows guests may be."""
+    be this identity's (one not linked anywhere is linked to it; a guest whose login another
+    identity holds merges into that one, which is returned); no login is a guest, which only
+    an identity without logins of a pool that allows guests may be."""
     identity = get_identity(identity_id)
     pool = identity.pool
     validated = login_tokens.validate(pool, logins or {})
     if identity.disabled:
         raise NotAuthorizedException(f"Identity '{identity_id}' is disabled.")
     if validated:
-        link(pool, validated, into=identity)
+        identity = link(pool, validated, into=identity, proven=True)
     elif identity.logins.exists():
         raise NotAuthorizedException(LOGINS_DONT_MATCH)
     elif not pool.allow_unauthenticated_identities:

@@ -92,13 +92,15 @@ def _columns(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def create_pool(params: dict[str, Any]) -> IdentityPool:
+def create_pool(params: dict[str, Any], *, pool_id: str | None = None) -> IdentityPool:
+    """A new identity pool from a CreateIdentityPool request; ``pool_id`` (a seed's own id)
+    instead of a random one."""
     config = _columns(params)
     config["tags"] = params.get("IdentityPoolTags") or {}
     _check_config(config)
     if IdentityPool.objects.count() >= MAX_POOLS:
         raise LimitExceededException("The number of identity pools has reached its limit.")
-    pool_id = f"{app_settings.REGION}:{uuid.uuid4()}"
+    pool_id = pool_id or f"{app_settings.REGION}:{uuid.uuid4()}"
     return IdentityPool.objects.create(id=pool_id, **config)
 
 

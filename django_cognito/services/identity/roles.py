@@ -45,6 +45,13 @@ def token_roles(claims: Mapping[str, Any]) -> tuple[list[str], str | None]:
     return roles, preferred if isinstance(preferred, str) else None
 
 
+def claim_text(value: Any) -> str:
+    """A claim as the token spells it: ``email_verified`` is true, not Python's True."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def rule_matches(rule: Mapping[str, str], claims: Mapping[str, Any]) -> bool:
     """A role rule against a claim; list claims (``cognito:groups``) match by element."""
     value = claims.get(rule["Claim"])
@@ -52,7 +59,8 @@ def rule_matches(rule: Mapping[str, str], claims: Mapping[str, Any]) -> bool:
         return False
     wanted = rule["Value"]
     kind = rule["MatchType"]
-    values = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+    values = ([claim_text(v) for v in value] if isinstance(value, list | tuple)
+              else [claim_text(value)])
     if kind == "Equals":
         return wanted in values
     if kind == "NotEqual":
