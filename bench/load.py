@@ -31,7 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.load_audit import audit, guess_during, lock_survives_restart, sign_out
+from bench.load_audit import (
+    audit,
+    guess_during,
+    lock_survives_restart,
+    sign_out,
+    watch_health,
+)
 from bench.load_client import Api, Failure, Workload
 from bench.processes import answers_http, stop
 from bench.servers import Postgres, Redis
@@ -206,16 +212,22 @@ def run_faults(stack: Stack, api: Api, seconds: float, outage: float, workers: i
         guesser = next(guessers)
         halt = threading.Event()
         tally: Counter[str] = Counter()
-        thread = threading.Thread(target=guess_during, args=(api, guesser, halt, tally))
-        thread.start()
+        health: list[tuple[float, int]] = []
+        threads = [threading.Thread(target=guess_during, args=(api, guesser, halt, tally)),
+                   threading.Thread(target=watch_health, args=(api, halt, began, health))]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)  # the health endpoint's answer before the fault
         down()
         time.sleep(outage)
         up()
         fault.ended = time.monotonic() - began
         time.sleep(2)  # the guesser goes on a while after the dependency is back
         halt.set()
-        thread.join()
-        fault.details = {"guesser": guesser, "answers": dict(tally)}
+        for thread in threads:
+            thread.join()
+        fault.details = {"guesser": guesser, "answers": dict(tally),
+                         "health_changes_s_status": health}
 
     def side(began: float) -> None:
         time.sleep(seconds * 0.2)

@@ -29,6 +29,19 @@ def guess_during(api: Api, username: str, halt: threading.Event, tally: Counter[
         time.sleep(0.05)
 
 
+def watch_health(api: Api, halt: threading.Event, began: float,
+                 changes: list[tuple[float, int]]) -> None:
+    """Ask ``/health`` every 100 ms until ``halt`` (as a load balancer would, more often);
+    ``changes`` gets (seconds since ``began``, status) each time the status changes."""
+    last = None
+    while not halt.is_set():
+        status = api.health()
+        if status != last:
+            changes.append((round(time.monotonic() - began, 2), status))
+            last = status
+        time.sleep(0.1)
+
+
 def sign_out(api: Api, username: str) -> dict[str, str]:
     """Sign in, use the access token once (its family is now cached "live"), sign out."""
     tokens = api.password_sign_in(username, api.seed["password"])

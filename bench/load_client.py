@@ -86,6 +86,14 @@ class Api:
             raise Failure(f"HTTP {status}", raw[:200].decode(errors="replace"), status)
         return json.loads(raw)
 
+    def health(self) -> int:
+        """The status of ``GET /health`` (200, or 503 naming the failing part), 0 for no
+        answer."""
+        try:
+            return self._send("GET", "/health", None, {})[0]
+        except Failure:
+            return 0
+
     def password_sign_in(self, username: str, password: str) -> dict[str, str]:
         answer = self.call("InitiateAuth", {
             "ClientId": self.seed["client_id"], "AuthFlow": "USER_PASSWORD_AUTH",

@@ -88,14 +88,16 @@ class Redis:
         """The LOCATION of Django's RedisCache."""
         return f"unix://{self.socket}"
 
-    def start(self) -> None:
-        """Start it (again) and wait until it answers PING with its data loaded."""
+    def start(self, preexec_fn: Any = None) -> None:
+        """Start it (again) and wait until it answers PING with its data loaded;
+        ``preexec_fn`` runs in the child (tests: die with the test process)."""
         command = ["redis-server", "--port", "0", "--unixsocket", str(self.socket),
                    "--unixsocketperm", "700", "--dir", str(self.directory), "--save", "",
                    "--appendonly", "yes" if self.persistent else "no",
                    "--appendfsync", "everysec"]
         log = open(self.directory / "redis.log", "ab")  # noqa: SIM115 (the child's stdout)
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        self.process = subprocess.Popen(command, stdout=log,  # noqa: S603
+                                        stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
         log.close()
         deadline = time.monotonic() + 30
         while not self.answers():

@@ -32,6 +32,7 @@ from botocore.exceptions import ClientError
 from bench.processes import answers_http, stop
 from bench.servers import Postgres, Redis
 from tests.clients.test_shared_cache import _start, _wait_for
+from tests.redis_server import die_with_the_tests
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG = "Wr0ng-Passw0rd!"  # noqa: S105
@@ -82,7 +83,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     gunicorn = None
     try:
         url = postgres.create()
-        cache.start()
+        cache.start(die_with_the_tests)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.load_project.settings",
                "BENCH_LOAD_DATABASE": url, "BENCH_LOAD_REDIS": cache.url,
                "BENCH_LOAD_HASHER": "md5", "BENCH_LOAD_USERS": "0",
@@ -166,7 +167,8 @@ def assert_typed_api_error(stack: Stack) -> None:
 
 
 def assert_pages_unavailable(stack: Stack) -> None:
-    """The managed login and the token endpoint answer 503."""
+    """The managed login, the token endpoint and the health check answer 503."""
+    assert fetch(f"{stack.url}/health")[0] == 503
     status, headers, body = fetch(stack.login_page())
     assert (status, headers["Retry-After"]) == (503, "5"), body[:500]
     assert b"Temporarily unavailable" in body and b"Traceback" not in body
@@ -205,7 +207,7 @@ def test_redis_down_fails_closed_and_recovers(stack: Stack) -> None:
             "InternalErrorException", 500)
     assert b"Traceback" not in stack.log.read_bytes()
 
-    stack.redis.start()
+    stack.redis.start(die_with_the_tests)
     assert back_within(stack, BACK_WITHIN) < BACK_WITHIN
     # The guesses of the outage reached no password check; those before it are still counted.
     assert stack.lockout_count("guessed") == 3
@@ -231,6 +233,7 @@ def test_postgres_down_fails_closed_and_recovers(stack: Stack) -> None:
         stack.postgres.start()
     assert back_within(stack, BACK_WITHIN) < BACK_WITHIN
     assert fetch(stack.login_page())[0] == 200
+    assert fetch(f"{stack.url}/health")[0] == 200
     assert stack.idp().get_user(AccessToken=tokens["AccessToken"])["Username"] == "reader"
 
 
@@ -244,7 +247,7 @@ def test_a_sign_out_refused_during_an_outage_revoked_nothing(stack: Stack) -> No
     stack.redis.kill()
     assert code_of(lambda: idp.global_sign_out(AccessToken=tokens["AccessToken"]))[:2] == (
         "InternalErrorException", 500)
-    stack.redis.start()
+    stack.redis.start(die_with_the_tests)
     back_within(stack, BACK_WITHIN)
     refresh = {"REFRESH_TOKEN": tokens["RefreshToken"]}
     assert idp.initiate_auth(ClientId=stack.seed["client_id"], AuthFlow="REFRESH_TOKEN_AUTH",
