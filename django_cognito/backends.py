@@ -6,6 +6,7 @@ Both return ``None`` for "not mine" (no such pool or user, no token given) and r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +18,12 @@ from . import django_users
 from .conf import app_settings
 from .exceptions import CognitoError, UserNotFoundException
 from .models import UserPool
+from .outages import RETRY_AFTER_SECONDS, is_outage
 from .services import tokens
 from .services.signin import sign_in_password
 from .verify import Claims, TokenError, get_verifier
+
+logger = logging.getLogger(__name__)
 
 TOKEN_BACKEND = "django_cognito.backends.CognitoTokenBackend"
 #: The session key holding the token family a session was made from.
@@ -113,6 +117,19 @@ class TokenSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         family = session.get(SESSION_FAMILY) if session is not None else None
-        if family and not tokens.family_is_live(str(family)):
-            logout(request)
+        if family:
+            try:
+                live = tokens.family_is_live(str(family))
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                # Whether the session was signed out cannot be known: refuse it for now
+                # rather than serve a revoked session, and say when to try again.
+                logger.warning("Token session not checked: %s", type(exc).__name__)
+                response = HttpResponse("Service temporarily unavailable.", status=503,
+                                        content_type="text/plain; charset=utf-8")
+                response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return response
+            if not live:
+                logout(request)
         return self.get_response(request)

@@ -98,3 +98,22 @@ def test_a_sign_out_the_cache_cannot_record_revokes_nothing(
     assert tokens.family_is_live(origin)
     tokens.global_sign_out(alice)  # the retry
     assert not tokens.family_is_live(origin)
+
+
+def test_token_sessions_answer_503_while_revocation_cannot_be_read(
+        client: AppClient, alice: PoolUser, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from django_cognito.backends import SESSION_FAMILY, TokenSessionMiddleware
+
+    sign_in(client)
+    family = RefreshToken.objects.get(user=alice).origin_jti
+    request = RequestFactory().get("/")
+    request.session = {SESSION_FAMILY: str(family)}  # type: ignore[assignment]
+    middleware = TokenSessionMiddleware(lambda r: HttpResponse("page"))
+    assert middleware(request).content == b"page"
+    down(monkeypatch, "get", "get_many")
+    answer = middleware(request)
+    assert answer.status_code == 503 and answer["Retry-After"] == "5"
+    assert b"page" not in answer.content
