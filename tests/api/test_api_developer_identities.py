@@ -176,3 +176,29 @@ def test_a_user_pool_login_cannot_take_over_a_developer_identity(
     assert fails(guest.get_credentials_for_identity, IdentityId=victim,
                  Logins=mallory)[0] == "NotAuthorizedException"
     assert identity.describe_identity(IdentityId=victim)["Logins"] == [DEVELOPER]
+
+
+def test_merging_is_limited_to_twenty_logins(identity: Any, pool_id: str, fails: Any) -> None:
+    first = developer_token(identity, pool_id, "user-0")["IdentityId"]
+    for n in range(1, 15):
+        identity.get_open_id_token_for_developer_identity(
+            IdentityPoolId=pool_id, IdentityId=first, Logins={DEVELOPER: f"user-{n}"})
+    second = developer_token(identity, pool_id, "other-0")["IdentityId"]
+    for n in range(1, 7):
+        identity.get_open_id_token_for_developer_identity(
+            IdentityPoolId=pool_id, IdentityId=second, Logins={DEVELOPER: f"other-{n}"})
+    # 15 + 7 linked logins would exceed AWS's 20.
+    assert fails(identity.merge_developer_identities, SourceUserIdentifier="other-0",
+                 DestinationUserIdentifier="user-0", DeveloperProviderName=DEVELOPER,
+                 IdentityPoolId=pool_id)[0] == "InvalidParameterException"
+    assert not Identity.objects.get(pk=second).disabled
+    identity.unlink_developer_identity(IdentityId=second, IdentityPoolId=pool_id,
+                                       DeveloperProviderName=DEVELOPER,
+                                       DeveloperUserIdentifier="other-6")
+    identity.unlink_developer_identity(IdentityId=second, IdentityPoolId=pool_id,
+                                       DeveloperProviderName=DEVELOPER,
+                                       DeveloperUserIdentifier="other-5")
+    merged = identity.merge_developer_identities(
+        SourceUserIdentifier="other-0", DestinationUserIdentifier="user-0",
+        DeveloperProviderName=DEVELOPER, IdentityPoolId=pool_id)
+    assert merged["IdentityId"] == first

@@ -192,6 +192,8 @@ def test_roles_and_mappings(identity: Any, checked: Any, fails: Any) -> None:
                                       {"Claim": "a", "MatchType": "Equals", "Value": "b",
                                        "RoleARN": AUTH_ROLE}] * 26}}}),
     ({}, {"accounts.google.com": {"Type": "Token", "AmbiguousRoleResolution": "Maybe"}}),
+    ({}, {f"login{n}.example.com": {"Type": "Token", "AmbiguousRoleResolution": "Deny"}
+          for n in range(11)}),
 ])
 def test_roles_refuse_bad_input(identity: Any, fails: Any, roles: Any, mappings: Any) -> None:
     pool_id = _create(identity)["IdentityPoolId"]

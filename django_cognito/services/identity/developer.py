@@ -32,6 +32,7 @@ from .logins import Login
 
 DEFAULT_DURATION = 900  # seconds (reference §8.4)
 MAX_TAGS = 50
+MAX_MERGED_LOGINS = 20
 
 
 def _provider(pool: IdentityPool, name: str | None = None) -> str:
@@ -128,6 +129,14 @@ def merge_users(pool: IdentityPool, provider: str, source: str, destination: str
         rows[user] = row
     into = rows[destination].identity
     if rows[source].identity_id != into.pk:
+        linked = IdentityLogin.objects.filter(
+            identity_id__in=[into.pk, rows[source].identity_id]).count()
+        if linked > MAX_MERGED_LOGINS:
+            # AWS: the source's and the destination's linked logins together may not
+            # exceed 20 (MergeDeveloperIdentities, API reference).
+            raise InvalidParameterException(
+                f"The merged identity would have {linked} linked logins; at most "
+                f"{MAX_MERGED_LOGINS} are allowed.")
         merge(rows[source].identity, into)
     return into
 

@@ -23,6 +23,7 @@ from ..pagination import Page, paginate
 MAX_POOLS = 1000  # identity pools per account (AWS quota)
 MAX_TAGS = 50
 MAX_RULES = 25  # rules per provider in a Rules role mapping
+MAX_MAPPINGS = 10  # providers with role mappings per identity pool
 ROLE_KEYS = ("authenticated", "unauthenticated")
 IAM_ROLE_RE = re.compile(r"arn:aws[\w-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+", re.ASCII)
 ARN_RE = re.compile(r"arn:aws[\w-]*:iam::[0-9]{12}:(oidc|saml)-provider/[\w+=,.@/:-]+",
@@ -173,6 +174,9 @@ def set_roles(pool: IdentityPool, roles: dict[str, str],
                 f"Invalid role key: {key}. Use authenticated or unauthenticated.")
         _check_role(arn, f"Role {key}")
     pool.roles = dict(roles)
+    if len(mappings or {}) > MAX_MAPPINGS:
+        raise InvalidParameterException(
+            f"At most {MAX_MAPPINGS} identity providers may have role mappings.")
     pool.role_mappings = {key: _check_mapping(key, value)
                           for key, value in (mappings or {}).items()}
     pool.modified_at = now()
