@@ -201,8 +201,9 @@ def summary(samples: list[Sample], elapsed: float) -> dict[str, Any]:
 
 def run_faults(stack: Stack, api: Api, seconds: float, outage: float, workers: int,
                faults: list[Fault]) -> Any:
-    """The side thread of ``fixed_rate``: Redis, then PostgreSQL, then a worker, spread
-    over the run; a guesser tries wrong passwords through each dependency's outage."""
+    """The side thread of ``fixed_rate``: Redis killed, PostgreSQL restarted, Redis hung,
+    then a worker killed, spread over the run; a guesser tries wrong passwords through each
+    dependency's outage."""
     guessers = iter(f"user{index:05d}" for index in range(stack.seed["users"] - RESERVED,
                                                           stack.seed["users"]))
 
@@ -234,6 +235,9 @@ def run_faults(stack: Stack, api: Api, seconds: float, outage: float, workers: i
         dependency("redis restart", stack.redis.kill, stack.redis.start, began)
         time.sleep(max(0.0, began + seconds * 0.5 - time.monotonic()))
         dependency("postgresql restart", stack.postgres.stop, stack.postgres.start, began)
+        time.sleep(max(0.0, began + seconds * 0.65 - time.monotonic()))
+        # Redis hung, not dead: every call waits for the client's socket timeout.
+        dependency("redis hang", stack.redis.pause, stack.redis.resume, began)
         time.sleep(max(0.0, began + seconds * 0.8 - time.monotonic()))
         victim = busiest(stack.workers())
         fault = Fault("worker SIGKILL", time.monotonic() - began, details={"pid": victim})
@@ -354,7 +358,7 @@ def main() -> int:
             report["faults"] = windows(samples, faults, elapsed)
             report["audit"] = audit(api, workload.sign_ups, signed_out, report["faults"],
                                     stack.redis)
-            reserved = iter(f"user{i:05d}" for i in range(args.users - RESERVED + 2,
+            reserved = iter(f"user{i:05d}" for i in range(args.users - RESERVED + 3,
                                                           args.users - 5))
             report["audit"]["locks_across_redis_restart"] = {
                 "appendonly yes, appendfsync everysec": lock_survives_restart(

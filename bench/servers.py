@@ -136,6 +136,17 @@ class Redis:
             self.process.wait()
         self.socket.unlink(missing_ok=True)
 
+    def pause(self) -> None:
+        """Freeze it (SIGSTOP): connections stay open and nothing answers, as a Redis that
+        hangs (swapping, a blocked disk) rather than dies."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused Redis go on (SIGCONT)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         """Stop it cleanly (SIGTERM)."""
         if self.process is not None and self.process.poll() is None:
