@@ -53,7 +53,7 @@ class MintedToken:
         return self.token
 
 
-def _b64url(data: bytes) -> bytes:
+def b64url(data: bytes) -> bytes:
     return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
@@ -61,7 +61,7 @@ def _header(kid: str) -> bytes:
     encoded = _headers.get(kid)
     if encoded is None:
         # Cognito's header is exactly {"kid", "alg"}: no "typ" (reference §3.1).
-        encoded = _b64url(json.dumps({"kid": kid, "alg": "RS256"},
+        encoded = b64url(json.dumps({"kid": kid, "alg": "RS256"},
                                      separators=(",", ":")).encode())
         _headers[kid] = encoded
     return encoded
@@ -71,15 +71,15 @@ def at_hash(access_token: str) -> str:
     """OpenID Connect's ``at_hash``: the left half of the access token's SHA-256, base64url
     (OpenID Connect Core §3.1.3.6, for RS256)."""
     digest = hashlib.sha256(access_token.encode("ascii")).digest()
-    return _b64url(digest[:16]).decode()
+    return b64url(digest[:16]).decode()
 
 
 def sign(key: SigningKey, claims: Mapping[str, Any]) -> str:
     """A compact RS256 JWS of ``claims`` under ``key``."""
-    payload = _b64url(json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode())
+    payload = b64url(json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode())
     signing_input = _header(key.kid) + b"." + payload
     signature = keys.private_key(key).sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
-    return (signing_input + b"." + _b64url(signature)).decode()
+    return (signing_input + b"." + b64url(signature)).decode()
 
 
 def _finish(pool: UserPool, purpose: str, lifetime: int, claims: dict[str, Any],

@@ -32,11 +32,11 @@ from .errors import (
     MalformedTokenError,
 )
 from .jwks import http_get_json
+from .verifier import KEY_HEADERS
 
 # Asymmetric algorithms only, each with the key type that may verify it.
 ALGORITHMS = {"RS256": "RSA", "RS384": "RSA", "RS512": "RSA", "PS256": "RSA", "PS384": "RSA",
               "PS512": "RSA", "ES256": "EC", "ES384": "EC", "ES512": "EC"}
-_KEY_HEADERS = ("jwk", "jku", "x5u", "x5c")
 _MAX_CLIENTS = 64
 
 
@@ -112,7 +112,7 @@ def _header(token: Any, max_bytes: int) -> dict[str, Any]:
     alg = header.get("alg")
     if alg not in ALGORITHMS:
         raise HeaderError(f"alg {str(alg)[:20]!r} is not allowed")
-    for name in _KEY_HEADERS:
+    for name in KEY_HEADERS:
         if name in header:
             # RFC 8725 §3.10: a key named by the token would check its own signature.
             raise HeaderError(f"embedded key header {name} is not allowed")

@@ -49,7 +49,7 @@ TOKEN_USES = ("access", "id")
 _PADDING_FOR = ("", "", "==", "=")
 # Headers that carry or point at a key. Trusting them lets the sender choose the key that
 # checks its own signature (RFC 8725 §3.10; CVE-2018-0114): refused, never fetched.
-_KEY_HEADERS = ("jwk", "jku", "x5u", "x5c")
+KEY_HEADERS = ("jwk", "jku", "x5u", "x5c")
 _PADDING = PKCS1v15()
 _SHA256 = SHA256()
 _HEADER_CACHE_SIZE = 1024
@@ -107,7 +107,7 @@ def _vet_header(segment: str) -> str:
         if alg is None:
             raise HeaderError("alg missing, expected RS256")
         raise HeaderError(f"alg {str(alg)[:20]!r} is not allowed, expected RS256")
-    for name in _KEY_HEADERS:
+    for name in KEY_HEADERS:
         if name in header:
             raise HeaderError(f"embedded key header {name} is not allowed")
     if "crit" in header:

@@ -30,10 +30,6 @@ def identity_pool_of(call: Call) -> IdentityPool:
     return pools.get_pool(call.params["IdentityPoolId"])
 
 
-def pool_arn(pool: IdentityPool) -> str:
-    return f"arn:aws:cognito-identity:{pool.region}:{ACCOUNT_ID}:identitypool/{pool.pk}"
-
-
 def _pool_of_arn(call: Call) -> IdentityPool:
     require_account_key(call)
     arn = call.params["ResourceArn"]

@@ -27,6 +27,7 @@ from ...crypto import keys as rsa_keys
 from ...exceptions import NotAuthorizedException
 from ...models import Identity, IdentityTokenKey, KeyState
 from ...tokens.issuer import app_base_url
+from ...tokens.minting import b64url
 
 ISSUER_PATH = "cognito-identity"
 # Guests' tokens have an issuer of their own. AWS IAM checks ``amr`` only for
@@ -53,10 +54,6 @@ def issuer(*, guest: bool = False) -> str:
 def pool_arn(pool_id: str) -> str:
     region = pool_id.partition(":")[0]
     return f"arn:aws:cognito-identity:{region}:{ACCOUNT_ID}:identitypool/{pool_id}"
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def _unb64url(segment: str) -> bytes:
@@ -165,11 +162,11 @@ def mint(identity: Identity, amr: Iterable[str], *, lifetime: int = DEFAULT_LIFE
     if tags:
         claims[TAGS_CLAIM] = tags_claim(tags)
     header = {"kid": key.kid, "typ": "JWS", "alg": ALGORITHM}
-    signing_input = (_b64url(json.dumps(header, separators=(",", ":")).encode()) + "." +
-                     _b64url(json.dumps(claims, separators=(",", ":")).encode()))
+    signing_input = (b64url(json.dumps(header, separators=(",", ":")).encode()) + b"." +
+                     b64url(json.dumps(claims, separators=(",", ":")).encode())).decode()
     signature = _private(key.kid, key.private_key).sign(
         signing_input.encode(), padding.PKCS1v15(), hashes.SHA512())
-    return f"{signing_input}.{_b64url(signature)}"
+    return f"{signing_input}.{b64url(signature).decode()}"
 
 
 def _public(kid: str) -> rsa.RSAPublicKey | None:
