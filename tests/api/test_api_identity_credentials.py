@@ -71,7 +71,7 @@ def test_enhanced_flow_default_roles(identity: Any, guest: Any, idp: Any, pool: 
 
 
 def test_credentials_need_the_identity_s_logins(identity: Any, guest: Any, idp: Any,
-                                                pool: UserPool, app: AppClient, sts_moto: str,
+                                                pool: UserPool, app: AppClient,
                                                 fails: Any) -> None:
     create_user(pool, "alice")
     create_user(pool, "bob")
@@ -98,7 +98,7 @@ def test_credentials_need_the_identity_s_logins(identity: Any, guest: Any, idp: 
 
 def test_guests_only_where_allowed_and_roles_must_exist(identity: Any, guest: Any,
                                                         pool: UserPool, app: AppClient,
-                                                        sts_moto: str, fails: Any) -> None:
+                                                        fails: Any) -> None:
     pool_id = identity_pool(identity, pool, app)
     guest_id = guest.get_id(IdentityPoolId=pool_id)["IdentityId"]
     identity.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"authenticated": AUTH})

@@ -6,7 +6,6 @@ Every 200 body is checked against botocore's ``cognito-identity`` output shapes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
@@ -22,7 +21,6 @@ from tests.api_fixtures import (
     SCOPED_KEY_ID,
     SCOPED_SECRET,
     SECRET,
-    boto_client,
 )
 from tests.factories import create_access_key
 
@@ -35,12 +33,6 @@ UNAUTH_ROLE = "arn:aws:iam::123456789012:role/Cognito_Unauth"
 OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/login.example.com"
 SAML_ARN = "arn:aws:iam::123456789012:saml-provider/corp"
 
-
-@pytest.fixture
-def identity(api_base: str, access_key: Any, checked: Any) -> Iterator[Any]:
-    client = boto_client(api_base, checked=checked, service="cognito-identity")
-    yield client
-    client.close()
 
 
 def _create(identity: Any, **extra: Any) -> dict[str, Any]:
@@ -133,17 +125,16 @@ def test_create_refuses_bad_input(identity: Any, fails: Any, extra: dict[str, An
 def test_malformed_pool_id_and_missing_members(identity: Any, fails: Any) -> None:
     assert fails(identity.describe_identity_pool, IdentityPoolId="nocolon")[0] == \
         "InvalidParameterException"
-    code, message = fails(identity.describe_identity_pool, IdentityPoolId="us-east-1:abc-1")
-    assert code == "ResourceNotFoundException"
+    assert fails(identity.describe_identity_pool, IdentityPoolId="us-east-1:abc-1")[0] == \
+        "ResourceNotFoundException"
 
 
-def test_unsigned_and_scoped_keys_are_refused(api_base: str, identity: Any,
+def test_unsigned_and_scoped_keys_are_refused(identity: Any,
                                               make_boto: Any, fails: Any) -> None:
     pool_id = _create(identity)["IdentityPoolId"]
     unsigned = make_boto(signed=False, service="cognito-identity")
-    assert fails(unsigned.describe_identity_pool, IdentityPoolId=pool_id)[0] in (
-        "MissingAuthenticationTokenException", "NotAuthorizedException",
-        "InvalidSignatureException", "UnrecognizedClientException")
+    assert fails(unsigned.describe_identity_pool, IdentityPoolId=pool_id)[0] == \
+        "MissingAuthenticationTokenException"
     create_access_key(SCOPED_KEY_ID, SCOPED_SECRET)
     scoped = make_boto(key_id=SCOPED_KEY_ID, secret=SCOPED_SECRET, service="cognito-identity")
     assert fails(scoped.describe_identity_pool, IdentityPoolId=pool_id)[0] == \

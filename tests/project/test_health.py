@@ -6,26 +6,18 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
 
 from bench.processes import free_port
-from tests.redis_server import private_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 REDIS = "django.core.cache.backends.redis.RedisCache"
 # What a client may see: no host, path, version or error text of any part.
 ALLOWED_KEYS = {"status", "database", "cache", "databases"}
-
-
-@pytest.fixture(scope="module")
-def redis_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with private_redis(tmp_path_factory.mktemp("health-redis")) as socket_path:
-        yield socket_path
 
 
 def get_health(client: Client) -> tuple[int, dict[str, object], str]:

@@ -11,6 +11,7 @@ import redis
 from django.core.cache import caches
 from django.db import IntegrityError, OperationalError
 
+from django_cognito.exceptions import NotAuthorizedException
 from django_cognito.models import AppClient, PoolUser, RefreshToken, UserPool
 from django_cognito.outages import is_outage
 from django_cognito.services import lockout, passwords, signin, tokens
@@ -75,6 +76,11 @@ def test_a_failure_that_cannot_be_counted_is_an_error(
     with pytest.raises(redis.exceptions.ConnectionError):
         sign_in(client, "Wr0ng-1!")
     monkeypatch.undo()
+    # Nothing of that failure was recorded: four more wrong passwords make four failures,
+    # short of a lock (five would lock had the first been counted).
+    for _ in range(4):
+        with pytest.raises(NotAuthorizedException, match="Incorrect"):
+            sign_in(client, "Wr0ng-1!")
     lockout.check(alice)
 
 
