@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from . import django_users
 from .conf import app_settings
@@ -129,6 +130,7 @@ class TokenSessionMiddleware:
                 response = HttpResponse("Service temporarily unavailable.", status=503,
                                         content_type="text/plain; charset=utf-8")
                 response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                add_never_cache_headers(response)
                 return response
             if not live:
                 logout(request)

@@ -44,7 +44,7 @@ def _b64_uint(value: Any) -> int:
     return int.from_bytes(raw, "big")
 
 
-def _parse_key(jwk: Mapping[str, Any]) -> RSAPublicKey:
+def parse_key(jwk: Mapping[str, Any]) -> RSAPublicKey:
     """One JWK to a public key, following reference §3.6 step 2 (kty, use, alg)."""
     if jwk.get("kty") != "RSA":
         raise ValueError(f"JWK kty is {jwk.get('kty')!r}, expected 'RSA'")
@@ -69,7 +69,7 @@ def parse_jwks(document: Any) -> KeySet:
         if not isinstance(kid, str) or not kid:
             continue
         try:
-            keys[kid] = _parse_key(jwk)
+            keys[kid] = parse_key(jwk)
         except ValueError as exc:
             unusable[kid] = str(exc)
     return KeySet(keys, unusable)

@@ -234,6 +234,22 @@ def test_an_oidc_provider_that_is_down(identity: Any, guest: Any, fresh_caches: 
         "ExternalServiceException"
 
 
+def test_an_oidc_discovery_document_that_is_not_an_object(identity: Any, guest: Any,
+                                                         fresh_caches: None,
+                                                         fails: Any) -> None:
+    server = JwksServer()
+    try:
+        server.publish(["not", "an", "object"], path="/.well-known/openid-configuration")
+        arn, key = oidc_provider_row(server.base_url, ["identity-app"])
+        pool_id = make_pool(identity, OpenIdConnectProviderARNs=[arn])
+        token = KeyPair().sign({"iss": server.base_url, "aud": "identity-app", "sub": "jdoe",
+                                "iat": int(time.time()), "exp": int(time.time()) + 600})
+        assert fails(guest.get_id, IdentityPoolId=pool_id, Logins={key: token})[0] == \
+            "ExternalServiceException"
+    finally:
+        server.stop()
+
+
 # --- forged and broken tokens (Apple, minted with PyJWT) ----------------------------------
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from django_cognito.exceptions import NotAuthorizedException
 from django_cognito.models import Identity, IdentityPool
 from django_cognito.services.identity import credentials, openid
 from django_cognito.services.identity.logins import DEVELOPER_TOKENS, Login
+from django_cognito.tokens.minting import b64url
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,9 @@ def test_a_token_is_checked(identity: Identity) -> None:
     token = openid.mint(identity, ["authenticated", "login.example"])
     assert openid.verify(token, identity.pool_id)["aud"] == identity.pool_id
     head, body, signature = token.split(".")
+    deep = b64url(b"[" * 12_000).decode()  # nesting deeper than json's recursion limit
     for bad in (f"{head}.{body}.{signature[::-1]}", f"{head}.{body}", "x" * 20_000, None,
+                f"{deep}.{body}.{signature}", f"{head}.{deep}.{signature}",
                 f"{head}.{openid.mint(identity, ['authenticated']).split('.')[1]}.{signature}"):
         with pytest.raises(NotAuthorizedException):
             openid.verify(bad, identity.pool_id)

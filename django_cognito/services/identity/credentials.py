@@ -54,9 +54,10 @@ def principal_tags(pool: IdentityPool, logins: Sequence[Login]) -> dict[str, str
 def open_id_token(identity_id: str, logins: Mapping[str, Any] | None) -> tuple[Identity, str]:
     """GetOpenIdToken: a 10-minute token for the basic flow, where the app calls STS
     itself; only pools with ``AllowClassicFlow`` hand it out."""
-    if not get_identity(identity_id).pool.allow_classic_flow:
+    loaded = get_identity(identity_id)
+    if not loaded.pool.allow_classic_flow:
         raise InvalidParameterException(CLASSIC_FLOW_DISABLED)
-    identity, validated = signed_in(identity_id, dict(logins or {}))
+    identity, validated = signed_in(identity_id, dict(logins or {}), loaded)
     return identity, openid.mint(identity, amr_of(validated))
 
 

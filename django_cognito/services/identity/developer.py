@@ -31,7 +31,6 @@ from .identities import LOGINS_DONT_MATCH, get_identity, link, merge
 from .logins import Login
 
 DEFAULT_DURATION = 900  # seconds (reference §8.4)
-MAX_TAGS = 50
 MAX_MERGED_LOGINS = 20
 
 
@@ -65,8 +64,6 @@ def open_id_token(pool: IdentityPool, identity_id: str | None, logins: Mapping[s
     provider = _provider(pool)
     if provider not in logins:
         raise InvalidParameterException(f"Logins must include {provider}.")
-    if len(tags or {}) > MAX_TAGS:
-        raise InvalidParameterException(f"At most {MAX_TAGS} principal tags are allowed.")
     user = logins[provider]
     if not isinstance(user, str) or not user:
         raise InvalidParameterException("The developer user identifier must not be empty.")

@@ -138,16 +138,18 @@ def merge(source: Identity, destination: Identity) -> None:
     Identity.objects.filter(pk=destination.pk).update(modified_at=moment)
 
 
-def signed_in(identity_id: str, logins: dict[str, Any] | None) -> tuple[Identity, list[Login]]:
+def signed_in(identity_id: str, logins: dict[str, Any] | None,
+              loaded: Identity | None = None) -> tuple[Identity, list[Login]]:
     """The identity and its validated logins, for a token or credentials: each login must
     be this identity's (one not linked anywhere is linked to it; a guest whose login another
     identity holds merges into that one, which is returned); no login is a guest, which only
-    an identity without logins of a pool that allows guests may be."""
-    identity = get_identity(identity_id)
-    pool = identity.pool
-    validated = login_tokens.validate(pool, logins or {})
+    an identity without logins of a pool that allows guests may be. ``loaded``: the
+    identity, when the caller has read it already."""
+    identity = get_identity(identity_id) if loaded is None else loaded
     if identity.disabled:
         raise NotAuthorizedException(f"Identity '{identity_id}' is disabled.")
+    pool = identity.pool
+    validated = login_tokens.validate(pool, logins or {})
     if validated:
         identity = link(pool, validated, into=identity, proven=True)
     elif identity.logins.exists():

@@ -104,7 +104,9 @@ def discovered_jwks_uri(issuer: str) -> str:
             f"{issuer}/.well-known/openid-configuration", what="OpenID configuration",
             timeout=app_settings.JWKS_FETCH_TIMEOUT,
             max_bytes=app_settings.FEDERATION_FETCH_MAX_BYTES)
-        uri = document.get("jwks_uri") if isinstance(document, dict) else None
+        if not isinstance(document, dict):
+            raise JwksError(f"{issuer} has no usable OpenID configuration")
+        uri = document.get("jwks_uri")
         # OpenID Connect Discovery §4.3: the document must name the issuer it was asked for.
         if status != 200 or document.get("issuer") != issuer or not isinstance(uri, str):
             raise JwksError(f"{issuer} has no usable OpenID configuration")

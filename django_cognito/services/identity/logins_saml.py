@@ -15,7 +15,6 @@ from ...models import IamIdentityProvider, IamProviderType, IdentityPool
 from ..federation.saml_iam import aws_assertion, iam_settings
 from .login_types import Login, amr, unsupported
 
-ROLE_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/Role"
 INVALID = "Invalid login token. Invalid SAML response."
 
 

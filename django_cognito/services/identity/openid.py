@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from ...clock import now
 from ...conf import ACCOUNT_ID, app_settings
@@ -28,6 +29,7 @@ from ...exceptions import NotAuthorizedException
 from ...models import Identity, IdentityTokenKey, KeyState
 from ...tokens.issuer import app_base_url
 from ...tokens.minting import b64url
+from ...verify.jwks import parse_key
 
 ISSUER_PATH = "cognito-identity"
 # Guests' tokens have an issuer of their own. AWS IAM checks ``amr`` only for
@@ -37,6 +39,7 @@ ISSUER_PATH = "cognito-identity"
 GUEST_PATH = "unauthenticated"
 ALGORITHM = "RS512"
 DEFAULT_LIFETIME = 600  # GetOpenIdToken: 10 minutes (reference §9)
+MAX_LIFETIME = 86_400  # the longest a token of this service lives (a developer token)
 MAX_TOKEN_BYTES = 16 * 1024
 POOL_ARN_CLAIM = "https://cognito-identity.amazonaws.com/identity-pool-arn"
 TAGS_CLAIM = "https://aws.amazon.com/tags"
@@ -99,7 +102,7 @@ def rotate() -> IdentityTokenKey:
         for old in IdentityTokenKey.objects.select_for_update().filter(state=KeyState.ACTIVE):
             old.state = KeyState.RETIRED
             old.retired_at = moment
-            old.expires_at = moment + dt.timedelta(seconds=max_lifetime())
+            old.expires_at = moment + dt.timedelta(seconds=MAX_LIFETIME)
             old.save(update_fields=["state", "retired_at", "expires_at"])
         successor = IdentityTokenKey.objects.select_for_update().filter(
             state=KeyState.NEXT).first()
@@ -112,16 +115,12 @@ def rotate() -> IdentityTokenKey:
         return successor
 
 
-def max_lifetime() -> int:
-    """The longest lifetime of a token this service signs (a developer token: 24 hours)."""
-    return 86_400
-
-
 def published() -> list[IdentityTokenKey]:
-    moment = now()
+    """The signing key, its successor and retired keys whose tokens may still be live; the
+    private halves are not loaded (nor decrypted)."""
     active_key()
-    return [key for key in IdentityTokenKey.objects.all()
-            if key.state != KeyState.RETIRED or (key.expires_at and key.expires_at > moment)]
+    live = Q(state__in=[KeyState.ACTIVE, KeyState.NEXT]) | Q(expires_at__gt=now())
+    return list(IdentityTokenKey.objects.filter(live).defer("private_key"))
 
 
 def jwks() -> dict[str, Any]:
@@ -170,10 +169,10 @@ def mint(identity: Identity, amr: Iterable[str], *, lifetime: int = DEFAULT_LIFE
 
 
 def _public(kid: str) -> rsa.RSAPublicKey | None:
-    key = next((k for k in published() if k.kid == kid), None)
-    if key is None:
-        return None
-    return _private(key.kid, key.private_key).public_key()
+    key = (IdentityTokenKey.objects.filter(kid=kid)
+           .filter(Q(state__in=[KeyState.ACTIVE, KeyState.NEXT]) | Q(expires_at__gt=now()))
+           .only("public_jwk").first())
+    return None if key is None else parse_key(key.public_jwk)
 
 
 def verify(token: object, pool_id: str) -> dict[str, Any]:
@@ -188,7 +187,7 @@ def verify(token: object, pool_id: str) -> dict[str, Any]:
         header = json.loads(_unb64url(head))
         claims = json.loads(_unb64url(body))
         raw_signature = _unb64url(signature)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, RecursionError):  # RecursionError: deep nesting
         raise invalid from None
     if not isinstance(header, dict) or header.get("alg") != ALGORITHM or \
             not isinstance(claims, dict) or not isinstance(header.get("kid"), str):

@@ -31,8 +31,6 @@ ARN_RE = re.compile(r"arn:aws[\w-]*:iam::[0-9]{12}:(oidc|saml)-provider/[\w+=,.@
 USER_POOL_PROVIDER_RE = re.compile(r"cognito-idp\.[a-z0-9-]+\.amazonaws\.com/[\w-]+_[0-9a-zA-Z]+",
                                    re.ASCII)
 MAPPING_TYPES = ("Token", "Rules")
-AMBIGUOUS = ("AuthenticatedRole", "Deny")
-MATCH_TYPES = ("Equals", "Contains", "StartsWith", "NotEqual")
 # Principal tags AWS maps by default for user pools and for other providers.
 DEFAULT_TAGS_USER_POOL = {"client": "aud", "username": "sub"}
 DEFAULT_TAGS = {"aud": "aud", "sub": "sub"}
