@@ -12,8 +12,8 @@ from django.db import transaction
 from ...exceptions import InvalidParameterException
 from ...models import Identity, IdentityPool
 from . import openid, roles, sts
-from .identities import get_identity, signed_in
-from .logins import DEVELOPER_TOKENS, Login
+from .identities import signed_in, usable
+from .logins import DEVELOPER_TOKENS, Login, validate
 
 CLASSIC_FLOW_DISABLED = "Basic (classic) flow is not enabled, please use enhanced flow."
 
@@ -54,10 +54,12 @@ def principal_tags(pool: IdentityPool, logins: Sequence[Login]) -> dict[str, str
 def open_id_token(identity_id: str, logins: Mapping[str, Any] | None) -> tuple[Identity, str]:
     """GetOpenIdToken: a 10-minute token for the basic flow, where the app calls STS
     itself; only pools with ``AllowClassicFlow`` hand it out."""
-    loaded = get_identity(identity_id)
+    loaded = usable(identity_id)
     if not loaded.pool.allow_classic_flow:
         raise InvalidParameterException(CLASSIC_FLOW_DISABLED)
-    identity, validated = signed_in(identity_id, dict(logins or {}), loaded)
+    validated = validate(loaded.pool, logins or {})
+    with transaction.atomic():
+        identity = signed_in(loaded, validated)
     return identity, openid.mint(identity, amr_of(validated))
 
 
@@ -65,11 +67,13 @@ def credentials(identity_id: str, logins: Mapping[str, Any] | None,
                 custom_role_arn: str | None = None) -> tuple[Identity, sts.Credentials]:
     """GetCredentialsForIdentity: the role the pool maps this identity to, assumed through
     STS with a short-lived token of this service."""
+    loaded = usable(identity_id)
+    pool = loaded.pool
+    validated = validate(pool, logins or {})  # providers asked over HTTP: no transaction
     with transaction.atomic():
         # A refused role (Deny, a CustomRoleArn outside the mapping, no role) changes
         # nothing: a login this request would link to the identity is rolled back.
-        identity, validated = signed_in(identity_id, dict(logins or {}))
-        pool = identity.pool
+        identity = signed_in(loaded, validated)
         role = roles.resolve(pool, validated, custom_role_arn)
     token = openid.mint(identity, amr_of(validated), lifetime=300,
                         tags=principal_tags(pool, validated))

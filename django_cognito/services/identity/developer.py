@@ -56,7 +56,6 @@ def _developer_row(pool: IdentityPool, user: str) -> IdentityLogin | None:
             .filter(pool=pool, provider=pool.developer_provider_name, subject=user).first())
 
 
-@transaction.atomic
 def open_id_token(pool: IdentityPool, identity_id: str | None, logins: Mapping[str, Any],
                   tags: Mapping[str, str] | None, duration: int | None) -> tuple[Identity, str]:
     """GetOpenIdTokenForDeveloperIdentity: the developer user (and any other logins) linked
@@ -70,7 +69,17 @@ def open_id_token(pool: IdentityPool, identity_id: str | None, logins: Mapping[s
     others = {key: value for key, value in logins.items() if key != provider}
     developer = Login(provider, user, {}, mapping_key=provider,
                       amr=(provider, f"{provider}:{pool.pk}:{user}"))
+    # Other providers are asked over HTTP: before the transaction, not inside it.
     validated = [developer, *login_tokens.validate(pool, others)]
+    with transaction.atomic():
+        identity = _link_developer(pool, identity_id, user, validated)
+    token = openid.mint(identity, amr_of(validated), lifetime=duration or DEFAULT_DURATION,
+                        tags=dict(tags or {}))
+    return identity, token
+
+
+def _link_developer(pool: IdentityPool, identity_id: str | None, user: str,
+                    validated: list[Login]) -> Identity:
     into = None
     if identity_id is not None:
         into = _owned(pool, identity_id)
@@ -81,10 +90,7 @@ def open_id_token(pool: IdentityPool, identity_id: str | None, logins: Mapping[s
             raise DeveloperUserAlreadyRegisteredException(
                 "The developer user identifier is already registered with Cognito under "
                 "a different identity ID.")
-    identity = link(pool, validated, into=into)
-    token = openid.mint(identity, amr_of(validated), lifetime=duration or DEFAULT_DURATION,
-                        tags=dict(tags or {}))
-    return identity, token
+    return link(pool, validated, into=into)
 
 
 def lookup(pool: IdentityPool, identity_id: str | None, user: str | None, limit: object,
@@ -159,16 +165,24 @@ def unlink_user(pool: IdentityPool, identity_id: str, provider: str, user: str) 
     _unlinked(identity)
 
 
-@transaction.atomic
 def unlink(identity_id: str, logins: Mapping[str, Any], providers: Sequence[str]) -> None:
     """UnlinkIdentity: ``logins`` prove the caller is the identity; the logins of
     ``providers`` are unlinked (the developer provider cannot be, that is
     UnlinkDeveloperIdentity's). An identity left without logins is disabled."""
     identity = get_identity(identity_id)
     pool = identity.pool
-    validated = login_tokens.validate(pool, logins)
-    if identity.disabled or not validated:
+    if identity.disabled:
         raise NotAuthorizedException(LOGINS_DONT_MATCH)
+    validated = login_tokens.validate(pool, logins)  # over HTTP: before the transaction
+    if not validated:
+        raise NotAuthorizedException(LOGINS_DONT_MATCH)
+    with transaction.atomic():
+        _unlink_proven(identity, validated, providers)
+
+
+def _unlink_proven(identity: Identity, validated: list[Login],
+                   providers: Sequence[str]) -> None:
+    pool = identity.pool
     for login in validated:
         owner: str | None
         if login.provider == login_tokens.DEVELOPER_TOKENS:

@@ -138,25 +138,28 @@ def merge(source: Identity, destination: Identity) -> None:
     Identity.objects.filter(pk=destination.pk).update(modified_at=moment)
 
 
-def signed_in(identity_id: str, logins: dict[str, Any] | None,
-              loaded: Identity | None = None) -> tuple[Identity, list[Login]]:
-    """The identity and its validated logins, for a token or credentials: each login must
-    be this identity's (one not linked anywhere is linked to it; a guest whose login another
-    identity holds merges into that one, which is returned); no login is a guest, which only
-    an identity without logins of a pool that allows guests may be. ``loaded``: the
-    identity, when the caller has read it already."""
-    identity = get_identity(identity_id) if loaded is None else loaded
+def usable(identity_id: str) -> Identity:
+    """The identity, unless it was disabled (merged away, or its last login unlinked)."""
+    identity = get_identity(identity_id)
     if identity.disabled:
         raise NotAuthorizedException(f"Identity '{identity_id}' is disabled.")
+    return identity
+
+
+def signed_in(identity: Identity, validated: list[Login]) -> Identity:
+    """The identity for a token or credentials, given its already validated logins (run
+    it in a transaction; validate before, outside it: providers are asked over HTTP). Each
+    login must be this identity's (one not linked anywhere is linked to it; a guest whose
+    login another identity holds merges into that one, which is returned); no login is a
+    guest, which only an identity without logins of a pool that allows guests may be."""
     pool = identity.pool
-    validated = login_tokens.validate(pool, logins or {})
     if validated:
-        identity = link(pool, validated, into=identity, proven=True)
-    elif identity.logins.exists():
+        return link(pool, validated, into=identity, proven=True)
+    if identity.logins.exists():
         raise NotAuthorizedException(LOGINS_DONT_MATCH)
-    elif not pool.allow_unauthenticated_identities:
+    if not pool.allow_unauthenticated_identities:
         raise NotAuthorizedException(UNAUTHENTICATED)
-    return identity, validated
+    return identity
 
 
 def providers_of(identity: Identity) -> list[str]:
